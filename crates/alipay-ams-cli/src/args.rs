@@ -95,7 +95,9 @@ impl Command {
             }
             if !flag.takes_value {
                 if inline.is_some() {
-                    return Err(self.usage_error(format!("--{} is a switch and takes no value", flag.name)));
+                    return Err(
+                        self.usage_error(format!("--{} is a switch and takes no value", flag.name))
+                    );
                 }
                 args.switches.push(flag.name);
                 continue;

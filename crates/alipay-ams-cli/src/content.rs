@@ -34,15 +34,22 @@ impl Parts {
         let time = header_value(args, "time")?;
         let body = match (args.has("body-file"), args.has("body")) {
             (true, true) => {
-                return Err(args.usage_error("pass either --body-file or --body, not both".to_owned()));
+                return Err(
+                    args.usage_error("pass either --body-file or --body, not both".to_owned())
+                );
             }
             (false, false) => {
-                return Err(args.usage_error("missing the body: pass --body-file FILE or --body TEXT".to_owned()));
+                return Err(args.usage_error(
+                    "missing the body: pass --body-file FILE or --body TEXT".to_owned(),
+                ));
             }
             (true, false) => {
                 let file = args.required_path("body-file")?;
                 std::fs::read(&file).map_err(|e| {
-                    Failure::Input(format!("--body-file {}: could not read it: {e}", file.display()))
+                    Failure::Input(format!(
+                        "--body-file {}: could not read it: {e}",
+                        file.display()
+                    ))
                 })?
             }
             (false, true) => args.bytes("body")?.unwrap_or_default(),
@@ -58,7 +65,13 @@ impl Parts {
 
     /// The message these parts describe.
     pub fn message(&self) -> Message<'_> {
-        Message::new(&self.method, &self.path, &self.client_id, &self.time, &self.body)
+        Message::new(
+            &self.method,
+            &self.path,
+            &self.client_id,
+            &self.time,
+            &self.body,
+        )
     }
 }
 

@@ -39,7 +39,10 @@ pub fn run(raw: Vec<std::ffi::OsString>) -> Result<ExitCode, Failure> {
         return Err(refuse_overwrite(existing));
     }
     std::fs::create_dir_all(&dir).map_err(|e| {
-        Failure::Input(format!("could not create the directory {}: {e}", dir.display()))
+        Failure::Input(format!(
+            "could not create the directory {}: {e}",
+            dir.display()
+        ))
     })?;
 
     let private_pem = PrivateKey::generate_pkcs8_pem()
@@ -64,7 +67,10 @@ pub fn run(raw: Vec<std::ffi::OsString>) -> Result<ExitCode, Failure> {
     }
 
     let [private, public_pem, public_b64] = &files;
-    println!("wrote {}  (private key, PKCS#8 PEM, mode 0600: keep it secret, never upload it)", private.display());
+    println!(
+        "wrote {}  (private key, PKCS#8 PEM, mode 0600: keep it secret, never upload it)",
+        private.display()
+    );
     println!("wrote {}  (public key, SPKI PEM)", public_pem.display());
     println!("wrote {}  (public key, bare base64)", public_b64.display());
     println!();
@@ -72,7 +78,9 @@ pub fn run(raw: Vec<std::ffi::OsString>) -> Result<ExitCode, Failure> {
         "next: upload the contents of {} in the Antom Dashboard (Developers > Quick start > Integration resources),",
         public_b64.display()
     );
-    println!("then download Alipay's public key from the same page: that is what you verify Alipay's replies with.");
+    println!(
+        "then download Alipay's public key from the same page: that is what you verify Alipay's replies with."
+    );
     println!("Sandbox and production use separate key pairs.");
     Ok(ExitCode::SUCCESS)
 }

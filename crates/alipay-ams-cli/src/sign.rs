@@ -38,13 +38,15 @@ pub fn run(raw: Vec<std::ffi::OsString>) -> Result<ExitCode, Failure> {
     let key_version = match args.text("key-version")? {
         None => DEFAULT_KEY_VERSION,
         Some(text) => text.parse::<u32>().map_err(|_| {
-            args.usage_error(format!("--key-version {text:?} is not a whole number such as 1"))
+            args.usage_error(format!(
+                "--key-version {text:?} is not a whole number such as 1"
+            ))
         })?,
     };
     let parts = Parts::from_args(&args)?;
     let key_file = args.required_path("private-key")?;
-    let key = PrivateKey::from_file(&key_file)
-        .map_err(|e| Failure::key("private-key", &key_file, e))?;
+    let key =
+        PrivateKey::from_file(&key_file).map_err(|e| Failure::key("private-key", &key_file, e))?;
     let header = parts
         .message()
         .sign(&key, key_version)

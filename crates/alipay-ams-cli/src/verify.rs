@@ -41,7 +41,8 @@ pub fn run(raw: Vec<std::ffi::OsString>) -> Result<ExitCode, Failure> {
     let parts = Parts::from_args(&args)?;
     let signature = args.required_text("signature")?;
     let key_file = args.required_path("public-key")?;
-    let key = PublicKey::from_file(&key_file).map_err(|e| Failure::key("public-key", &key_file, e))?;
+    let key =
+        PublicKey::from_file(&key_file).map_err(|e| Failure::key("public-key", &key_file, e))?;
 
     let message = parts.message();
     let header = parse_header(&signature);
@@ -51,7 +52,15 @@ pub fn run(raw: Vec<std::ffi::OsString>) -> Result<ExitCode, Failure> {
         .and_then(|h| message.verify_parsed(&key, h));
 
     if args.switch("explain") {
-        print!("{}", explain(&message.content(), parts.body.len(), header.as_ref().ok(), &key));
+        print!(
+            "{}",
+            explain(
+                &message.content(),
+                parts.body.len(),
+                header.as_ref().ok(),
+                &key
+            )
+        );
     }
     match outcome {
         Ok(()) => {
@@ -110,7 +119,12 @@ fn reason(error: &VerifyError, header: Option<&SignatureHeader>, key: &PublicKey
 /// `\n` `\r` `\t` `\\` escaped, any other control byte or invalid UTF-8 as
 /// `\xNN`, and a line break after every `\n` so the two lines read naturally.
 /// A space at the end of a shown line is written `\x20` so it cannot hide.
-fn explain(content: &[u8], body_len: usize, header: Option<&SignatureHeader>, key: &PublicKey) -> String {
+fn explain(
+    content: &[u8],
+    body_len: usize,
+    header: Option<&SignatureHeader>,
+    key: &PublicKey,
+) -> String {
     let mut out = format!(
         "content checked: {} bytes (body: {body_len} bytes)\n\
          escapes: \\n line feed, \\r carriage return, \\t tab, \\\\ backslash, \\xNN any other byte;\n\
@@ -132,7 +146,8 @@ fn explain(content: &[u8], body_len: usize, header: Option<&SignatureHeader>, ke
                 out,
                 "signature header: algorithm={}, keyVersion={}, {} signature bytes",
                 h.algorithm(),
-                h.key_version().map_or_else(|| "(absent)".to_owned(), |v| v.to_string()),
+                h.key_version()
+                    .map_or_else(|| "(absent)".to_owned(), |v| v.to_string()),
                 h.signature().len()
             );
         }
