@@ -207,7 +207,8 @@ class Builder:
             # emits (algorithm=RSA256,keyVersion=N,signature=<%2B-encoded>),
             # false for the deliberately reformatted variants.
             "header_is_sdk_format": header == sdk.signature_header(
-                header.split("signature=", 1)[1], key_version),
+                urllib.parse.quote_plus(urllib.parse.unquote_plus(
+                    header.split("signature=", 1)[1])), key_version),
             "public_key": public_key,
             "signed_by": signed_by,
             "expect_valid": expect_valid,

@@ -48,7 +48,12 @@ impl Fixture {
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(self.str("body_base64"))
             .unwrap_or_else(|e| panic!("{}: body_base64: {e}", self.file));
-        assert_eq!(bytes, self.str("body").as_bytes(), "{}: body and body_base64 differ", self.file);
+        assert_eq!(
+            bytes,
+            self.str("body").as_bytes(),
+            "{}: body and body_base64 differ",
+            self.file
+        );
         bytes
     }
 }
@@ -61,7 +66,8 @@ fn load_fixtures() -> Vec<Fixture> {
         .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
         .map(|path| {
             let text = std::fs::read_to_string(&path).unwrap();
-            let json = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let json =
+                serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             Fixture {
                 file: path.file_name().unwrap().to_string_lossy().into_owned(),
                 json,
@@ -94,10 +100,17 @@ impl Keys {
     fn load(backend: Backend) -> Keys {
         // The SDK was given the bare base64 forms; parse those here too.
         Keys {
-            merchant_public: PublicKey::parse_with(key_file("merchant", "public_key.b64"), backend).unwrap(),
-            alipay_public: PublicKey::parse_with(key_file("alipay", "public_key.b64"), backend).unwrap(),
-            merchant_private: PrivateKey::parse_with(key_file("merchant", "private_key.b64"), backend).unwrap(),
-            alipay_private: PrivateKey::parse_with(key_file("alipay", "private_key.b64"), backend).unwrap(),
+            merchant_public: PublicKey::parse_with(key_file("merchant", "public_key.b64"), backend)
+                .unwrap(),
+            alipay_public: PublicKey::parse_with(key_file("alipay", "public_key.b64"), backend)
+                .unwrap(),
+            merchant_private: PrivateKey::parse_with(
+                key_file("merchant", "private_key.b64"),
+                backend,
+            )
+            .unwrap(),
+            alipay_private: PrivateKey::parse_with(key_file("alipay", "private_key.b64"), backend)
+                .unwrap(),
         }
     }
 
@@ -122,25 +135,57 @@ impl Keys {
 fn fixtures_come_from_the_pinned_sdk_and_cover_the_cases() {
     let fixtures = load_fixtures();
     for f in &fixtures {
-        assert_eq!(f.json["sdk"]["package"], "global-open-sdk-python", "{}", f.file);
+        assert_eq!(
+            f.json["sdk"]["package"], "global-open-sdk-python",
+            "{}",
+            f.file
+        );
         assert_eq!(f.json["sdk"]["version"], "1.7.1", "{}", f.file);
         assert_eq!(format!("{}.json", f.str("name")), f.file);
     }
     let has = |pred: &dyn Fn(&Fixture) -> bool| fixtures.iter().any(pred);
     let valid = |f: &Fixture| f.bool("expect_valid");
-    assert!(has(&|f| valid(f) && f.str("path") == "/ams/api/v1/payments/capture"));
-    assert!(has(&|f| valid(f) && f.str("path") == "/ams/sandbox/api/v1/payments/capture"));
-    assert!(has(&|f| valid(f) && f.str("body").contains("\n   ")), "pretty JSON");
-    assert!(has(&|f| valid(f) && f.str("body").starts_with("{\"")), "compact JSON");
-    assert!(has(&|f| valid(f) && !f.str("body").is_ascii()), "non-ASCII body");
-    assert!(has(&|f| valid(f) && f.str("time").bytes().all(|b| b.is_ascii_digit())), "epoch ms");
-    assert!(has(&|f| valid(f) && f.str("time").contains('T')), "ISO time");
-    assert!(has(&|f| valid(f) && f.str("signature_header").contains("keyVersion=2")));
+    assert!(has(
+        &|f| valid(f) && f.str("path") == "/ams/api/v1/payments/capture"
+    ));
+    assert!(has(
+        &|f| valid(f) && f.str("path") == "/ams/sandbox/api/v1/payments/capture"
+    ));
+    assert!(
+        has(&|f| valid(f) && f.str("body").contains("\n   ")),
+        "pretty JSON"
+    );
+    assert!(
+        has(&|f| valid(f) && f.str("body").starts_with("{\"")),
+        "compact JSON"
+    );
+    assert!(
+        has(&|f| valid(f) && !f.str("body").is_ascii()),
+        "non-ASCII body"
+    );
+    assert!(
+        has(&|f| valid(f) && f.str("time").bytes().all(|b| b.is_ascii_digit())),
+        "epoch ms"
+    );
+    assert!(
+        has(&|f| valid(f) && f.str("time").contains('T')),
+        "ISO time"
+    );
+    assert!(has(
+        &|f| valid(f) && f.str("signature_header").contains("keyVersion=2")
+    ));
     assert!(has(&|f| valid(f) && f.str("kind") == "response"));
     assert!(has(&|f| valid(f) && f.str("kind") == "notification"));
-    assert!(has(&|f| valid(f) && f.str("signature_header").contains("%2b")));
-    assert!(has(&|f| valid(f) && f.str("signature_header").contains(", ")));
-    assert!(fixtures.iter().filter(|f| !valid(f)).count() >= 10, "negatives");
+    assert!(has(
+        &|f| valid(f) && f.str("signature_header").contains("%2b")
+    ));
+    assert!(has(
+        &|f| valid(f) && f.str("signature_header").contains(", ")
+    ));
+    assert!(
+        fixtures.iter().filter(|f| !valid(f)).count() >= 10,
+        "negatives"
+    );
 }
 
 #[test]
@@ -153,7 +198,13 @@ fn every_backend_agrees_with_the_official_sdk() {
         for f in &fixtures {
             let ctx = format!("{} [{}]", f.file, backend.name());
             let body = f.body();
-            let message = Message::new(f.str("method"), f.str("path"), f.str("client_id"), f.str("time"), &body);
+            let message = Message::new(
+                f.str("method"),
+                f.str("path"),
+                f.str("client_id"),
+                f.str("time"),
+                &body,
+            );
             let header = f.str("signature_header");
 
             if let Some(content) = f.json.get("content_to_sign").and_then(Value::as_str) {
@@ -180,22 +231,38 @@ fn every_backend_agrees_with_the_official_sdk() {
             let Some(private) = keys.private(f.str("signed_by")) else {
                 continue;
             };
-            let key_version = f.json["key_version"].as_u64().map_or(1, |v| u32::try_from(v).unwrap());
+            let key_version = f.json["key_version"]
+                .as_u64()
+                .map_or(1, |v| u32::try_from(v).unwrap());
             let ours = message.sign(private, key_version).unwrap();
             let theirs = SignatureHeader::parse(header).unwrap();
-            assert_eq!(ours.signature(), theirs.signature(), "{ctx}: signature bytes differ");
+            assert_eq!(
+                ours.signature(),
+                theirs.signature(),
+                "{ctx}: signature bytes differ"
+            );
             assert_eq!(theirs.key_version(), Some(key_version), "{ctx}");
             let formatted = ours.to_string();
             assert_eq!(
                 formatted,
-                format!("algorithm=RSA256,keyVersion={key_version},signature={}", ours.encoded_signature()),
+                format!(
+                    "algorithm=RSA256,keyVersion={key_version},signature={}",
+                    ours.encoded_signature()
+                ),
                 "{ctx}: our header format"
             );
             if f.bool("header_is_sdk_format") {
-                assert_eq!(formatted, header, "{ctx}: header string differs from the SDK's");
+                assert_eq!(
+                    formatted, header,
+                    "{ctx}: header string differs from the SDK's"
+                );
             }
             signed_checked += 1;
         }
-        assert!(signed_checked >= 10, "[{}] only {signed_checked} signatures compared", backend.name());
+        assert!(
+            signed_checked >= 10,
+            "[{}] only {signed_checked} signatures compared",
+            backend.name()
+        );
     }
 }
