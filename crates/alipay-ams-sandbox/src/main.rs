@@ -1,1 +1,248 @@
-fn main() {}
+//! `alipay-ams-sandbox`: the local Alipay gateway as a program.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use alipay_ams_core::{PrivateKey, PublicKey};
+use alipay_ams_sandbox::{DEFAULT_CLIENT_ID, Sandbox};
+
+const USAGE: &str = "\
+alipay-ams-sandbox: a local Alipay AMS (Antom) gateway for tests and examples
+
+USAGE:
+    alipay-ams-sandbox [OPTIONS]
+
+OPTIONS:
+    --listen ADDR               address to listen on [default: 127.0.0.1:8686]
+    --client-id ID              the merchant client id served [default: SANDBOX_5X00000000000000]
+    --merchant-public-key FILE  verifies the merchant's requests
+                                [default: keys-example/merchant/public_key.pem]
+    --alipay-private-key FILE   signs replies and notifications as Alipay
+                                [default: keys-example/alipay/private_key.pem]
+    --notify-url URL            notify URL for payments created without one
+    --time-scale F              multiplies Alipay's redelivery schedule
+                                (0s 2m 10m 10m 1h 2h 6h 15h) [default: 1]
+    --no-redelivery             one delivery attempt only, like Alipay's hosted sandbox
+    -h, --help                  print this help
+    -V, --version               print the version
+
+Alipay API:   POST /ams/api/v1/payments/capture, POST /ams/sandbox/api/v1/payments/capture
+Control API:  POST /sandbox/payments, GET /sandbox/payments/{id}, GET /sandbox/notifications,
+              POST /sandbox/faults
+Logs go to stderr (RUST_LOG=debug for more). The default keys are TEST-ONLY.";
+
+struct Options {
+    listen: SocketAddr,
+    client_id: String,
+    merchant_public_key: PathBuf,
+    alipay_private_key: PathBuf,
+    notify_url: Option<String>,
+    time_scale: f64,
+    redelivery: bool,
+}
+
+enum Command {
+    Run(Options),
+    Help,
+    Version,
+}
+
+fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
+    let mut options = Options {
+        listen: SocketAddr::from(([127, 0, 0, 1], 8686)),
+        client_id: DEFAULT_CLIENT_ID.to_owned(),
+        merchant_public_key: PathBuf::from("keys-example/merchant/public_key.pem"),
+        alipay_private_key: PathBuf::from("keys-example/alipay/private_key.pem"),
+        notify_url: None,
+        time_scale: 1.0,
+        redelivery: true,
+    };
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((flag, value)) if flag.starts_with("--") => (flag.to_owned(), Some(value.to_owned())),
+            _ => (arg.clone(), None),
+        };
+        let mut value = |name: &str| -> Result<String, String> {
+            match inline.clone().or_else(|| args.next()) {
+                Some(v) => Ok(v),
+                None => Err(format!("{name} needs a value")),
+            }
+        };
+        match flag.as_str() {
+            "-h" | "--help" => return Ok(Command::Help),
+            "-V" | "--version" => return Ok(Command::Version),
+            "--listen" => {
+                let text = value("--listen")?;
+                options.listen = text
+                    .parse()
+                    .map_err(|_| format!("--listen {text:?} is not an address such as 127.0.0.1:8686"))?;
+            }
+            "--client-id" => options.client_id = value("--client-id")?,
+            "--merchant-public-key" => options.merchant_public_key = value("--merchant-public-key")?.into(),
+            "--alipay-private-key" => options.alipay_private_key = value("--alipay-private-key")?.into(),
+            "--notify-url" => options.notify_url = Some(value("--notify-url")?),
+            "--time-scale" => {
+                let text = value("--time-scale")?;
+                options.time_scale = text
+                    .parse()
+                    .map_err(|_| format!("--time-scale {text:?} is not a number such as 0.001"))?;
+            }
+            "--no-redelivery" if inline.is_none() => options.redelivery = false,
+            other => return Err(format!("unknown argument {other:?}")),
+        }
+    }
+    Ok(Command::Run(options))
+}
+
+fn read_keys(options: &Options) -> Result<(PublicKey, PrivateKey), String> {
+    let hint = "run from the repository root to use keys-example/, or pass the file";
+    let merchant = PublicKey::from_file(&options.merchant_public_key).map_err(|e| {
+        format!(
+            "cannot read the merchant public key {}: {e} ({hint} with --merchant-public-key FILE)",
+            options.merchant_public_key.display()
+        )
+    })?;
+    let alipay = PrivateKey::from_file(&options.alipay_private_key).map_err(|e| {
+        format!(
+            "cannot read the Alipay private key {}: {e} ({hint} with --alipay-private-key FILE)",
+            options.alipay_private_key.display()
+        )
+    })?;
+    Ok((merchant, alipay))
+}
+
+async fn run(options: Options) -> Result<(), String> {
+    let (merchant, alipay) = read_keys(&options)?;
+    let mut builder = Sandbox::builder()
+        .client_id(options.client_id.clone())
+        .merchant_public_key(merchant)
+        .alipay_private_key(alipay)
+        .listen(options.listen)
+        .time_scale(options.time_scale)
+        .redelivery(options.redelivery);
+    if let Some(url) = &options.notify_url {
+        builder = builder.default_notify_url(url.clone());
+    }
+    let sandbox = builder.start().await.map_err(|e| e.to_string())?;
+    println!("alipay-ams-sandbox listening on {}", sandbox.base_url());
+    tracing::info!(
+        "client id {}, time scale {}, redelivery {}",
+        options.client_id,
+        options.time_scale,
+        if options.redelivery { "on" } else { "off" }
+    );
+    shutdown_signal().await;
+    tracing::info!("stopping");
+    sandbox.shutdown().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(e) => {
+                tracing::warn!("cannot listen for SIGTERM ({e}); stop with Ctrl-C");
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+fn main() -> ExitCode {
+    let command = match parse_args(std::env::args().skip(1)) {
+        Ok(command) => command,
+        Err(e) => {
+            eprintln!("alipay-ams-sandbox: {e}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let options = match command {
+        Command::Help => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Command::Version => {
+            println!("alipay-ams-sandbox {}", env!("CARGO_PKG_VERSION"));
+            return ExitCode::SUCCESS;
+        }
+        Command::Run(options) => options,
+    };
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("alipay-ams-sandbox: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(options)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("alipay-ams-sandbox: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Command, String> {
+        parse_args(args.iter().map(|s| s.to_string()))
+    }
+
+    #[test]
+    fn flags_with_spaces_or_equals() {
+        let Ok(Command::Run(o)) = parse(&[
+            "--listen",
+            "127.0.0.1:0",
+            "--client-id=SANDBOX_X",
+            "--time-scale",
+            "0.001",
+            "--no-redelivery",
+            "--notify-url",
+            "http://127.0.0.1:1/n",
+        ]) else {
+            panic!("should parse");
+        };
+        assert_eq!(o.listen.port(), 0);
+        assert_eq!(o.client_id, "SANDBOX_X");
+        assert_eq!(o.time_scale, 0.001);
+        assert!(!o.redelivery);
+        assert_eq!(o.notify_url.as_deref(), Some("http://127.0.0.1:1/n"));
+    }
+
+    #[test]
+    fn defaults_and_errors() {
+        let Ok(Command::Run(o)) = parse(&[]) else { panic!() };
+        assert_eq!(o.listen.to_string(), "127.0.0.1:8686");
+        assert_eq!(o.client_id, DEFAULT_CLIENT_ID);
+        assert!(o.redelivery);
+        assert!(matches!(parse(&["--help"]), Ok(Command::Help)));
+        assert!(matches!(parse(&["--listen"]), Err(e) if e.contains("needs a value")));
+        assert!(parse(&["--listen", "nowhere"]).is_err());
+        assert!(parse(&["--time-scale", "fast"]).is_err());
+        assert!(parse(&["--bogus"]).is_err());
+    }
+}
