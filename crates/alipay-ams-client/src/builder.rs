@@ -51,7 +51,10 @@ impl fmt::Debug for ClientBuilder {
             .field("connect_timeout", &self.connect_timeout)
             .field("request_timeout", &self.request_timeout)
             .field("retry", &self.retry)
-            .field("agent_token", &self.agent_token.as_ref().map(|_| "<redacted>"))
+            .field(
+                "agent_token",
+                &self.agent_token.as_ref().map(|_| "<redacted>"),
+            )
             .field("key_version", &self.key_version)
             .field("allow_insecure_http", &self.allow_insecure_http)
             .field("max_response_bytes", &self.max_response_bytes)
@@ -248,9 +251,13 @@ fn check_gateway(raw: &str, allow_insecure_http: bool) -> Result<(String, bool),
         url: raw.to_owned(),
         reason,
     };
-    let url = url::Url::parse(raw).map_err(|_| invalid("not an absolute URL such as https://host or http://127.0.0.1:8080"))?;
+    let url = url::Url::parse(raw).map_err(|_| {
+        invalid("not an absolute URL such as https://host or http://127.0.0.1:8080")
+    })?;
     if !matches!(url.scheme(), "https" | "http") {
-        return Err(invalid("the scheme must be https (or http for a local test server)"));
+        return Err(invalid(
+            "the scheme must be https (or http for a local test server)",
+        ));
     }
     if !url.username().is_empty() || url.password().is_some() {
         return Err(invalid("credentials in the URL are not supported"));
@@ -278,17 +285,41 @@ mod tests {
 
     #[test]
     fn gateway_urls() {
-        assert_eq!(check_gateway("http://127.0.0.1:8080", false).unwrap(), ("http://127.0.0.1:8080".into(), true));
-        assert_eq!(check_gateway("http://localhost:1/", false).unwrap(), ("http://localhost:1".into(), true));
-        assert_eq!(check_gateway("http://[::1]:9", false).unwrap(), ("http://[::1]:9".into(), true));
+        assert_eq!(
+            check_gateway("http://127.0.0.1:8080", false).unwrap(),
+            ("http://127.0.0.1:8080".into(), true)
+        );
+        assert_eq!(
+            check_gateway("http://localhost:1/", false).unwrap(),
+            ("http://localhost:1".into(), true)
+        );
+        assert_eq!(
+            check_gateway("http://[::1]:9", false).unwrap(),
+            ("http://[::1]:9".into(), true)
+        );
         assert_eq!(
             check_gateway("https://open-sea-global.alipay.com", false).unwrap(),
             ("https://open-sea-global.alipay.com".into(), false)
         );
-        assert!(matches!(check_gateway("http://10.0.0.5:8080", false), Err(BuildError::InsecureHttp(_))));
+        assert!(matches!(
+            check_gateway("http://10.0.0.5:8080", false),
+            Err(BuildError::InsecureHttp(_))
+        ));
         assert!(check_gateway("http://10.0.0.5:8080", true).is_ok());
-        for bad in ["open-sea-global.alipay.com", "ftp://x", "https://h/ams/api", "https://u:p@h", "https://h/?q=1"] {
-            assert!(matches!(check_gateway(bad, true), Err(BuildError::InvalidGateway { .. })), "{bad}");
+        for bad in [
+            "open-sea-global.alipay.com",
+            "ftp://x",
+            "https://h/ams/api",
+            "https://u:p@h",
+            "https://h/?q=1",
+        ] {
+            assert!(
+                matches!(
+                    check_gateway(bad, true),
+                    Err(BuildError::InvalidGateway { .. })
+                ),
+                "{bad}"
+            );
         }
     }
 }

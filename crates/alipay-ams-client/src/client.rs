@@ -55,7 +55,10 @@ impl fmt::Debug for Client {
             .field("private_key", &inner.private_key)
             .field("alipay_public_key", &inner.alipay_public_key)
             .field("key_version", &inner.key_version)
-            .field("agent_token", &inner.agent_token.as_ref().map(|_| "<redacted>"))
+            .field(
+                "agent_token",
+                &inner.agent_token.as_ref().map(|_| "<redacted>"),
+            )
             .field("retry", &inner.retry)
             .field("request_timeout", &inner.request_timeout)
             .finish()
@@ -159,10 +162,19 @@ impl Client {
         self.run::<R>(&path, body, key).instrument(span).await
     }
 
-    async fn run<R: ApiRequest>(&self, path: &str, body: Bytes, key: Option<&str>) -> Result<Verified<R::Response>, Error> {
+    async fn run<R: ApiRequest>(
+        &self,
+        path: &str,
+        body: Bytes,
+        key: Option<&str>,
+    ) -> Result<Verified<R::Response>, Error> {
         let policy = self.inner.retry;
         // Without an idempotency key a second attempt could act twice.
-        let max_attempts = if key.is_some() { policy.attempts_limit() } else { 1 };
+        let max_attempts = if key.is_some() {
+            policy.attempts_limit()
+        } else {
+            1
+        };
         let deadline = Instant::now() + policy.deadline_limit();
         let span = tracing::Span::current();
         let mut last_result: Option<ResultInfo> = None;
@@ -283,7 +295,10 @@ impl Client {
             tracing::Span::current().record("http_status", status);
             let headers = std::mem::take(response.headers_mut());
             let limit = inner.max_response_bytes;
-            if response.content_length().is_some_and(|len| len > limit as u64) {
+            if response
+                .content_length()
+                .is_some_and(|len| len > limit as u64)
+            {
                 return Ok(Err(UnknownReason::BodyTooLarge { limit }));
             }
             let mut raw = Vec::new();
@@ -295,10 +310,21 @@ impl Client {
             }
             Ok::<_, reqwest::Error>(Ok((status, headers, Bytes::from(raw))))
         };
-        let unknown = |reason| Attempt::Done(Verdict::Unknown { reason, result: None }, Bytes::new(), String::new());
+        let unknown = |reason| {
+            Attempt::Done(
+                Verdict::Unknown {
+                    reason,
+                    result: None,
+                },
+                Bytes::new(),
+                String::new(),
+            )
+        };
         let (status, headers, raw) = match tokio::time::timeout(timeout, exchange).await {
             Err(_elapsed) => return unknown(UnknownReason::Timeout(timeout)),
-            Ok(Err(error)) if error.is_timeout() => return unknown(UnknownReason::Timeout(timeout)),
+            Ok(Err(error)) if error.is_timeout() => {
+                return unknown(UnknownReason::Timeout(timeout));
+            }
             Ok(Err(error)) => return unknown(UnknownReason::Transport(error_chain(&error))),
             Ok(Ok(Err(reason))) => return unknown(reason),
             Ok(Ok(Ok(reply))) => reply,

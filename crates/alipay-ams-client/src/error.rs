@@ -154,7 +154,9 @@ pub enum UnknownReason {
     #[error("the reply is for client id {0:?}, not this client's")]
     ClientIdMismatch(String),
     /// The body is not JSON of the expected shape.
-    #[error("HTTP {status} with a body that is not the expected JSON ({error}; body starts: {excerpt:?})")]
+    #[error(
+        "HTTP {status} with a body that is not the expected JSON ({error}; body starts: {excerpt:?})"
+    )]
     UnparseableBody {
         /// The HTTP status.
         status: u16,
@@ -185,7 +187,9 @@ pub enum BuildError {
     )]
     OwnPublicKey,
     /// The client id cannot be sent as a header.
-    #[error("client id {0:?} is not valid: copy it from the Antom Dashboard (e.g. SANDBOX_5X00000000000000)")]
+    #[error(
+        "client id {0:?} is not valid: copy it from the Antom Dashboard (e.g. SANDBOX_5X00000000000000)"
+    )]
     InvalidClientId(String),
     /// The agent token cannot be sent as a header.
     #[error("the agent token is not valid: it must be 1 to 128 visible ASCII characters")]

@@ -85,7 +85,10 @@ mod tests {
             Environment::Sandbox.path("/ams/api/v1/payments/capture"),
             "/ams/sandbox/api/v1/payments/capture"
         );
-        assert_eq!(Environment::Sandbox.path("/ams/api/x/ams/api/"), "/ams/sandbox/api/x/ams/api/");
+        assert_eq!(
+            Environment::Sandbox.path("/ams/api/x/ams/api/"),
+            "/ams/sandbox/api/x/ams/api/"
+        );
         assert_eq!(
             Environment::Production.path("/ams/api/v1/payments/capture"),
             "/ams/api/v1/payments/capture"
@@ -94,8 +97,17 @@ mod tests {
 
     #[test]
     fn environment_defaults_from_the_client_id() {
-        assert_eq!(Environment::for_client_id("SANDBOX_5X00000000000000"), Environment::Sandbox);
-        assert_eq!(Environment::for_client_id("5J5Y307NSG5GB700810"), Environment::Production);
-        assert_eq!(Environment::for_client_id("sandbox_x"), Environment::Production);
+        assert_eq!(
+            Environment::for_client_id("SANDBOX_5X00000000000000"),
+            Environment::Sandbox
+        );
+        assert_eq!(
+            Environment::for_client_id("5J5Y307NSG5GB700810"),
+            Environment::Production
+        );
+        assert_eq!(
+            Environment::for_client_id("sandbox_x"),
+            Environment::Production
+        );
     }
 }

@@ -57,7 +57,9 @@ mod request;
 mod response;
 mod retry;
 
-pub use builder::{ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_REQUEST_TIMEOUT};
+pub use builder::{
+    ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_REQUEST_TIMEOUT,
+};
 pub use client::{Client, Verified};
 pub use error::{BuildError, Error, UnknownReason};
 pub use gateway::{Environment, Gateway, SANDBOX_CLIENT_ID_PREFIX};

@@ -25,8 +25,14 @@ const EXCERPT_CHARS: usize = 160;
 /// What one reply means.
 pub(crate) enum Verdict<T> {
     Success(T),
-    Failed { result: ResultInfo, verified: bool },
-    Unknown { reason: UnknownReason, result: Option<ResultInfo> },
+    Failed {
+        result: ResultInfo,
+        verified: bool,
+    },
+    Unknown {
+        reason: UnknownReason,
+        result: Option<ResultInfo>,
+    },
 }
 
 /// The part every reply has.
@@ -49,7 +55,10 @@ pub(crate) fn judge<T: DeserializeOwned + HasResult>(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Verdict<T> {
-    let unknown = |reason| Verdict::Unknown { reason, result: None };
+    let unknown = |reason| Verdict::Unknown {
+        reason,
+        result: None,
+    };
     if status != 200 {
         return unknown(UnknownReason::HttpStatus {
             status,
@@ -121,7 +130,10 @@ pub(crate) fn judge<T: DeserializeOwned + HasResult>(
 }
 
 /// A header as text; `Ok(None)` when absent or blank.
-fn header<'h>(headers: &'h HeaderMap, name: &'static str) -> Result<Option<&'h str>, UnknownReason> {
+fn header<'h>(
+    headers: &'h HeaderMap,
+    name: &'static str,
+) -> Result<Option<&'h str>, UnknownReason> {
     match headers.get(name) {
         None => Ok(None),
         Some(value) => match value.to_str() {
@@ -142,8 +154,13 @@ fn unparseable(status: u16, error: &serde_json::Error, body: &[u8]) -> UnknownRe
 
 /// The start of a body, for error messages.
 pub(crate) fn excerpt(body: &[u8]) -> String {
-    let head = body.get(..body.len().min(EXCERPT_CHARS * 4)).unwrap_or(body);
-    String::from_utf8_lossy(head).chars().take(EXCERPT_CHARS).collect()
+    let head = body
+        .get(..body.len().min(EXCERPT_CHARS * 4))
+        .unwrap_or(body);
+    String::from_utf8_lossy(head)
+        .chars()
+        .take(EXCERPT_CHARS)
+        .collect()
 }
 
 #[cfg(test)]

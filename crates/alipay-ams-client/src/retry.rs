@@ -112,7 +112,10 @@ mod tests {
         let policy = RetryPolicy::default();
         for _ in 0..100 {
             let first = policy.backoff(1);
-            assert!(first >= Duration::from_millis(250) && first <= Duration::from_millis(500), "{first:?}");
+            assert!(
+                first >= Duration::from_millis(250) && first <= Duration::from_millis(500),
+                "{first:?}"
+            );
             assert!(policy.backoff(20) <= Duration::from_secs(8));
             assert!(policy.backoff(20) >= Duration::from_secs(4));
         }

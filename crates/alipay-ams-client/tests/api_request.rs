@@ -52,7 +52,9 @@ async fn a_new_api_is_a_model_and_an_impl() {
     .await;
     let client = server.client().build().unwrap();
     let response = client
-        .execute(&InquiryRequest { payment_id: "p-1".into() })
+        .execute(&InquiryRequest {
+            payment_id: "p-1".into(),
+        })
         .await
         .unwrap();
     assert_eq!(response.payment_status.as_deref(), Some("SUCCESS"));
@@ -67,12 +69,21 @@ async fn requests_without_an_idempotency_key_are_sent_once() {
     let server = FakeAlipay::always(Reply::unsigned("busy").status(503)).await;
     let client = server.client().build().unwrap();
     let error = client
-        .execute(&InquiryRequest { payment_id: "p-1".into() })
+        .execute(&InquiryRequest {
+            payment_id: "p-1".into(),
+        })
         .await
         .err()
         .unwrap();
     assert!(
-        matches!(error, Error::OutcomeUnknown { reason: UnknownReason::HttpStatus { status: 503, .. }, attempts: 1, .. }),
+        matches!(
+            error,
+            Error::OutcomeUnknown {
+                reason: UnknownReason::HttpStatus { status: 503, .. },
+                attempts: 1,
+                ..
+            }
+        ),
         "{error:?}"
     );
     assert_eq!(server.requests().len(), 1);
@@ -101,7 +112,11 @@ async fn traces_name_the_call_and_attempts_but_never_keys_signatures_or_bodies()
         }
     })
     .await;
-    let client = server.client().agent_token("AGENT_TOKEN_SECRET_VALUE").build().unwrap();
+    let client = server
+        .client()
+        .agent_token("AGENT_TOKEN_SECRET_VALUE")
+        .build()
+        .unwrap();
     let buffer = Buffer::default();
     let writer = buffer.clone();
     let subscriber = tracing_subscriber::fmt()
@@ -111,18 +126,31 @@ async fn traces_name_the_call_and_attempts_but_never_keys_signatures_or_bodies()
         .with_writer(move || writer.clone())
         .finish();
     let guard = tracing::subscriber::set_default(subscriber);
-    let request = CaptureRequest::new("capture-trace-1", "PAYMENT_ID_NOT_LOGGED", Amount::from_minor_units("USD", 777123).unwrap());
+    let request = CaptureRequest::new(
+        "capture-trace-1",
+        "PAYMENT_ID_NOT_LOGGED",
+        Amount::from_minor_units("USD", 777123).unwrap(),
+    );
     client.capture(&request).await.unwrap();
     drop(guard);
 
     let log = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
-    for expected in ["alipay_ams.call", "alipay_ams.attempt", "capture-trace-1", "/ams/sandbox/api/v1/payments/capture", "attempt=2", "CAPTURE_IN_PROCESS", "SUCCESS"] {
+    for expected in [
+        "alipay_ams.call",
+        "alipay_ams.attempt",
+        "capture-trace-1",
+        "/ams/sandbox/api/v1/payments/capture",
+        "attempt=2",
+        "CAPTURE_IN_PROCESS",
+        "SUCCESS",
+    ] {
         assert!(log.contains(expected), "missing {expected:?} in:\n{log}");
     }
     let seen = server.requests();
     let signature = seen[0].header("signature").unwrap();
     let secret_value = signature.rsplit("signature=").next().unwrap();
-    let merchant_key_b64 = std::fs::read_to_string(keys_dir().join("merchant/private_key.b64")).unwrap();
+    let merchant_key_b64 =
+        std::fs::read_to_string(keys_dir().join("merchant/private_key.b64")).unwrap();
     for forbidden in [
         secret_value,
         &merchant_key_b64.trim()[..40],
@@ -131,6 +159,9 @@ async fn traces_name_the_call_and_attempts_but_never_keys_signatures_or_bodies()
         "AGENT_TOKEN_SECRET_VALUE",
         "20220919194010890100111740275850565",
     ] {
-        assert!(!log.contains(forbidden), "{forbidden:?} leaked into:\n{log}");
+        assert!(
+            !log.contains(forbidden),
+            "{forbidden:?} leaked into:\n{log}"
+        );
     }
 }

@@ -9,7 +9,11 @@ use alipay_ams_core::{Amount, CaptureRequest, Message, ResultCode, ResultStatus}
 use support::*;
 
 fn request(id: &str) -> CaptureRequest {
-    CaptureRequest::new(id, "20220919194010890100111740275820195", Amount::from_minor_units("USD", 1000).unwrap())
+    CaptureRequest::new(
+        id,
+        "20220919194010890100111740275820195",
+        Amount::from_minor_units("USD", 1000).unwrap(),
+    )
 }
 
 fn assert_unknown_advice(error: &Error) {
@@ -17,44 +21,91 @@ fn assert_unknown_advice(error: &Error) {
     assert!(text.contains("UNKNOWN"), "{text}");
     assert!(text.contains("wait for notifyCapture"), "{text}");
     assert!(text.contains("inquiryPayment"), "{text}");
-    assert!(text.contains("never capture again under a new captureRequestId"), "{text}");
+    assert!(
+        text.contains("never capture again under a new captureRequestId"),
+        "{text}"
+    );
 }
 
 #[tokio::test]
 async fn verified_success_is_ok_and_the_request_is_signed_over_the_sandbox_path() {
-    let server = FakeAlipay::start(|_, req| Reply::signed(&success_body(req.json()["captureRequestId"].as_str().unwrap()))).await;
+    let server = FakeAlipay::start(|_, req| {
+        Reply::signed(&success_body(
+            req.json()["captureRequestId"].as_str().unwrap(),
+        ))
+    })
+    .await;
     let client = server.client().build().unwrap();
     let req = request("capture-s-1");
     let captured = client.capture(&req).await.unwrap();
     assert_eq!(captured.result.result_status, ResultStatus::Success);
     assert_eq!(captured.capture_request_id.as_deref(), Some("capture-s-1"));
-    assert_eq!(captured.capture_id.as_deref(), Some("20220919194010890100111740275850565"));
-    assert_eq!(captured.capture_amount, Some(Amount::new("USD", "1000").unwrap()));
+    assert_eq!(
+        captured.capture_id.as_deref(),
+        Some("20220919194010890100111740275850565")
+    );
+    assert_eq!(
+        captured.capture_amount,
+        Some(Amount::new("USD", "1000").unwrap())
+    );
 
     let seen = server.requests();
     assert_eq!(seen.len(), 1);
     let sent = &seen[0];
     assert_eq!(sent.method, "POST");
     assert_eq!(sent.path, "/ams/sandbox/api/v1/payments/capture");
-    assert!(sent.signature_valid, "the request signature must verify with the merchant public key");
-    assert_eq!(sent.header("content-type"), Some("application/json; charset=UTF-8"));
+    assert!(
+        sent.signature_valid,
+        "the request signature must verify with the merchant public key"
+    );
+    assert_eq!(
+        sent.header("content-type"),
+        Some("application/json; charset=UTF-8")
+    );
     assert_eq!(sent.header("client-id"), Some(CLIENT_ID));
     let request_time = sent.header("request-time").unwrap();
-    assert!(request_time.len() >= 13 && request_time.bytes().all(|b| b.is_ascii_digit()), "{request_time}");
-    assert!(sent.header("signature").unwrap().starts_with("algorithm=RSA256,keyVersion=1,signature="));
+    assert!(
+        request_time.len() >= 13 && request_time.bytes().all(|b| b.is_ascii_digit()),
+        "{request_time}"
+    );
+    assert!(
+        sent.header("signature")
+            .unwrap()
+            .starts_with("algorithm=RSA256,keyVersion=1,signature=")
+    );
     assert_eq!(sent.header("agent-token"), None);
-    assert_eq!(sent.body, serde_json::to_vec(&req).unwrap(), "the body is the request serialized once");
+    assert_eq!(
+        sent.body,
+        serde_json::to_vec(&req).unwrap(),
+        "the body is the request serialized once"
+    );
 
     // The signature covers the sandbox path: over the production path it fails.
-    let production = Message::request("/ams/api/v1/payments/capture", CLIENT_ID, request_time, &sent.body);
-    assert!(production.verify(&merchant_public(), sent.header("signature").unwrap()).is_err());
+    let production = Message::request(
+        "/ams/api/v1/payments/capture",
+        CLIENT_ID,
+        request_time,
+        &sent.body,
+    );
+    assert!(
+        production
+            .verify(&merchant_public(), sent.header("signature").unwrap())
+            .is_err()
+    );
 }
 
 #[tokio::test]
 async fn a_production_client_id_calls_and_signs_the_production_path() {
     let server = FakeAlipay::always(Reply::signed(&success_body("capture-prod-1"))).await;
-    let client = server.client().client_id("5J5Y307NSG5GB700810").build().unwrap();
-    assert_eq!(client.environment(), alipay_ams_client::Environment::Production);
+    let client = server
+        .client()
+        .client_id("5J5Y307NSG5GB700810")
+        .build()
+        .unwrap();
+    assert_eq!(
+        client.environment(),
+        alipay_ams_client::Environment::Production
+    );
     client.capture(&request("capture-prod-1")).await.unwrap();
     let seen = server.requests();
     assert_eq!(seen[0].path, "/ams/api/v1/payments/capture");
@@ -68,7 +119,9 @@ async fn verified_f_is_a_final_failure_and_is_not_retried() {
     let client = server.client().build().unwrap();
     let error = client.capture(&request("capture-f-1")).await.unwrap_err();
     match &error {
-        Error::Failed { result, verified, .. } => {
+        Error::Failed {
+            result, verified, ..
+        } => {
             assert!(*verified);
             assert_eq!(result.result_code, ResultCode::CaptureAmountExceedAuthLimit);
             assert_eq!(result.result_status, ResultStatus::Failed);
@@ -76,7 +129,10 @@ async fn verified_f_is_a_final_failure_and_is_not_retried() {
         other => panic!("expected Failed, got {other:?}"),
     }
     assert!(error.is_failed() && !error.is_outcome_unknown());
-    assert!(error.to_string().contains("new captureRequestId"), "{error}");
+    assert!(
+        error.to_string().contains("new captureRequestId"),
+        "{error}"
+    );
     assert_eq!(server.requests().len(), 1);
 }
 
@@ -86,14 +142,19 @@ async fn unknown_then_success_retries_the_same_request_re_signed() {
         if n == 0 {
             Reply::signed(IN_PROCESS_BODY)
         } else {
-            Reply::signed(&success_body(req.json()["captureRequestId"].as_str().unwrap()))
+            Reply::signed(&success_body(
+                req.json()["captureRequestId"].as_str().unwrap(),
+            ))
         }
     })
     .await;
     let client = server.client().build().unwrap();
     let verified = client.call(&request("capture-u-s-1")).await.unwrap();
     assert_eq!(verified.attempts(), 2);
-    assert_eq!(verified.response().capture_request_id.as_deref(), Some("capture-u-s-1"));
+    assert_eq!(
+        verified.response().capture_request_id.as_deref(),
+        Some("capture-u-s-1")
+    );
     let raw: serde_json::Value = serde_json::from_slice(verified.raw_body()).unwrap();
     assert_eq!(raw["captureId"], "20220919194010890100111740275850565");
     assert!(!verified.response_time().is_empty());
@@ -105,13 +166,18 @@ async fn unknown_then_success_retries_the_same_request_re_signed() {
         assert_eq!(sent.json()["captureRequestId"], "capture-u-s-1");
     }
     assert_eq!(seen[0].body, seen[1].body, "a retry sends the same bytes");
-    assert_ne!(seen[0].header("request-time"), seen[1].header("request-time"), "each attempt has a fresh Request-Time");
+    assert_ne!(
+        seen[0].header("request-time"),
+        seen[1].header("request-time"),
+        "each attempt has a fresh Request-Time"
+    );
     assert_ne!(seen[0].header("signature"), seen[1].header("signature"));
 }
 
 #[tokio::test]
 async fn endless_500_is_unknown_after_the_attempt_limit_with_one_id_throughout() {
-    let server = FakeAlipay::always(Reply::unsigned("<html>Internal Server Error</html>").status(500)).await;
+    let server =
+        FakeAlipay::always(Reply::unsigned("<html>Internal Server Error</html>").status(500)).await;
     let client = server.client().build().unwrap();
     let error = client.capture(&request("capture-500-1")).await.unwrap_err();
     match &error {
@@ -132,16 +198,32 @@ async fn endless_500_is_unknown_after_the_attempt_limit_with_one_id_throughout()
     assert!(error.to_string().contains("capture-500-1"));
     let seen = server.requests();
     assert_eq!(seen.len(), 4);
-    assert!(seen.iter().all(|r| r.body == seen[0].body && r.signature_valid));
+    assert!(
+        seen.iter()
+            .all(|r| r.body == seen[0].body && r.signature_valid)
+    );
 }
 
 #[tokio::test]
 async fn a_tampered_success_is_never_ok() {
-    let server = FakeAlipay::always(Reply::signed(&success_body("capture-t-1")).signing(Signing::Tampered)).await;
-    let client = server.client().retry_policy(RetryPolicy::none()).build().unwrap();
+    let server =
+        FakeAlipay::always(Reply::signed(&success_body("capture-t-1")).signing(Signing::Tampered))
+            .await;
+    let client = server
+        .client()
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
     let error = client.capture(&request("capture-t-1")).await.unwrap_err();
     assert!(
-        matches!(error, Error::OutcomeUnknown { reason: UnknownReason::BadSignature(_), attempts: 1, .. }),
+        matches!(
+            error,
+            Error::OutcomeUnknown {
+                reason: UnknownReason::BadSignature(_),
+                attempts: 1,
+                ..
+            }
+        ),
         "{error:?}"
     );
     assert_unknown_advice(&error);
@@ -152,7 +234,10 @@ async fn a_reply_signed_with_another_key_is_unknown() {
     // A client configured with a public key that is not Alipay's: correctly
     // signed replies do not verify, and are not trusted.
     let server = FakeAlipay::always(Reply::signed(&success_body("capture-k-1"))).await;
-    let stranger = alipay_ams_core::PrivateKey::parse(alipay_ams_core::PrivateKey::generate_pkcs8_pem().unwrap()).unwrap();
+    let stranger = alipay_ams_core::PrivateKey::parse(
+        alipay_ams_core::PrivateKey::generate_pkcs8_pem().unwrap(),
+    )
+    .unwrap();
     let client = server
         .client()
         .alipay_public_key(stranger.public_key().clone())
@@ -160,7 +245,16 @@ async fn a_reply_signed_with_another_key_is_unknown() {
         .build()
         .unwrap();
     let error = client.capture(&request("capture-k-1")).await.unwrap_err();
-    assert!(matches!(error, Error::OutcomeUnknown { reason: UnknownReason::BadSignature(_), .. }), "{error:?}");
+    assert!(
+        matches!(
+            error,
+            Error::OutcomeUnknown {
+                reason: UnknownReason::BadSignature(_),
+                ..
+            }
+        ),
+        "{error:?}"
+    );
 }
 
 #[tokio::test]
@@ -187,7 +281,9 @@ async fn an_unsigned_failure_is_final_but_marked_unverified() {
     let client = server.client().build().unwrap();
     let error = client.capture(&request("capture-uf-1")).await.unwrap_err();
     match &error {
-        Error::Failed { result, verified, .. } => {
+        Error::Failed {
+            result, verified, ..
+        } => {
             assert!(!verified);
             assert_eq!(result.result_code, ResultCode::InvalidSignature);
         }
@@ -199,14 +295,25 @@ async fn an_unsigned_failure_is_final_but_marked_unverified() {
 
 #[tokio::test]
 async fn only_one_signature_header_is_unknown() {
-    let server = FakeAlipay::always(Reply::signed(FAILED_BODY).signing(Signing::OnlySignature)).await;
-    let client = server.client().retry_policy(RetryPolicy::none()).build().unwrap();
-    let error = client.capture(&request("capture-half-1")).await.unwrap_err();
+    let server =
+        FakeAlipay::always(Reply::signed(FAILED_BODY).signing(Signing::OnlySignature)).await;
+    let client = server
+        .client()
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let error = client
+        .capture(&request("capture-half-1"))
+        .await
+        .unwrap_err();
     assert!(
         matches!(
             error,
             Error::OutcomeUnknown {
-                reason: UnknownReason::IncompleteSignature { present: "signature", missing: "response-time" },
+                reason: UnknownReason::IncompleteSignature {
+                    present: "signature",
+                    missing: "response-time"
+                },
                 ..
             }
         ),
@@ -216,23 +323,55 @@ async fn only_one_signature_header_is_unknown() {
 
 #[tokio::test]
 async fn a_reply_for_another_client_id_is_unknown() {
-    let server = FakeAlipay::always(Reply::signed(&success_body("capture-cid-1")).signing(Signing::OtherClientId)).await;
-    let client = server.client().retry_policy(RetryPolicy::none()).build().unwrap();
+    let server = FakeAlipay::always(
+        Reply::signed(&success_body("capture-cid-1")).signing(Signing::OtherClientId),
+    )
+    .await;
+    let client = server
+        .client()
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
     let error = client.capture(&request("capture-cid-1")).await.unwrap_err();
-    assert!(matches!(error, Error::OutcomeUnknown { reason: UnknownReason::ClientIdMismatch(_), .. }), "{error:?}");
+    assert!(
+        matches!(
+            error,
+            Error::OutcomeUnknown {
+                reason: UnknownReason::ClientIdMismatch(_),
+                ..
+            }
+        ),
+        "{error:?}"
+    );
 }
 
 #[tokio::test]
 async fn a_slow_reply_beyond_the_timeout_is_unknown() {
-    let server = FakeAlipay::always(Reply::signed(&success_body("capture-slow-1")).delay(Duration::from_secs(3))).await;
+    let server = FakeAlipay::always(
+        Reply::signed(&success_body("capture-slow-1")).delay(Duration::from_secs(3)),
+    )
+    .await;
     let client = server
         .client()
         .request_timeout(Duration::from_millis(200))
         .retry_policy(RetryPolicy::none())
         .build()
         .unwrap();
-    let error = client.capture(&request("capture-slow-1")).await.unwrap_err();
-    assert!(matches!(error, Error::OutcomeUnknown { reason: UnknownReason::Timeout(_), attempts: 1, .. }), "{error:?}");
+    let error = client
+        .capture(&request("capture-slow-1"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::OutcomeUnknown {
+                reason: UnknownReason::Timeout(_),
+                attempts: 1,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
     assert_unknown_advice(&error);
 }
 
@@ -240,7 +379,8 @@ async fn a_slow_reply_beyond_the_timeout_is_unknown() {
 async fn the_deadline_bounds_retries() {
     // Every attempt takes the full 200 ms timeout, so a 700 ms deadline leaves
     // room for at most 4 of the 10 allowed attempts.
-    let server = FakeAlipay::always(Reply::signed(IN_PROCESS_BODY).delay(Duration::from_secs(3))).await;
+    let server =
+        FakeAlipay::always(Reply::signed(IN_PROCESS_BODY).delay(Duration::from_secs(3))).await;
     let client = server
         .client()
         .request_timeout(Duration::from_millis(200))
@@ -252,8 +392,13 @@ async fn the_deadline_bounds_retries() {
         )
         .build()
         .unwrap();
-    let error = client.capture(&request("capture-deadline-1")).await.unwrap_err();
-    let Error::OutcomeUnknown { attempts, .. } = error else { panic!("{error:?}") };
+    let error = client
+        .capture(&request("capture-deadline-1"))
+        .await
+        .unwrap_err();
+    let Error::OutcomeUnknown { attempts, .. } = error else {
+        panic!("{error:?}")
+    };
     assert!((1..=4).contains(&attempts), "{attempts}");
     assert_eq!(server.requests().len() as u32, attempts);
 }
@@ -268,25 +413,56 @@ async fn connection_refused_is_unknown() {
         .private_key(merchant_private())
         .alipay_public_key(alipay_public())
         .gateway(Gateway::custom(format!("http://{addr}")))
-        .retry_policy(RetryPolicy::default().max_attempts(2).initial_backoff(Duration::from_millis(1)))
+        .retry_policy(
+            RetryPolicy::default()
+                .max_attempts(2)
+                .initial_backoff(Duration::from_millis(1)),
+        )
         .build()
         .unwrap();
-    let error = client.capture(&request("capture-refused-1")).await.unwrap_err();
-    assert!(matches!(error, Error::OutcomeUnknown { reason: UnknownReason::Transport(_), attempts: 2, .. }), "{error:?}");
+    let error = client
+        .capture(&request("capture-refused-1"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::OutcomeUnknown {
+                reason: UnknownReason::Transport(_),
+                attempts: 2,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
 }
 
 #[tokio::test]
 async fn a_body_that_is_not_json_is_unknown_with_status_and_excerpt() {
-    let server = FakeAlipay::always(Reply::signed("<html><body>Bad gateway page</body></html>")).await;
-    let client = server.client().retry_policy(RetryPolicy::none()).build().unwrap();
-    let error = client.capture(&request("capture-html-1")).await.unwrap_err();
+    let server =
+        FakeAlipay::always(Reply::signed("<html><body>Bad gateway page</body></html>")).await;
+    let client = server
+        .client()
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let error = client
+        .capture(&request("capture-html-1"))
+        .await
+        .unwrap_err();
     match &error {
         Error::OutcomeUnknown {
-            reason: UnknownReason::UnparseableBody { status, excerpt, .. },
+            reason:
+                UnknownReason::UnparseableBody {
+                    status, excerpt, ..
+                },
             ..
         } => {
             assert_eq!(*status, 200);
-            assert!(excerpt.starts_with("<html><body>Bad gateway page"), "{excerpt}");
+            assert!(
+                excerpt.starts_with("<html><body>Bad gateway page"),
+                "{excerpt}"
+            );
         }
         other => panic!("expected UnparseableBody, got {other:?}"),
     }
@@ -294,18 +470,51 @@ async fn a_body_that_is_not_json_is_unknown_with_status_and_excerpt() {
 
     // JSON, verified, but without `result`: also unknown.
     let server = FakeAlipay::always(Reply::signed(r#"{"captureId":"x"}"#)).await;
-    let client = server.client().retry_policy(RetryPolicy::none()).build().unwrap();
-    let error = client.capture(&request("capture-shape-1")).await.unwrap_err();
-    assert!(matches!(error, Error::OutcomeUnknown { reason: UnknownReason::UnparseableBody { .. }, .. }), "{error:?}");
+    let client = server
+        .client()
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let error = client
+        .capture(&request("capture-shape-1"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::OutcomeUnknown {
+                reason: UnknownReason::UnparseableBody { .. },
+                ..
+            }
+        ),
+        "{error:?}"
+    );
 }
 
 #[tokio::test]
 async fn an_oversized_reply_is_unknown() {
-    let big = format!(r#"{{"result":{{"resultStatus":"S","resultCode":"SUCCESS"}},"pad":"{}"}}"#, "x".repeat(4096));
+    let big = format!(
+        r#"{{"result":{{"resultStatus":"S","resultCode":"SUCCESS"}},"pad":"{}"}}"#,
+        "x".repeat(4096)
+    );
     let server = FakeAlipay::always(Reply::signed(&big)).await;
-    let client = server.client().max_response_bytes(1024).retry_policy(RetryPolicy::none()).build().unwrap();
+    let client = server
+        .client()
+        .max_response_bytes(1024)
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
     let error = client.capture(&request("capture-big-1")).await.unwrap_err();
-    assert!(matches!(error, Error::OutcomeUnknown { reason: UnknownReason::BodyTooLarge { limit: 1024 }, .. }), "{error:?}");
+    assert!(
+        matches!(
+            error,
+            Error::OutcomeUnknown {
+                reason: UnknownReason::BodyTooLarge { limit: 1024 },
+                ..
+            }
+        ),
+        "{error:?}"
+    );
 }
 
 #[tokio::test]
@@ -316,7 +525,10 @@ async fn unknown_codes_extra_fields_and_numbers_parse() {
     let server = FakeAlipay::always(Reply::signed(body)).await;
     let client = server.client().build().unwrap();
     let captured = client.capture(&request("12345")).await.unwrap();
-    assert_eq!(captured.result.result_code, ResultCode::Other("SUCCESS_BUT_NEWER".into()));
+    assert_eq!(
+        captured.result.result_code,
+        ResultCode::Other("SUCCESS_BUT_NEWER".into())
+    );
     assert_eq!(captured.capture_request_id.as_deref(), Some("12345"));
     assert_eq!(captured.capture_id.as_deref(), Some("987654321"));
     assert_eq!(captured.capture_amount.unwrap().value(), "1000");
@@ -325,7 +537,9 @@ async fn unknown_codes_extra_fields_and_numbers_parse() {
     let server = FakeAlipay::always(Reply::signed(failed)).await;
     let client = server.client().build().unwrap();
     let error = client.capture(&request("capture-new-f")).await.unwrap_err();
-    assert!(matches!(error.result(), Some(r) if r.result_code == ResultCode::Other("SOME_NEW_REFUSAL".into())));
+    assert!(
+        matches!(error.result(), Some(r) if r.result_code == ResultCode::Other("SOME_NEW_REFUSAL".into()))
+    );
 }
 
 #[tokio::test]
@@ -338,13 +552,22 @@ async fn invalid_requests_are_refused_before_anything_is_sent() {
         CaptureRequest::new("", "pay-1", amount()),
         CaptureRequest::new("c".repeat(65), "pay-1", amount()),
         CaptureRequest::new("c-1", " ", amount()),
-        from_json(r#"{"captureRequestId":"c-1","paymentId":"p","captureAmount":{"currency":"USD","value":"10.00"}}"#),
-        from_json(r#"{"captureRequestId":"c-1","paymentId":"p","captureAmount":{"currency":"US","value":"1000"}}"#),
-        from_json(r#"{"captureRequestId":"c-1","paymentId":"p","captureAmount":{"currency":"USD","value":""}}"#),
+        from_json(
+            r#"{"captureRequestId":"c-1","paymentId":"p","captureAmount":{"currency":"USD","value":"10.00"}}"#,
+        ),
+        from_json(
+            r#"{"captureRequestId":"c-1","paymentId":"p","captureAmount":{"currency":"US","value":"1000"}}"#,
+        ),
+        from_json(
+            r#"{"captureRequestId":"c-1","paymentId":"p","captureAmount":{"currency":"USD","value":""}}"#,
+        ),
     ];
     for req in &invalid {
         let error = client.capture(req).await.unwrap_err();
-        assert!(matches!(error, Error::InvalidRequest(_)), "{req:?}: {error:?}");
+        assert!(
+            matches!(error, Error::InvalidRequest(_)),
+            "{req:?}: {error:?}"
+        );
         assert!(error.to_string().contains("nothing was sent"), "{error}");
     }
     assert_eq!(server.requests().len(), 0);
@@ -369,9 +592,17 @@ async fn clones_share_the_configuration() {
     let server = FakeAlipay::always(Reply::signed(&success_body("capture-clone-1"))).await;
     let client = server.client().build().unwrap();
     let clone = client.clone();
-    let handle = tokio::spawn(async move { clone.capture(&request("capture-clone-1")).await.map(|r| r.capture_id) });
+    let handle = tokio::spawn(async move {
+        clone
+            .capture(&request("capture-clone-1"))
+            .await
+            .map(|r| r.capture_id)
+    });
     assert!(handle.await.unwrap().unwrap().is_some());
-    assert_eq!(client.path_for("/ams/api/v1/payments/capture"), "/ams/sandbox/api/v1/payments/capture");
+    assert_eq!(
+        client.path_for("/ams/api/v1/payments/capture"),
+        "/ams/sandbox/api/v1/payments/capture"
+    );
 }
 
 #[test]
@@ -383,11 +614,25 @@ fn the_builder_refuses_what_cannot_work() {
             .alipay_public_key(alipay_public())
     };
 
-    let error = base().gateway(Gateway::custom("http://203.0.113.7:8080")).build().unwrap_err();
+    let error = base()
+        .gateway(Gateway::custom("http://203.0.113.7:8080"))
+        .build()
+        .unwrap_err();
     assert!(matches!(error, BuildError::InsecureHttp(_)), "{error:?}");
     assert!(error.to_string().contains("allow_insecure_http"), "{error}");
-    assert!(base().gateway(Gateway::custom("http://203.0.113.7:8080")).allow_insecure_http().build().is_ok());
-    assert!(base().gateway(Gateway::custom("http://localhost:8080")).build().is_ok());
+    assert!(
+        base()
+            .gateway(Gateway::custom("http://203.0.113.7:8080"))
+            .allow_insecure_http()
+            .build()
+            .is_ok()
+    );
+    assert!(
+        base()
+            .gateway(Gateway::custom("http://localhost:8080"))
+            .build()
+            .is_ok()
+    );
     assert!(base().gateway(Gateway::Europe).build().is_ok());
 
     let error = base()
@@ -404,7 +649,16 @@ fn the_builder_refuses_what_cannot_work() {
         .gateway(Gateway::Asia)
         .build()
         .unwrap_err();
-    assert!(matches!(error, BuildError::Missing { what: "private key", .. }), "{error:?}");
+    assert!(
+        matches!(
+            error,
+            BuildError::Missing {
+                what: "private key",
+                ..
+            }
+        ),
+        "{error:?}"
+    );
 
     let error = Client::builder()
         .client_id(CLIENT_ID)
@@ -412,24 +666,59 @@ fn the_builder_refuses_what_cannot_work() {
         .gateway(Gateway::Asia)
         .build()
         .unwrap_err();
-    assert!(matches!(error, BuildError::Missing { what: "Alipay public key", .. }), "{error:?}");
+    assert!(
+        matches!(
+            error,
+            BuildError::Missing {
+                what: "Alipay public key",
+                ..
+            }
+        ),
+        "{error:?}"
+    );
 
     let error = base().build().unwrap_err();
-    assert!(matches!(error, BuildError::Missing { what: "gateway", .. }), "{error:?}");
+    assert!(
+        matches!(
+            error,
+            BuildError::Missing {
+                what: "gateway",
+                ..
+            }
+        ),
+        "{error:?}"
+    );
 
     let error = base()
         .gateway(Gateway::Asia)
         .environment(alipay_ams_client::Environment::Production)
         .build()
         .unwrap_err();
-    assert!(matches!(error, BuildError::SandboxIdInProduction(_)), "{error:?}");
+    assert!(
+        matches!(error, BuildError::SandboxIdInProduction(_)),
+        "{error:?}"
+    );
 
-    let error = base().gateway(Gateway::custom("https://gw.example/ams/api")).build().unwrap_err();
-    assert!(matches!(error, BuildError::InvalidGateway { .. }), "{error:?}");
+    let error = base()
+        .gateway(Gateway::custom("https://gw.example/ams/api"))
+        .build()
+        .unwrap_err();
+    assert!(
+        matches!(error, BuildError::InvalidGateway { .. }),
+        "{error:?}"
+    );
 
-    let error = base().gateway(Gateway::Asia).agent_token("bad token\n").build().unwrap_err();
+    let error = base()
+        .gateway(Gateway::Asia)
+        .agent_token("bad token\n")
+        .build()
+        .unwrap_err();
     assert!(matches!(error, BuildError::InvalidAgentToken), "{error:?}");
 
-    let error = base().client_id("").gateway(Gateway::Asia).build().unwrap_err();
+    let error = base()
+        .client_id("")
+        .gateway(Gateway::Asia)
+        .build()
+        .unwrap_err();
     assert!(matches!(error, BuildError::InvalidClientId(_)), "{error:?}");
 }

@@ -125,10 +125,8 @@ pub fn success_body(capture_request_id: &str) -> String {
     )
 }
 
-pub const FAILED_BODY: &str =
-    r#"{"result":{"resultStatus":"F","resultCode":"CAPTURE_AMOUNT_EXCEED_AUTH_LIMIT","resultMessage":"The total capture amount exceeds the authorized amount."}}"#;
-pub const IN_PROCESS_BODY: &str =
-    r#"{"result":{"resultStatus":"U","resultCode":"CAPTURE_IN_PROCESS","resultMessage":"The capture is being processed."}}"#;
+pub const FAILED_BODY: &str = r#"{"result":{"resultStatus":"F","resultCode":"CAPTURE_AMOUNT_EXCEED_AUTH_LIMIT","resultMessage":"The total capture amount exceeds the authorized amount."}}"#;
+pub const IN_PROCESS_BODY: &str = r#"{"result":{"resultStatus":"U","resultCode":"CAPTURE_IN_PROCESS","resultMessage":"The capture is being processed."}}"#;
 
 type Script = dyn Fn(usize, &Recorded) -> Reply + Send + Sync;
 
@@ -147,11 +145,14 @@ impl FakeAlipay {
         let recorded = requests.clone();
         tokio::spawn(async move {
             loop {
-                let Ok((stream, _)) = listener.accept().await else { return };
+                let Ok((stream, _)) = listener.accept().await else {
+                    return;
+                };
                 let script = script.clone();
                 let recorded = recorded.clone();
                 tokio::spawn(async move {
-                    let service = service_fn(move |req| handle(req, script.clone(), recorded.clone()));
+                    let service =
+                        service_fn(move |req| handle(req, script.clone(), recorded.clone()));
                     let _ = hyper::server::conn::http1::Builder::new()
                         .serve_connection(TokioIo::new(stream), service)
                         .await;
@@ -196,12 +197,23 @@ async fn handle(
     requests: Arc<Mutex<Vec<Recorded>>>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
     let (parts, body) = req.into_parts();
-    let body = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+    let body = body
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
     let path = parts.uri.path().to_owned();
-    let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let signature_valid = Message::request(&path, header("client-id"), header("request-time"), &body)
-        .verify(&merchant_public(), header("signature"))
-        .is_ok();
+    let header = |name: &str| {
+        parts
+            .headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    };
+    let signature_valid =
+        Message::request(&path, header("client-id"), header("request-time"), &body)
+            .verify(&merchant_public(), header("signature"))
+            .is_ok();
     let recorded = Recorded {
         method: parts.method.to_string(),
         path: path.clone(),
