@@ -41,10 +41,27 @@ impl Failure {
     pub fn report(self) -> ExitCode {
         match self {
             Failure::Usage { message, usage } => {
-                eprintln!("error: {message}\n\n{usage}");
+                eprintln!("error: {message}\n\n{}", synopsis(usage));
             }
             Failure::Input(message) => eprintln!("error: {message}"),
         }
         ExitCode::from(EXIT_USAGE)
+    }
+}
+
+/// The `Usage:` paragraph of a help text, and where the rest is: a usage error
+/// shows the right form without burying the message under the whole help.
+fn synopsis(usage: &str) -> String {
+    let block = usage
+        .split("\n\n")
+        .find(|paragraph| paragraph.starts_with("Usage:"))
+        .unwrap_or(usage);
+    let command = block
+        .strip_prefix("Usage: alipay-ams ")
+        .and_then(|rest| rest.split_whitespace().next())
+        .filter(|word| !word.starts_with('-'));
+    match command {
+        Some(command) => format!("{block}\n\nRun `alipay-ams {command} --help` for details."),
+        None => format!("{block}\n\nRun `alipay-ams --help` for details."),
     }
 }

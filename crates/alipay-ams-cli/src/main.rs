@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 mod args;
+mod capture;
 mod content;
 mod failure;
 mod keygen;
@@ -29,6 +30,7 @@ fn main() -> ExitCode {
         Some("keygen") => keygen::run(rest),
         Some("sign") => sign::run(rest),
         Some("verify") => verify::run(rest),
+        Some("capture") => capture::run(rest),
         Some("-h" | "--help" | "help") => {
             println!("{}", usage::MAIN);
             Ok(ExitCode::SUCCESS)

@@ -337,6 +337,14 @@ fn bad_command_lines_exit_2_with_usage() {
             "{extra:?}: {}",
             r.stderr
         );
+        // The synopsis and a pointer to --help, not the whole help text.
+        assert!(
+            r.stderr
+                .ends_with("Run `alipay-ams sign --help` for details.\n"),
+            "{}",
+            r.stderr
+        );
+        assert!(!r.stderr.contains("Options:"), "{}", r.stderr);
         assert!(r.stdout.is_empty(), "{extra:?}");
     }
 
@@ -449,7 +457,7 @@ fn body_files_are_signed_byte_exact_with_trailing_newline_and_crlf() {
         ("lf.json", format!("{BODY}\n")),
         (
             "crlf.json",
-            format!("{{\r\n  \"captureRequestId\": \"c-1\"\r\n}}\r\n"),
+            "{\r\n  \"captureRequestId\": \"c-1\"\r\n}\r\n".to_owned(),
         ),
         (
             "utf8.json",
