@@ -3,6 +3,7 @@
 use std::error::Error as StdError;
 use std::fmt;
 use std::future::{self, Future};
+use std::sync::Arc;
 
 use alipay_ams_core::{CaptureNotification, Notification};
 
@@ -58,6 +59,25 @@ pub trait NotifyHandler: Send + Sync + 'static {
             "acknowledging a notification kind this handler does not process"
         );
         future::ready(Ok(()))
+    }
+}
+
+/// A shared handler: keep an `Arc` to read the handler's state elsewhere.
+impl<H: NotifyHandler> NotifyHandler for Arc<H> {
+    fn capture(
+        &self,
+        notification: CaptureNotification,
+        meta: &NotifyMeta,
+    ) -> impl Future<Output = Result<(), HandlerError>> + Send {
+        H::capture(self, notification, meta)
+    }
+
+    fn other(
+        &self,
+        notification: Notification,
+        meta: &NotifyMeta,
+    ) -> impl Future<Output = Result<(), HandlerError>> + Send {
+        H::other(self, notification, meta)
     }
 }
 
