@@ -85,7 +85,11 @@ struct NotifierInner {
 
 /// Alipay's schedule compressed by `time_scale`; one attempt when redelivery is off.
 pub(crate) fn schedule(time_scale: f64, redelivery: bool) -> Vec<Duration> {
-    let steps = if redelivery { REDELIVERY_SCHEDULE_SECS.len() } else { 1 };
+    let steps = if redelivery {
+        REDELIVERY_SCHEDULE_SECS.len()
+    } else {
+        1
+    };
     REDELIVERY_SCHEDULE_SECS
         .iter()
         .take(steps)
@@ -151,10 +155,11 @@ impl Notifier {
             }
             let at = SystemTime::now();
             let time = iso8601_utc(at);
-            let (http_status, error, acknowledged) = match self.attempt(&url, &time, body.clone()).await {
-                Ok((status, answer)) => (Some(status), None, status == 200 && is_ack(&answer)),
-                Err(e) => (None, Some(e), false),
-            };
+            let (http_status, error, acknowledged) =
+                match self.attempt(&url, &time, body.clone()).await {
+                    Ok((status, answer)) => (Some(status), None, status == 200 && is_ack(&answer)),
+                    Err(e) => (None, Some(e), false),
+                };
             let attempt = DeliveryAttempt {
                 notify_type: notification.notify_type.as_str().to_owned(),
                 capture_id: notification.capture_id.clone(),
@@ -181,7 +186,11 @@ impl Notifier {
                     (None, Some(e)) => e.clone(),
                     (None, None) => "no answer".into(),
                 },
-                if acknowledged { ", acknowledged" } else { ", not acknowledged" },
+                if acknowledged {
+                    ", acknowledged"
+                } else {
+                    ", not acknowledged"
+                },
             );
             lock(&inner.log).push(attempt);
             inner.changed.send_modify(|n| *n += 1);
@@ -193,7 +202,9 @@ impl Notifier {
 
     async fn attempt(&self, url: &str, time: &str, body: Bytes) -> Result<(u16, Bytes), String> {
         let inner = &self.inner;
-        let uri: Uri = url.parse().map_err(|e| format!("invalid notify URL: {e}"))?;
+        let uri: Uri = url
+            .parse()
+            .map_err(|e| format!("invalid notify URL: {e}"))?;
         if uri.scheme_str() != Some("http") {
             return Err("the sandbox delivers to http:// notify URLs only".into());
         }
@@ -214,7 +225,11 @@ impl Notifier {
             .body(Full::new(body))
             .map_err(|e| format!("cannot build the request: {e}"))?;
         let exchange = async {
-            let response = inner.http.request(request).await.map_err(|e| format!("request failed: {e}"))?;
+            let response = inner
+                .http
+                .request(request)
+                .await
+                .map_err(|e| format!("request failed: {e}"))?;
             let status = response.status().as_u16();
             let answer = Limited::new(response.into_body(), MAX_ANSWER)
                 .collect()
@@ -238,7 +253,11 @@ impl Notifier {
     }
 
     /// Waits until `done(log)` holds or `timeout` passes.
-    pub async fn wait_for<F>(&self, timeout: Duration, mut done: F) -> Result<Vec<DeliveryAttempt>, Vec<DeliveryAttempt>>
+    pub async fn wait_for<F>(
+        &self,
+        timeout: Duration,
+        mut done: F,
+    ) -> Result<Vec<DeliveryAttempt>, Vec<DeliveryAttempt>>
     where
         F: FnMut(&[DeliveryAttempt]) -> bool,
     {
@@ -255,7 +274,9 @@ impl Notifier {
                 }
             }
         };
-        tokio::time::timeout(timeout, wait).await.map_err(|_| self.log())
+        tokio::time::timeout(timeout, wait)
+            .await
+            .map_err(|_| self.log())
     }
 
     /// Stops every delivery in progress.
@@ -283,9 +304,15 @@ mod tests {
     #[test]
     fn ack_is_status_and_code_not_message() {
         assert!(is_ack(alipay_ams_core::ACK_BODY.as_bytes()));
-        assert!(is_ack(br#"{"result":{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"Success"}}"#));
-        assert!(!is_ack(br#"{"result":{"resultCode":"SUCCESS","resultStatus":"F"}}"#));
-        assert!(!is_ack(br#"{"result":{"resultCode":"PROCESS_FAIL","resultStatus":"S"}}"#));
+        assert!(is_ack(
+            br#"{"result":{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"Success"}}"#
+        ));
+        assert!(!is_ack(
+            br#"{"result":{"resultCode":"SUCCESS","resultStatus":"F"}}"#
+        ));
+        assert!(!is_ack(
+            br#"{"result":{"resultCode":"PROCESS_FAIL","resultStatus":"S"}}"#
+        ));
         assert!(!is_ack(b"success"));
         assert!(!is_ack(b""));
     }

@@ -96,7 +96,9 @@ impl Fault {
             "capture_in_process" => Fault::CaptureInProcess,
             "delay" => match ms {
                 Some(ms) => Fault::Delay(Duration::from_millis(ms)),
-                None => return Err("fault \"delay\" needs \"ms\": how long to hold the reply".into()),
+                None => {
+                    return Err("fault \"delay\" needs \"ms\": how long to hold the reply".into());
+                }
             },
             "drop_connection" => Fault::DropConnection,
             "http_500" => Fault::Http500,

@@ -54,7 +54,10 @@ pub(crate) struct Shared {
 impl Shared {
     /// Sends a payment's notification, if there is anywhere to send it.
     pub fn notify(&self, pending: PendingNotification) {
-        match pending.notify_url.or_else(|| self.default_notify_url.clone()) {
+        match pending
+            .notify_url
+            .or_else(|| self.default_notify_url.clone())
+        {
             Some(url) => self.notifier.spawn(url, pending.notification),
             None => tracing::warn!(
                 "captureId={} reached {} but the payment has no notify URL and the sandbox no default: no notifyCapture sent",
@@ -68,12 +71,20 @@ impl Shared {
 type Reply = Response<Full<Bytes>>;
 
 /// Answers one HTTP request.
-pub(crate) async fn handle(shared: Arc<Shared>, request: Request<Incoming>) -> Result<Reply, DropConnection> {
+pub(crate) async fn handle(
+    shared: Arc<Shared>,
+    request: Request<Incoming>,
+) -> Result<Reply, DropConnection> {
     let path = request.uri().path().to_owned();
     let method = request.method().clone();
     match path.as_str() {
-        CAPTURE | SANDBOX_CAPTURE if method == Method::POST => capture(&shared, &path, request).await,
-        CAPTURE | SANDBOX_CAPTURE => Ok(plain(StatusCode::METHOD_NOT_ALLOWED, json!({"error": "Alipay APIs take POST only"}))),
+        CAPTURE | SANDBOX_CAPTURE if method == Method::POST => {
+            capture(&shared, &path, request).await
+        }
+        CAPTURE | SANDBOX_CAPTURE => Ok(plain(
+            StatusCode::METHOD_NOT_ALLOWED,
+            json!({"error": "Alipay APIs take POST only"}),
+        )),
         _ if path.starts_with("/sandbox/") => Ok(control(&shared, &method, &path, request).await),
         _ => Ok(plain(
             StatusCode::NOT_FOUND,
@@ -147,7 +158,11 @@ fn signed(shared: &Shared, path: &str, body: Vec<u8>, tamper: bool) -> Reply {
     reply
 }
 
-async fn capture(shared: &Shared, path: &str, request: Request<Incoming>) -> Result<Reply, DropConnection> {
+async fn capture(
+    shared: &Shared,
+    path: &str,
+    request: Request<Incoming>,
+) -> Result<Reply, DropConnection> {
     let (parts, body) = request.into_parts();
     let body = match read_body(body).await {
         Ok(body) => body,
@@ -162,10 +177,17 @@ async fn capture(shared: &Shared, path: &str, request: Request<Incoming>) -> Res
     if client_id != Some(shared.client_id.as_str()) {
         let message = match client_id {
             None => "the Client-Id header is missing".to_owned(),
-            Some(other) => format!("unknown Client-Id {other:?}; this sandbox serves {:?}", shared.client_id),
+            Some(other) => format!(
+                "unknown Client-Id {other:?}; this sandbox serves {:?}",
+                shared.client_id
+            ),
         };
         tracing::info!("POST {path} -> F CLIENT_INVALID (unsigned): {message}");
-        return Ok(refused(shared, ResultCode::Other("CLIENT_INVALID".into()), &message));
+        return Ok(refused(
+            shared,
+            ResultCode::Other("CLIENT_INVALID".into()),
+            &message,
+        ));
     }
     let (Some(request_time), Some(signature)) = (
         header_str(&parts.headers, "request-time"),
@@ -175,7 +197,9 @@ async fn capture(shared: &Shared, path: &str, request: Request<Incoming>) -> Res
         tracing::info!("POST {path} -> F INVALID_SIGNATURE (unsigned): {message}");
         return Ok(refused(shared, ResultCode::InvalidSignature, message));
     };
-    if let Err(e) = Message::request(path, &shared.client_id, request_time, &body).verify(&shared.merchant_key, signature) {
+    if let Err(e) = Message::request(path, &shared.client_id, request_time, &body)
+        .verify(&shared.merchant_key, signature)
+    {
         let message = format!(
             "the request signature does not verify against the merchant public key registered for this client id ({e}); sign \"POST {path}\\n<Client-Id>.<Request-Time>.<body>\" with your private key"
         );
@@ -188,14 +212,26 @@ async fn capture(shared: &Shared, path: &str, request: Request<Incoming>) -> Res
 
     // U faults: Alipay did nothing; say so, signed.
     let unknown = match fault {
-        Some(Fault::UnknownException) => Some((ResultCode::UnknownException, "unknown exception (sandbox fault)")),
-        Some(Fault::CaptureInProcess) => Some((ResultCode::CaptureInProcess, "the capture is being processed (sandbox fault)")),
+        Some(Fault::UnknownException) => Some((
+            ResultCode::UnknownException,
+            "unknown exception (sandbox fault)",
+        )),
+        Some(Fault::CaptureInProcess) => Some((
+            ResultCode::CaptureInProcess,
+            "the capture is being processed (sandbox fault)",
+        )),
         _ => None,
     };
     if let Some((code, message)) = unknown {
         tracing::info!("POST {path} -> U {code}{fault_note}");
-        let body = CaptureResponse::from_result(ResultInfo::new(ResultStatus::Unknown, code, message));
-        return Ok(signed(shared, path, serde_json::to_vec(&body).unwrap_or_default(), false));
+        let body =
+            CaptureResponse::from_result(ResultInfo::new(ResultStatus::Unknown, code, message));
+        return Ok(signed(
+            shared,
+            path,
+            serde_json::to_vec(&body).unwrap_or_default(),
+            false,
+        ));
     }
 
     let response = match serde_json::from_slice::<CaptureRequest>(&body) {
@@ -205,7 +241,11 @@ async fn capture(shared: &Shared, path: &str, request: Request<Incoming>) -> Res
             format!("the body is not a valid capture request: {e}"),
         )),
         Ok(capture) => {
-            let processing = if fault == Some(Fault::ProcessFail) { Processing::ProcessFail } else { Processing::Normal };
+            let processing = if fault == Some(Fault::ProcessFail) {
+                Processing::ProcessFail
+            } else {
+                Processing::Normal
+            };
             let outcome = lock(&shared.ledger).capture(&capture, processing, SystemTime::now());
             tracing::info!(
                 "POST {path} captureRequestId={} paymentId={} amount={} {} -> {} {}{}{}",
@@ -249,7 +289,10 @@ async fn capture(shared: &Shared, path: &str, request: Request<Incoming>) -> Res
 /// A plain JSON reply of the control API.
 fn plain(status: StatusCode, value: serde_json::Value) -> Reply {
     let mut reply = json_reply(status, serde_json::to_vec(&value).unwrap_or_default());
-    reply.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    reply.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     reply
 }
 
@@ -270,7 +313,12 @@ struct CreatePaymentBody {
     multiple_captures: Option<bool>,
 }
 
-async fn control(shared: &Shared, method: &Method, path: &str, request: Request<Incoming>) -> Reply {
+async fn control(
+    shared: &Shared,
+    method: &Method,
+    path: &str,
+    request: Request<Incoming>,
+) -> Reply {
     let reply = match (method, path) {
         (&Method::POST, "/sandbox/payments") => match read_body(request.into_body()).await {
             Err(e) => bad_request(e),
@@ -290,15 +338,23 @@ async fn control(shared: &Shared, method: &Method, path: &str, request: Request<
                 }
             },
         },
-        (&Method::GET, "/sandbox/payments") => plain(StatusCode::OK, json!({"captures": lock(&shared.ledger).captures()})),
+        (&Method::GET, "/sandbox/payments") => plain(
+            StatusCode::OK,
+            json!({"captures": lock(&shared.ledger).captures()}),
+        ),
         (&Method::GET, _) if path.starts_with("/sandbox/payments/") => {
             let id = path.trim_start_matches("/sandbox/payments/");
             match lock(&shared.ledger).payment(id) {
                 Some(state) => plain(StatusCode::OK, json!(state)),
-                None => plain(StatusCode::NOT_FOUND, json!({"error": format!("no payment {id}")})),
+                None => plain(
+                    StatusCode::NOT_FOUND,
+                    json!({"error": format!("no payment {id}")}),
+                ),
             }
         }
-        (&Method::GET, "/sandbox/notifications") => plain(StatusCode::OK, json!({"deliveries": shared.notifier.log()})),
+        (&Method::GET, "/sandbox/notifications") => {
+            plain(StatusCode::OK, json!({"deliveries": shared.notifier.log()}))
+        }
         (&Method::POST, "/sandbox/faults") => match read_body(request.into_body()).await {
             Err(e) => bad_request(e),
             Ok(body) => match arm(shared, &body) {
@@ -327,7 +383,10 @@ fn arm(shared: &Shared, body: &[u8]) -> Result<usize, String> {
 }
 
 /// Creates a payment and sends the notification of an automatic capture.
-pub(crate) fn create_payment(shared: &Shared, create: CreatePayment) -> Result<crate::Payment, String> {
+pub(crate) fn create_payment(
+    shared: &Shared,
+    create: CreatePayment,
+) -> Result<crate::Payment, String> {
     if let Some(url) = &create.notify_url {
         check_notify_url(url)?;
     }
@@ -341,7 +400,9 @@ pub(crate) fn create_payment(shared: &Shared, create: CreatePayment) -> Result<c
 
 /// Notify URLs must be absolute http URLs (the sandbox does not speak TLS to merchants).
 pub(crate) fn check_notify_url(url: &str) -> Result<(), String> {
-    let uri: http::Uri = url.parse().map_err(|e| format!("notify URL {url:?} is not a URL: {e}"))?;
+    let uri: http::Uri = url
+        .parse()
+        .map_err(|e| format!("notify URL {url:?} is not a URL: {e}"))?;
     if uri.scheme_str() != Some("http") || uri.host().is_none() {
         return Err(format!(
             "notify URL {url:?} must be an absolute http:// URL such as http://127.0.0.1:9000/notify"

@@ -473,14 +473,26 @@ mod tests {
     fn single_capture_then_refused_and_replayed() {
         let (mut ledger, pid) = ledger_with(CreatePayment::new(usd("10000")));
         let now = SystemTime::now();
-        let first = ledger.capture(&CaptureRequest::new("c1", &pid, usd("4000")), Processing::Normal, now);
+        let first = ledger.capture(
+            &CaptureRequest::new("c1", &pid, usd("4000")),
+            Processing::Normal,
+            now,
+        );
         assert_eq!(code(&first), "SUCCESS");
         assert!(first.notify.is_some());
-        let again = ledger.capture(&CaptureRequest::new("c1", &pid, usd("4000")), Processing::Normal, now);
+        let again = ledger.capture(
+            &CaptureRequest::new("c1", &pid, usd("4000")),
+            Processing::Normal,
+            now,
+        );
         assert!(again.replayed);
         assert!(again.notify.is_none());
         assert_eq!(again.response, first.response);
-        let second = ledger.capture(&CaptureRequest::new("c2", &pid, usd("10")), Processing::Normal, now);
+        let second = ledger.capture(
+            &CaptureRequest::new("c2", &pid, usd("10")),
+            Processing::Normal,
+            now,
+        );
         assert_eq!(code(&second), "MULTI_CAPTURE_NOT_SUPPORTED");
         let state = ledger.payment(&pid).unwrap();
         assert_eq!(state.captured, usd("4000"));
@@ -491,14 +503,29 @@ mod tests {
     fn multiple_captures_up_to_the_authorization() {
         let (mut ledger, pid) = ledger_with(CreatePayment::new(usd("100")).multiple_captures(true));
         let now = SystemTime::now();
-        let c = |l: &mut Ledger, id: &str, v: &str| l.capture(&CaptureRequest::new(id, &pid, usd(v)), Processing::Normal, now);
+        let c = |l: &mut Ledger, id: &str, v: &str| {
+            l.capture(
+                &CaptureRequest::new(id, &pid, usd(v)),
+                Processing::Normal,
+                now,
+            )
+        };
         assert_eq!(code(&c(&mut ledger, "a", "60")), "SUCCESS");
-        assert_eq!(code(&c(&mut ledger, "b", "41")), "CAPTURE_AMOUNT_EXCEED_AUTH_LIMIT");
+        assert_eq!(
+            code(&c(&mut ledger, "b", "41")),
+            "CAPTURE_AMOUNT_EXCEED_AUTH_LIMIT"
+        );
         assert_eq!(code(&c(&mut ledger, "c", "40")), "SUCCESS");
-        assert_eq!(code(&c(&mut ledger, "d", "1")), "CAPTURE_AMOUNT_EXCEED_AUTH_LIMIT");
+        assert_eq!(
+            code(&c(&mut ledger, "d", "1")),
+            "CAPTURE_AMOUNT_EXCEED_AUTH_LIMIT"
+        );
         assert_eq!(ledger.payment(&pid).unwrap().captured, usd("100"));
         let last = CaptureRequest::new("e", &pid, usd("0")).last_capture(true);
-        assert_eq!(code(&ledger.capture(&last, Processing::Normal, now)), "PARAM_ILLEGAL");
+        assert_eq!(
+            code(&ledger.capture(&last, Processing::Normal, now)),
+            "PARAM_ILLEGAL"
+        );
     }
 
     #[test]
@@ -506,9 +533,15 @@ mod tests {
         let (mut ledger, pid) = ledger_with(CreatePayment::new(usd("100")).multiple_captures(true));
         let now = SystemTime::now();
         let last = CaptureRequest::new("a", &pid, usd("30")).last_capture(true);
-        assert_eq!(code(&ledger.capture(&last, Processing::Normal, now)), "SUCCESS");
+        assert_eq!(
+            code(&ledger.capture(&last, Processing::Normal, now)),
+            "SUCCESS"
+        );
         let more = CaptureRequest::new("b", &pid, usd("30"));
-        assert_eq!(code(&ledger.capture(&more, Processing::Normal, now)), "ORDER_STATUS_INVALID");
+        assert_eq!(
+            code(&ledger.capture(&more, Processing::Normal, now)),
+            "ORDER_STATUS_INVALID"
+        );
     }
 
     #[test]
@@ -516,13 +549,29 @@ mod tests {
         let (mut ledger, pid) = ledger_with(CreatePayment::new(usd("100")));
         let now = SystemTime::now();
         let eur = Amount::new("EUR", "1").unwrap();
-        let out = ledger.capture(&CaptureRequest::new("x", "nope", usd("1")), Processing::Normal, now);
+        let out = ledger.capture(
+            &CaptureRequest::new("x", "nope", usd("1")),
+            Processing::Normal,
+            now,
+        );
         assert_eq!(code(&out), "AUTH_NOT_FOUND");
-        let out = ledger.capture(&CaptureRequest::new("y", &pid, eur), Processing::Normal, now);
+        let out = ledger.capture(
+            &CaptureRequest::new("y", &pid, eur),
+            Processing::Normal,
+            now,
+        );
         assert_eq!(code(&out), "CURRENCY_NOT_SUPPORT");
-        let out = ledger.capture(&CaptureRequest::new("z", &pid, usd("0")), Processing::Normal, now);
+        let out = ledger.capture(
+            &CaptureRequest::new("z", &pid, usd("0")),
+            Processing::Normal,
+            now,
+        );
         assert_eq!(code(&out), "PARAM_ILLEGAL");
-        let out = ledger.capture(&CaptureRequest::new("x", &pid, usd("1")), Processing::Normal, now);
+        let out = ledger.capture(
+            &CaptureRequest::new("x", &pid, usd("1")),
+            Processing::Normal,
+            now,
+        );
         assert_eq!(code(&out), "REPEAT_REQ_INCONSISTENT");
     }
 
@@ -530,14 +579,29 @@ mod tests {
     fn process_fail_is_final_and_notified() {
         let (mut ledger, pid) = ledger_with(CreatePayment::new(usd("100")));
         let now = SystemTime::now();
-        let out = ledger.capture(&CaptureRequest::new("f", &pid, usd("100")), Processing::ProcessFail, now);
+        let out = ledger.capture(
+            &CaptureRequest::new("f", &pid, usd("100")),
+            Processing::ProcessFail,
+            now,
+        );
         assert_eq!(code(&out), "PROCESS_FAIL");
         assert_eq!(out.response.result.result_status, ResultStatus::Failed);
-        assert_eq!(out.notify.unwrap().notification.result.result_status, ResultStatus::Failed);
+        assert_eq!(
+            out.notify.unwrap().notification.result.result_status,
+            ResultStatus::Failed
+        );
         assert!(!ledger.payment(&pid).unwrap().closed);
-        let retry = ledger.capture(&CaptureRequest::new("f", &pid, usd("100")), Processing::Normal, now);
+        let retry = ledger.capture(
+            &CaptureRequest::new("f", &pid, usd("100")),
+            Processing::Normal,
+            now,
+        );
         assert_eq!(code(&retry), "PROCESS_FAIL");
-        let fresh = ledger.capture(&CaptureRequest::new("g", &pid, usd("100")), Processing::Normal, now);
+        let fresh = ledger.capture(
+            &CaptureRequest::new("g", &pid, usd("100")),
+            Processing::Normal,
+            now,
+        );
         assert_eq!(code(&fresh), "SUCCESS");
     }
 
@@ -545,10 +609,17 @@ mod tests {
     fn automatic_capture_happens_at_creation() {
         let mut ledger = Ledger::default();
         let (p, notify) = ledger
-            .create_payment(CreatePayment::new(usd("500")).capture_mode(CaptureMode::Automatic), SystemTime::now())
+            .create_payment(
+                CreatePayment::new(usd("500")).capture_mode(CaptureMode::Automatic),
+                SystemTime::now(),
+            )
             .unwrap();
         assert!(notify.is_some());
-        let out = ledger.capture(&CaptureRequest::new("m", &p.payment_id, usd("1")), Processing::Normal, SystemTime::now());
+        let out = ledger.capture(
+            &CaptureRequest::new("m", &p.payment_id, usd("1")),
+            Processing::Normal,
+            SystemTime::now(),
+        );
         assert_eq!(code(&out), "ORDER_STATUS_INVALID");
         assert_eq!(ledger.payment(&p.payment_id).unwrap().captured, usd("500"));
     }

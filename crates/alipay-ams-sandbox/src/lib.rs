@@ -120,7 +120,9 @@ pub mod example_keys {
 /// Locks a mutex, recovering the data if a thread panicked while holding it
 /// (the sandbox's state stays usable; no request can leave it half-written).
 pub(crate) fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Resolves once the stop flag is raised (or its sender is gone).

@@ -61,7 +61,9 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
-            Some((flag, value)) if flag.starts_with("--") => (flag.to_owned(), Some(value.to_owned())),
+            Some((flag, value)) if flag.starts_with("--") => {
+                (flag.to_owned(), Some(value.to_owned()))
+            }
             _ => (arg.clone(), None),
         };
         let mut value = |name: &str| -> Result<String, String> {
@@ -75,13 +77,17 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
             "-V" | "--version" => return Ok(Command::Version),
             "--listen" => {
                 let text = value("--listen")?;
-                options.listen = text
-                    .parse()
-                    .map_err(|_| format!("--listen {text:?} is not an address such as 127.0.0.1:8686"))?;
+                options.listen = text.parse().map_err(|_| {
+                    format!("--listen {text:?} is not an address such as 127.0.0.1:8686")
+                })?;
             }
             "--client-id" => options.client_id = value("--client-id")?,
-            "--merchant-public-key" => options.merchant_public_key = value("--merchant-public-key")?.into(),
-            "--alipay-private-key" => options.alipay_private_key = value("--alipay-private-key")?.into(),
+            "--merchant-public-key" => {
+                options.merchant_public_key = value("--merchant-public-key")?.into()
+            }
+            "--alipay-private-key" => {
+                options.alipay_private_key = value("--alipay-private-key")?.into()
+            }
             "--notify-url" => options.notify_url = Some(value("--notify-url")?),
             "--time-scale" => {
                 let text = value("--time-scale")?;
@@ -188,7 +194,10 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(e) => {
             eprintln!("alipay-ams-sandbox: cannot start the async runtime: {e}");
@@ -235,7 +244,9 @@ mod tests {
 
     #[test]
     fn defaults_and_errors() {
-        let Ok(Command::Run(o)) = parse(&[]) else { panic!() };
+        let Ok(Command::Run(o)) = parse(&[]) else {
+            panic!()
+        };
         assert_eq!(o.listen.to_string(), "127.0.0.1:8686");
         assert_eq!(o.client_id, DEFAULT_CLIENT_ID);
         assert!(o.redelivery);

@@ -12,13 +12,28 @@ async fn successful_capture_is_signed_over_the_path_called_and_complete() {
     let merchant = Merchant::new(&sandbox);
     let payment_id = payment(&sandbox);
 
-    let reply = merchant.capture(&CaptureRequest::new("cap-1", &payment_id, usd("4000"))).await.unwrap();
+    let reply = merchant
+        .capture(&CaptureRequest::new("cap-1", &payment_id, usd("4000")))
+        .await
+        .unwrap();
     assert_eq!(reply.status, 200);
-    assert!(reply.verifies(SANDBOX_PATH), "reply must verify with Alipay's public key");
-    assert!(!reply.verifies(PRODUCTION_PATH), "the signature covers the path that was called");
+    assert!(
+        reply.verifies(SANDBOX_PATH),
+        "reply must verify with Alipay's public key"
+    );
+    assert!(
+        !reply.verifies(PRODUCTION_PATH),
+        "the signature covers the path that was called"
+    );
     assert_eq!(reply.header("client-id"), Some("SANDBOX_5X00000000000000"));
-    assert_eq!(reply.header("content-type"), Some("application/json; charset=UTF-8"));
-    assert!(alipay_ams_core::time::parse_timestamp_millis(reply.header("response-time").unwrap()).is_some());
+    assert_eq!(
+        reply.header("content-type"),
+        Some("application/json; charset=UTF-8")
+    );
+    assert!(
+        alipay_ams_core::time::parse_timestamp_millis(reply.header("response-time").unwrap())
+            .is_some()
+    );
 
     let body = reply.capture();
     assert_eq!(body.result.result_status, ResultStatus::Success);
@@ -27,7 +42,10 @@ async fn successful_capture_is_signed_over_the_path_called_and_complete() {
     assert_eq!(body.payment_id.as_deref(), Some(payment_id.as_str()));
     assert_eq!(body.capture_amount, Some(usd("4000")));
     assert!(body.capture_id.as_deref().is_some_and(|id| !id.is_empty()));
-    assert!(alipay_ams_core::time::parse_timestamp_millis(body.capture_time.as_deref().unwrap()).is_some());
+    assert!(
+        alipay_ams_core::time::parse_timestamp_millis(body.capture_time.as_deref().unwrap())
+            .is_some()
+    );
 
     let state = sandbox.payment(&payment_id).unwrap();
     assert_eq!(state.captured, usd("4000"));
@@ -49,7 +67,9 @@ async fn production_path_is_served_and_signed_with_its_own_path() {
 
     // A request signed for one path and sent to the other is refused.
     let headers = merchant.headers(PRODUCTION_PATH, &body);
-    let reply = send(sandbox.addr(), "POST", SANDBOX_PATH, &headers, body).await.unwrap();
+    let reply = send(sandbox.addr(), "POST", SANDBOX_PATH, &headers, body)
+        .await
+        .unwrap();
     assert_eq!(reply.code(), "INVALID_SIGNATURE");
     sandbox.shutdown().await;
 }
@@ -62,7 +82,12 @@ async fn absolute_form_request_target_signs_and_verifies_the_path() {
     let body = serde_json::to_vec(&CaptureRequest::new("abs-1", &payment_id, usd("100"))).unwrap();
     // Written by hand: the request line carries the full URL, as the official
     // Python SDK sends it.
-    let mut head = format!("POST {}{SANDBOX_PATH} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n", sandbox.base_url(), sandbox.addr(), body.len());
+    let mut head = format!(
+        "POST {}{SANDBOX_PATH} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        sandbox.base_url(),
+        sandbox.addr(),
+        body.len()
+    );
     for (name, value) in merchant.headers(SANDBOX_PATH, &body) {
         head.push_str(&format!("{name}: {value}\r\n"));
     }
@@ -87,14 +112,23 @@ async fn same_capture_request_id_replays_the_same_result() {
     assert!(second_reply.verifies(SANDBOX_PATH));
     let second = second_reply.capture();
     assert_eq!(first.result.result_code.as_str(), "SUCCESS");
-    assert_eq!(second, first, "a replay answers the same captureId and captureTime");
+    assert_eq!(
+        second, first,
+        "a replay answers the same captureId and captureTime"
+    );
     assert_eq!(sandbox.captures().len(), 1, "captured once");
     assert_eq!(sandbox.payment(&payment_id).unwrap().captured, usd("2500"));
 
     // Final failures replay too.
     let missing = CaptureRequest::new("idem-2", "no-such-payment", usd("1"));
-    assert_eq!(merchant.capture(&missing).await.unwrap().code(), "AUTH_NOT_FOUND");
-    assert_eq!(merchant.capture(&missing).await.unwrap().code(), "AUTH_NOT_FOUND");
+    assert_eq!(
+        merchant.capture(&missing).await.unwrap().code(),
+        "AUTH_NOT_FOUND"
+    );
+    assert_eq!(
+        merchant.capture(&missing).await.unwrap().code(),
+        "AUTH_NOT_FOUND"
+    );
     sandbox.shutdown().await;
 }
 
@@ -104,7 +138,14 @@ async fn same_id_with_different_parameters_is_repeat_req_inconsistent() {
     let merchant = Merchant::new(&sandbox);
     let payment_id = payment(&sandbox);
     let other_payment = payment(&sandbox);
-    assert_eq!(merchant.capture(&CaptureRequest::new("rr-1", &payment_id, usd("100"))).await.unwrap().code(), "SUCCESS");
+    assert_eq!(
+        merchant
+            .capture(&CaptureRequest::new("rr-1", &payment_id, usd("100")))
+            .await
+            .unwrap()
+            .code(),
+        "SUCCESS"
+    );
 
     for changed in [
         CaptureRequest::new("rr-1", &payment_id, usd("200")),
@@ -131,26 +172,81 @@ async fn business_rules() {
     };
 
     // Unknown payment.
-    let reply = merchant.capture(&CaptureRequest::new("r-1", "20261125000000000000000000000000", usd("1"))).await.unwrap();
+    let reply = merchant
+        .capture(&CaptureRequest::new(
+            "r-1",
+            "20261125000000000000000000000000",
+            usd("1"),
+        ))
+        .await
+        .unwrap();
     assert_eq!(code(reply), "AUTH_NOT_FOUND");
 
     // Currency mismatch.
     let p = payment(&sandbox);
     let eur = Amount::new("EUR", "100").unwrap();
-    assert_eq!(code(merchant.capture(&CaptureRequest::new("r-2", &p, eur)).await.unwrap()), "CURRENCY_NOT_SUPPORT");
+    assert_eq!(
+        code(
+            merchant
+                .capture(&CaptureRequest::new("r-2", &p, eur))
+                .await
+                .unwrap()
+        ),
+        "CURRENCY_NOT_SUPPORT"
+    );
 
     // Over the authorized amount (USD 100.00).
-    assert_eq!(code(merchant.capture(&CaptureRequest::new("r-3", &p, usd("10001"))).await.unwrap()), "CAPTURE_AMOUNT_EXCEED_AUTH_LIMIT");
+    assert_eq!(
+        code(
+            merchant
+                .capture(&CaptureRequest::new("r-3", &p, usd("10001")))
+                .await
+                .unwrap()
+        ),
+        "CAPTURE_AMOUNT_EXCEED_AUTH_LIMIT"
+    );
 
     // Single capture: the full amount, then nothing more.
-    assert_eq!(code(merchant.capture(&CaptureRequest::new("r-4", &p, usd("10000"))).await.unwrap()), "SUCCESS");
-    assert_eq!(code(merchant.capture(&CaptureRequest::new("r-5", &p, usd("1"))).await.unwrap()), "MULTI_CAPTURE_NOT_SUPPORTED");
+    assert_eq!(
+        code(
+            merchant
+                .capture(&CaptureRequest::new("r-4", &p, usd("10000")))
+                .await
+                .unwrap()
+        ),
+        "SUCCESS"
+    );
+    assert_eq!(
+        code(
+            merchant
+                .capture(&CaptureRequest::new("r-5", &p, usd("1")))
+                .await
+                .unwrap()
+        ),
+        "MULTI_CAPTURE_NOT_SUPPORTED"
+    );
     assert!(sandbox.payment(&p).unwrap().closed);
 
     // A partial single capture also closes the payment.
     let q = payment(&sandbox);
-    assert_eq!(code(merchant.capture(&CaptureRequest::new("r-6", &q, usd("10"))).await.unwrap()), "SUCCESS");
-    assert_eq!(code(merchant.capture(&CaptureRequest::new("r-7", &q, usd("10"))).await.unwrap()), "MULTI_CAPTURE_NOT_SUPPORTED");
+    assert_eq!(
+        code(
+            merchant
+                .capture(&CaptureRequest::new("r-6", &q, usd("10")))
+                .await
+                .unwrap()
+        ),
+        "SUCCESS"
+    );
+    assert_eq!(
+        code(
+            merchant
+                .capture(&CaptureRequest::new("r-7", &q, usd("10")))
+                .await
+                .unwrap()
+        ),
+        "MULTI_CAPTURE_NOT_SUPPORTED"
+    );
     sandbox.shutdown().await;
 }
 
@@ -163,12 +259,36 @@ async fn multiple_captures_when_the_payment_allows_them() {
         .unwrap()
         .payment_id;
     let capture = |id: &str, value: &str| CaptureRequest::new(id, &p, usd(value));
-    assert_eq!(merchant.capture(&capture("m-1", "600")).await.unwrap().code(), "SUCCESS");
-    assert_eq!(merchant.capture(&capture("m-2", "401")).await.unwrap().code(), "CAPTURE_AMOUNT_EXCEED_AUTH_LIMIT");
-    assert_eq!(merchant.capture(&capture("m-3", "300")).await.unwrap().code(), "SUCCESS");
+    assert_eq!(
+        merchant
+            .capture(&capture("m-1", "600"))
+            .await
+            .unwrap()
+            .code(),
+        "SUCCESS"
+    );
+    assert_eq!(
+        merchant
+            .capture(&capture("m-2", "401"))
+            .await
+            .unwrap()
+            .code(),
+        "CAPTURE_AMOUNT_EXCEED_AUTH_LIMIT"
+    );
+    assert_eq!(
+        merchant
+            .capture(&capture("m-3", "300"))
+            .await
+            .unwrap()
+            .code(),
+        "SUCCESS"
+    );
     let last = capture("m-4", "50").last_capture(true);
     assert_eq!(merchant.capture(&last).await.unwrap().code(), "SUCCESS");
-    assert_eq!(merchant.capture(&capture("m-5", "1")).await.unwrap().code(), "ORDER_STATUS_INVALID");
+    assert_eq!(
+        merchant.capture(&capture("m-5", "1")).await.unwrap().code(),
+        "ORDER_STATUS_INVALID"
+    );
     let state = sandbox.payment(&p).unwrap();
     assert_eq!(state.captured, usd("950"));
     assert_eq!(state.captures.len(), 3);
@@ -186,12 +306,24 @@ async fn malformed_or_missing_fields_are_param_illegal() {
         "{}".to_owned(),
         format!(r#"{{"paymentId":"{p}","captureAmount":{{"currency":"USD","value":"1"}}}}"#),
         format!(r#"{{"captureRequestId":"a","paymentId":"{p}"}}"#),
-        format!(r#"{{"captureRequestId":"a","paymentId":"{p}","captureAmount":{{"currency":"USD","value":"1.00"}}}}"#),
-        format!(r#"{{"captureRequestId":"a","paymentId":"{p}","captureAmount":{{"currency":"USD","value":"-1"}}}}"#),
-        format!(r#"{{"captureRequestId":"a","paymentId":"{p}","captureAmount":{{"currency":"USD","value":"0"}}}}"#),
-        format!(r#"{{"captureRequestId":"a","paymentId":"{p}","captureAmount":{{"currency":"dollars","value":"1"}}}}"#),
-        format!(r#"{{"captureRequestId":"{long_id}","paymentId":"{p}","captureAmount":{{"currency":"USD","value":"1"}}}}"#),
-        format!(r#"{{"captureRequestId":"","paymentId":"{p}","captureAmount":{{"currency":"USD","value":"1"}}}}"#),
+        format!(
+            r#"{{"captureRequestId":"a","paymentId":"{p}","captureAmount":{{"currency":"USD","value":"1.00"}}}}"#
+        ),
+        format!(
+            r#"{{"captureRequestId":"a","paymentId":"{p}","captureAmount":{{"currency":"USD","value":"-1"}}}}"#
+        ),
+        format!(
+            r#"{{"captureRequestId":"a","paymentId":"{p}","captureAmount":{{"currency":"USD","value":"0"}}}}"#
+        ),
+        format!(
+            r#"{{"captureRequestId":"a","paymentId":"{p}","captureAmount":{{"currency":"dollars","value":"1"}}}}"#
+        ),
+        format!(
+            r#"{{"captureRequestId":"{long_id}","paymentId":"{p}","captureAmount":{{"currency":"USD","value":"1"}}}}"#
+        ),
+        format!(
+            r#"{{"captureRequestId":"","paymentId":"{p}","captureAmount":{{"currency":"USD","value":"1"}}}}"#
+        ),
     ];
     for body in bodies {
         let reply = merchant.post(SANDBOX_PATH, body.as_bytes()).await.unwrap();
@@ -214,7 +346,12 @@ async fn bad_or_missing_signature_is_refused_unsigned_and_never_s() {
     let p = payment(&sandbox);
     let body = serde_json::to_vec(&CaptureRequest::new("sig-1", &p, usd("100"))).unwrap();
     let good = merchant.headers(SANDBOX_PATH, &body);
-    let without = |name: &str| good.iter().filter(|(n, _)| *n != name).cloned().collect::<Vec<_>>();
+    let without = |name: &str| {
+        good.iter()
+            .filter(|(n, _)| *n != name)
+            .cloned()
+            .collect::<Vec<_>>()
+    };
     let replacing = |name: &'static str, value: &str| {
         let mut headers = without(name);
         headers.push((name, value.to_owned()));
@@ -229,35 +366,94 @@ async fn bad_or_missing_signature_is_refused_unsigned_and_never_s() {
         wrong.headers(SANDBOX_PATH, &body)
     };
     let cases: Vec<(&str, Vec<(&str, String)>, Vec<u8>, &str)> = vec![
-        ("body changed after signing", good.clone(), tampered, "INVALID_SIGNATURE"),
-        ("no signature", without("signature"), body.clone(), "INVALID_SIGNATURE"),
-        ("no request-time", without("request-time"), body.clone(), "INVALID_SIGNATURE"),
-        ("other request-time", replacing("request-time", "1"), body.clone(), "INVALID_SIGNATURE"),
-        ("garbage signature", replacing("signature", "algorithm=RSA256,keyVersion=1,signature=AAAA"), body.clone(), "INVALID_SIGNATURE"),
-        ("not even a header", replacing("signature", "nonsense"), body.clone(), "INVALID_SIGNATURE"),
-        ("wrong key", signed_by_alipay_key, body.clone(), "INVALID_SIGNATURE"),
-        ("unknown client id", replacing("client-id", "SANDBOX_OTHER"), body.clone(), "CLIENT_INVALID"),
-        ("no client id", without("client-id"), body.clone(), "CLIENT_INVALID"),
+        (
+            "body changed after signing",
+            good.clone(),
+            tampered,
+            "INVALID_SIGNATURE",
+        ),
+        (
+            "no signature",
+            without("signature"),
+            body.clone(),
+            "INVALID_SIGNATURE",
+        ),
+        (
+            "no request-time",
+            without("request-time"),
+            body.clone(),
+            "INVALID_SIGNATURE",
+        ),
+        (
+            "other request-time",
+            replacing("request-time", "1"),
+            body.clone(),
+            "INVALID_SIGNATURE",
+        ),
+        (
+            "garbage signature",
+            replacing("signature", "algorithm=RSA256,keyVersion=1,signature=AAAA"),
+            body.clone(),
+            "INVALID_SIGNATURE",
+        ),
+        (
+            "not even a header",
+            replacing("signature", "nonsense"),
+            body.clone(),
+            "INVALID_SIGNATURE",
+        ),
+        (
+            "wrong key",
+            signed_by_alipay_key,
+            body.clone(),
+            "INVALID_SIGNATURE",
+        ),
+        (
+            "unknown client id",
+            replacing("client-id", "SANDBOX_OTHER"),
+            body.clone(),
+            "CLIENT_INVALID",
+        ),
+        (
+            "no client id",
+            without("client-id"),
+            body.clone(),
+            "CLIENT_INVALID",
+        ),
     ];
     for (case, headers, body, expected) in cases {
-        let reply = send(sandbox.addr(), "POST", SANDBOX_PATH, &headers, body).await.unwrap();
+        let reply = send(sandbox.addr(), "POST", SANDBOX_PATH, &headers, body)
+            .await
+            .unwrap();
         assert_eq!(reply.status, 200, "{case}");
         assert!(!reply.is_signed(), "{case}: refusals are unsigned");
         assert_eq!(reply.status_letter(), "F", "{case}");
         assert_eq!(reply.code(), expected, "{case}");
     }
     assert!(sandbox.captures().is_empty(), "nothing was captured");
-    assert_eq!(merchant.capture(&CaptureRequest::new("sig-1", &p, usd("100"))).await.unwrap().code(), "SUCCESS");
+    assert_eq!(
+        merchant
+            .capture(&CaptureRequest::new("sig-1", &p, usd("100")))
+            .await
+            .unwrap()
+            .code(),
+        "SUCCESS"
+    );
     sandbox.shutdown().await;
 }
 
 #[tokio::test]
 async fn other_paths_and_methods_are_not_alipay_apis() {
     let sandbox = start().await;
-    let reply = send(sandbox.addr(), "GET", SANDBOX_PATH, &[], vec![]).await.unwrap();
+    let reply = send(sandbox.addr(), "GET", SANDBOX_PATH, &[], vec![])
+        .await
+        .unwrap();
     assert_eq!(reply.status, 405);
     let merchant = Merchant::new(&sandbox);
-    let reply = merchant.post("/ams/api/v1/payments/pay", b"{}").await.unwrap();
+    let reply = merchant
+        .post("/ams/api/v1/payments/pay", b"{}")
+        .await
+        .unwrap();
     assert_eq!(reply.status, 404);
     sandbox.shutdown().await;
 }
@@ -281,22 +477,55 @@ async fn control_api_over_http() {
     assert!(!reply.is_signed());
     let created = reply.json();
     let payment_id = created["paymentId"].as_str().unwrap().to_owned();
-    assert!(created["paymentRequestId"].as_str().is_some_and(|id| !id.is_empty()));
+    assert!(
+        created["paymentRequestId"]
+            .as_str()
+            .is_some_and(|id| !id.is_empty())
+    );
 
-    let state = send(sandbox.addr(), "GET", &format!("/sandbox/payments/{payment_id}"), &[], vec![]).await.unwrap();
+    let state = send(
+        sandbox.addr(),
+        "GET",
+        &format!("/sandbox/payments/{payment_id}"),
+        &[],
+        vec![],
+    )
+    .await
+    .unwrap();
     assert_eq!(state.status, 200);
     let state = state.json();
-    assert_eq!(state["authorized"], serde_json::json!({"currency":"USD","value":"10000"}));
+    assert_eq!(
+        state["authorized"],
+        serde_json::json!({"currency":"USD","value":"10000"})
+    );
     assert_eq!(state["captured"]["value"], "0");
     assert_eq!(state["notifyUrl"], "http://127.0.0.1:9/notify");
 
     let merchant = Merchant::new(&sandbox);
-    assert_eq!(merchant.capture(&CaptureRequest::new("ctl-1", &payment_id, usd("100"))).await.unwrap().code(), "SUCCESS");
-    let state = send(sandbox.addr(), "GET", &format!("/sandbox/payments/{payment_id}"), &[], vec![]).await.unwrap().json();
+    assert_eq!(
+        merchant
+            .capture(&CaptureRequest::new("ctl-1", &payment_id, usd("100")))
+            .await
+            .unwrap()
+            .code(),
+        "SUCCESS"
+    );
+    let state = send(
+        sandbox.addr(),
+        "GET",
+        &format!("/sandbox/payments/{payment_id}"),
+        &[],
+        vec![],
+    )
+    .await
+    .unwrap()
+    .json();
     assert_eq!(state["captured"]["value"], "100");
     assert_eq!(state["captures"][0]["captureRequestId"], "ctl-1");
 
-    let log = send(sandbox.addr(), "GET", "/sandbox/notifications", &[], vec![]).await.unwrap();
+    let log = send(sandbox.addr(), "GET", "/sandbox/notifications", &[], vec![])
+        .await
+        .unwrap();
     assert_eq!(log.status, 200);
     assert!(log.json()["deliveries"].is_array());
 
@@ -306,13 +535,29 @@ async fn control_api_over_http() {
         serde_json::json!({"paymentAmount":{"currency":"USD","value":"1"},"paymentNotifyUrl":"ftp://x/y"}),
         serde_json::json!({"amount":"1"}),
     ] {
-        let reply = send(sandbox.addr(), "POST", "/sandbox/payments", &ct, json(bad.clone())).await.unwrap();
+        let reply = send(
+            sandbox.addr(),
+            "POST",
+            "/sandbox/payments",
+            &ct,
+            json(bad.clone()),
+        )
+        .await
+        .unwrap();
         assert_eq!(reply.status, 400, "{bad}");
-        assert!(reply.json()["error"].as_str().is_some_and(|e| !e.is_empty()));
+        assert!(
+            reply.json()["error"]
+                .as_str()
+                .is_some_and(|e| !e.is_empty())
+        );
     }
-    let missing = send(sandbox.addr(), "GET", "/sandbox/payments/nope", &[], vec![]).await.unwrap();
+    let missing = send(sandbox.addr(), "GET", "/sandbox/payments/nope", &[], vec![])
+        .await
+        .unwrap();
     assert_eq!(missing.status, 404);
-    let unknown = send(sandbox.addr(), "GET", "/sandbox/whatever", &[], vec![]).await.unwrap();
+    let unknown = send(sandbox.addr(), "GET", "/sandbox/whatever", &[], vec![])
+        .await
+        .unwrap();
     assert_eq!(unknown.status, 404);
     sandbox.shutdown().await;
 }
@@ -329,12 +574,28 @@ async fn builder_refuses_what_cannot_work() {
             Err(alipay_ams_sandbox::Error::TimeScale(_))
         ));
     }
-    assert!(Sandbox::with_example_keys().client_id("").start().await.is_err());
-    assert!(Sandbox::with_example_keys().default_notify_url("notify").start().await.is_err());
+    assert!(
+        Sandbox::with_example_keys()
+            .client_id("")
+            .start()
+            .await
+            .is_err()
+    );
+    assert!(
+        Sandbox::with_example_keys()
+            .default_notify_url("notify")
+            .start()
+            .await
+            .is_err()
+    );
 
     // A taken port is an error that names the address.
     let first = start().await;
-    let err = Sandbox::with_example_keys().listen(first.addr()).start().await.unwrap_err();
+    let err = Sandbox::with_example_keys()
+        .listen(first.addr())
+        .start()
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains(&first.addr().to_string()), "{err}");
 
     // Explicit keys work like the example ones.
@@ -349,9 +610,21 @@ async fn builder_refuses_what_cannot_work() {
     assert_eq!(explicit.alipay_public_key(), alipay_public_key());
     let p = payment(&explicit);
     let merchant = Merchant::new(&explicit);
-    assert_eq!(merchant.capture(&CaptureRequest::new("e-1", &p, usd("1"))).await.unwrap().code(), "SUCCESS");
+    assert_eq!(
+        merchant
+            .capture(&CaptureRequest::new("e-1", &p, usd("1")))
+            .await
+            .unwrap()
+            .code(),
+        "SUCCESS"
+    );
     explicit.shutdown().await;
     explicit.shutdown().await; // twice is fine
-    assert!(tokio::net::TcpStream::connect(explicit.addr()).await.is_err(), "stopped listening");
+    assert!(
+        tokio::net::TcpStream::connect(explicit.addr())
+            .await
+            .is_err(),
+        "stopped listening"
+    );
     first.shutdown().await;
 }

@@ -32,7 +32,10 @@ async fn u_faults_are_signed_and_capture_nothing() {
 
         let reply = merchant.capture(&request).await.unwrap();
         assert_eq!(reply.status, 200, "{fault}");
-        assert!(reply.verifies(SANDBOX_PATH), "{fault}: U replies are signed");
+        assert!(
+            reply.verifies(SANDBOX_PATH),
+            "{fault}: U replies are signed"
+        );
         assert_eq!(reply.status_letter(), "U");
         assert_eq!(reply.code(), code);
         assert!(sandbox.captures().is_empty(), "{fault}: nothing captured");
@@ -74,26 +77,44 @@ async fn lost_reply_faults_capture_then_replay_the_original_result() {
                 let reply = merchant.capture(&request).await.unwrap();
                 assert_eq!(reply.status, 200);
                 assert!(!reply.is_signed(), "no signature and no response-time");
-                assert_eq!(reply.code(), "SUCCESS", "an unsigned S: the client must not trust it");
+                assert_eq!(
+                    reply.code(),
+                    "SUCCESS",
+                    "an unsigned S: the client must not trust it"
+                );
             }
             Fault::BadSignature => {
                 let reply = merchant.capture(&request).await.unwrap();
                 assert_eq!(reply.status, 200);
-                assert!(reply.header("signature").is_some() && reply.header("response-time").is_some());
-                assert!(!reply.verifies(SANDBOX_PATH), "the signature must not match");
+                assert!(
+                    reply.header("signature").is_some() && reply.header("response-time").is_some()
+                );
+                assert!(
+                    !reply.verifies(SANDBOX_PATH),
+                    "the signature must not match"
+                );
             }
             Fault::Delay(_) => {
                 // The merchant gives up first (its timeout), as with a slow gateway.
-                let attempt = tokio::time::timeout(Duration::from_millis(100), merchant.capture(&request)).await;
+                let attempt =
+                    tokio::time::timeout(Duration::from_millis(100), merchant.capture(&request))
+                        .await;
                 assert!(attempt.is_err(), "the reply is held back");
             }
             _ => unreachable!(),
         }
         // Whatever the merchant saw, the capture happened once...
-        common::eventually("the capture to be recorded", || sandbox.captures().len() == 1).await;
+        common::eventually("the capture to be recorded", || {
+            sandbox.captures().len() == 1
+        })
+        .await;
         let performed = sandbox.captures()[0].capture_id.clone();
         // ...and the retry with the same captureRequestId gets that capture.
-        assert_eq!(retry_succeeds(&merchant, &request).await, performed, "{fault}");
+        assert_eq!(
+            retry_succeeds(&merchant, &request).await,
+            performed,
+            "{fault}"
+        );
         assert_eq!(sandbox.captures().len(), 1, "{fault}: not captured twice");
         assert_eq!(sandbox.payment(&p).unwrap().captured, usd("700"));
         sandbox.shutdown().await;
@@ -116,10 +137,15 @@ async fn process_fail_is_a_signed_f_with_an_f_notification() {
     assert_eq!(reply.status_letter(), "F");
     assert_eq!(reply.code(), "PROCESS_FAIL");
     // Final: the same id answers the same F.
-    assert_eq!(merchant.capture(&request).await.unwrap().code(), "PROCESS_FAIL");
+    assert_eq!(
+        merchant.capture(&request).await.unwrap().code(),
+        "PROCESS_FAIL"
+    );
 
     let log = sandbox
-        .wait_for_deliveries(Duration::from_secs(5), |log| log.iter().any(|a| a.acknowledged))
+        .wait_for_deliveries(Duration::from_secs(5), |log| {
+            log.iter().any(|a| a.acknowledged)
+        })
         .await
         .unwrap();
     assert_eq!(log.len(), 1);
@@ -133,7 +159,14 @@ async fn process_fail_is_a_signed_f_with_an_f_notification() {
     assert_eq!(n.result.result_code.as_str(), "PROCESS_FAIL");
 
     // A new capture request can still take the money.
-    assert_eq!(merchant.capture(&CaptureRequest::new("pf-2", &p, usd("1000"))).await.unwrap().code(), "SUCCESS");
+    assert_eq!(
+        merchant
+            .capture(&CaptureRequest::new("pf-2", &p, usd("1000")))
+            .await
+            .unwrap()
+            .code(),
+        "SUCCESS"
+    );
     sandbox.shutdown().await;
 }
 
@@ -145,8 +178,14 @@ async fn faults_fire_for_the_next_n_calls_in_order() {
     sandbox.arm_fault(Api::Capture, Fault::UnknownException, 2);
     sandbox.arm_fault(Api::Capture, Fault::Http500, 1);
     let request = CaptureRequest::new("n-1", &p, usd("10"));
-    assert_eq!(merchant.capture(&request).await.unwrap().code(), "UNKNOWN_EXCEPTION");
-    assert_eq!(merchant.capture(&request).await.unwrap().code(), "UNKNOWN_EXCEPTION");
+    assert_eq!(
+        merchant.capture(&request).await.unwrap().code(),
+        "UNKNOWN_EXCEPTION"
+    );
+    assert_eq!(
+        merchant.capture(&request).await.unwrap().code(),
+        "UNKNOWN_EXCEPTION"
+    );
     assert_eq!(merchant.capture(&request).await.unwrap().status, 500);
     let id = retry_succeeds(&merchant, &request).await;
     assert_eq!(sandbox.captures()[0].capture_id, id);
@@ -154,7 +193,15 @@ async fn faults_fire_for_the_next_n_calls_in_order() {
     // A refused (unsigned) call does not consume a fault.
     sandbox.arm_fault(Api::Capture, Fault::UnknownException, 1);
     let body = serde_json::to_vec(&request).unwrap();
-    let reply = send(sandbox.addr(), "POST", SANDBOX_PATH, &[("client-id", "SANDBOX_5X00000000000000".into())], body).await.unwrap();
+    let reply = send(
+        sandbox.addr(),
+        "POST",
+        SANDBOX_PATH,
+        &[("client-id", "SANDBOX_5X00000000000000".into())],
+        body,
+    )
+    .await
+    .unwrap();
     assert_eq!(reply.code(), "INVALID_SIGNATURE");
     assert_eq!(sandbox.armed_faults(Api::Capture), 1);
     sandbox.shutdown().await;
@@ -166,16 +213,31 @@ async fn faults_armed_over_the_control_api() {
     let merchant = Merchant::new(&sandbox);
     let p = payment(&sandbox);
     let headers = [("content-type", "application/json".to_owned())];
-    let arm = |body: &str| send(sandbox.addr(), "POST", "/sandbox/faults", &headers, body.as_bytes().to_vec());
+    let arm = |body: &str| {
+        send(
+            sandbox.addr(),
+            "POST",
+            "/sandbox/faults",
+            &headers,
+            body.as_bytes().to_vec(),
+        )
+    };
 
-    let reply = arm(r#"{"api":"capture","fault":"capture_in_process","count":1}"#).await.unwrap();
+    let reply = arm(r#"{"api":"capture","fault":"capture_in_process","count":1}"#)
+        .await
+        .unwrap();
     assert_eq!(reply.status, 200);
     assert_eq!(reply.json()["armed"], 1);
-    let reply = arm(r#"{"api":"capture","fault":"delay","ms":1,"count":2}"#).await.unwrap();
+    let reply = arm(r#"{"api":"capture","fault":"delay","ms":1,"count":2}"#)
+        .await
+        .unwrap();
     assert_eq!(reply.json()["armed"], 3);
 
     let request = CaptureRequest::new("cf-1", &p, usd("10"));
-    assert_eq!(merchant.capture(&request).await.unwrap().code(), "CAPTURE_IN_PROCESS");
+    assert_eq!(
+        merchant.capture(&request).await.unwrap().code(),
+        "CAPTURE_IN_PROCESS"
+    );
     assert_eq!(merchant.capture(&request).await.unwrap().code(), "SUCCESS");
     assert_eq!(merchant.capture(&request).await.unwrap().code(), "SUCCESS");
     assert_eq!(sandbox.armed_faults(Api::Capture), 0);
@@ -189,7 +251,12 @@ async fn faults_armed_over_the_control_api() {
     ] {
         let reply = arm(bad).await.unwrap();
         assert_eq!(reply.status, 400, "{bad}");
-        assert!(reply.json()["error"].as_str().is_some_and(|e| !e.is_empty()), "{bad}");
+        assert!(
+            reply.json()["error"]
+                .as_str()
+                .is_some_and(|e| !e.is_empty()),
+            "{bad}"
+        );
     }
     assert_eq!(sandbox.armed_faults(Api::Capture), 0);
     sandbox.shutdown().await;

@@ -21,7 +21,10 @@ async fn capture_is_notified_signed_and_acknowledged_once() {
         .create_payment(CreatePayment::new(usd("5000")).notify_url(&endpoint.url))
         .unwrap()
         .payment_id;
-    let reply = merchant.capture(&CaptureRequest::new("n-1", &p, usd("5000"))).await.unwrap();
+    let reply = merchant
+        .capture(&CaptureRequest::new("n-1", &p, usd("5000")))
+        .await
+        .unwrap();
     let capture_id = reply.capture().capture_id.unwrap();
 
     let log = sandbox
@@ -56,12 +59,18 @@ async fn capture_is_notified_signed_and_acknowledged_once() {
     assert!(body.capture_time.is_some());
 
     // A replay of the capture does not notify again.
-    merchant.capture(&CaptureRequest::new("n-1", &p, usd("5000"))).await.unwrap();
+    merchant
+        .capture(&CaptureRequest::new("n-1", &p, usd("5000")))
+        .await
+        .unwrap();
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(endpoint.received().len(), 1);
 
     // The control API shows the same log.
-    let json = send(sandbox.addr(), "GET", "/sandbox/notifications", &[], vec![]).await.unwrap().json();
+    let json = send(sandbox.addr(), "GET", "/sandbox/notifications", &[], vec![])
+        .await
+        .unwrap()
+        .json();
     let deliveries = json["deliveries"].as_array().unwrap();
     assert_eq!(deliveries.len(), 1);
     assert_eq!(deliveries[0]["acknowledged"], true);
@@ -86,16 +95,26 @@ async fn redelivered_while_unacknowledged_and_stopped_at_the_ack() {
         .create_payment(CreatePayment::new(usd("100")).notify_url(&endpoint.url))
         .unwrap()
         .payment_id;
-    merchant.capture(&CaptureRequest::new("r-1", &p, usd("100"))).await.unwrap();
+    merchant
+        .capture(&CaptureRequest::new("r-1", &p, usd("100")))
+        .await
+        .unwrap();
 
     let log = sandbox
         .wait_for_deliveries(WAIT, |log| log.iter().any(|a| a.acknowledged))
         .await
         .expect("never acknowledged");
-    let summary: Vec<_> = log.iter().map(|a| (a.attempt, a.http_status, a.acknowledged, a.last)).collect();
+    let summary: Vec<_> = log
+        .iter()
+        .map(|a| (a.attempt, a.http_status, a.acknowledged, a.last))
+        .collect();
     assert_eq!(
         summary,
-        vec![(1, Some(500), false, false), (2, Some(200), false, false), (3, Some(200), true, true)]
+        vec![
+            (1, Some(500), false, false),
+            (2, Some(200), false, false),
+            (3, Some(200), true, true)
+        ]
     );
     assert!(log[1].at >= log[0].at && log[2].at >= log[1].at);
     assert!(endpoint.received().iter().all(|n| n.verified));
@@ -112,22 +131,38 @@ async fn redelivered_while_unacknowledged_and_stopped_at_the_ack() {
 async fn never_acknowledged_runs_the_whole_schedule() {
     let endpoint = NotifyEndpoint::never_acking().await;
     // 0.00001: the ~24 h schedule in under a second.
-    let sandbox = Sandbox::with_example_keys().time_scale(0.00001).start().await.unwrap();
+    let sandbox = Sandbox::with_example_keys()
+        .time_scale(0.00001)
+        .start()
+        .await
+        .unwrap();
     let merchant = Merchant::new(&sandbox);
     let p = sandbox
         .create_payment(CreatePayment::new(usd("100")).notify_url(&endpoint.url))
         .unwrap()
         .payment_id;
-    merchant.capture(&CaptureRequest::new("all-1", &p, usd("100"))).await.unwrap();
+    merchant
+        .capture(&CaptureRequest::new("all-1", &p, usd("100")))
+        .await
+        .unwrap();
     let log = sandbox
         .wait_for_deliveries(WAIT, |log| log.iter().any(|a| a.last))
         .await
         .expect("the schedule did not finish");
     assert_eq!(log.len(), 8, "one delivery and seven redeliveries");
-    assert_eq!(log.iter().map(|a| a.attempt).collect::<Vec<_>>(), (1..=8).collect::<Vec<_>>());
-    assert!(log.iter().all(|a| !a.acknowledged && a.http_status == Some(200)));
+    assert_eq!(
+        log.iter().map(|a| a.attempt).collect::<Vec<_>>(),
+        (1..=8).collect::<Vec<_>>()
+    );
+    assert!(
+        log.iter()
+            .all(|a| !a.acknowledged && a.http_status == Some(200))
+    );
     assert_eq!(endpoint.received().len(), 8);
-    assert!(endpoint.received().iter().all(|n| n.verified), "every redelivery is signed afresh");
+    assert!(
+        endpoint.received().iter().all(|n| n.verified),
+        "every redelivery is signed afresh"
+    );
     sandbox.shutdown().await;
 }
 
@@ -145,8 +180,14 @@ async fn no_redelivery_mode_tries_once() {
         .create_payment(CreatePayment::new(usd("100")).notify_url(&endpoint.url))
         .unwrap()
         .payment_id;
-    merchant.capture(&CaptureRequest::new("once-1", &p, usd("100"))).await.unwrap();
-    let log = sandbox.wait_for_deliveries(WAIT, |log| !log.is_empty()).await.unwrap();
+    merchant
+        .capture(&CaptureRequest::new("once-1", &p, usd("100")))
+        .await
+        .unwrap();
+    let log = sandbox
+        .wait_for_deliveries(WAIT, |log| !log.is_empty())
+        .await
+        .unwrap();
     assert!(!log[0].acknowledged && log[0].last);
     // With redelivery, attempt 2 would come after 120 ms.
     tokio::time::sleep(Duration::from_millis(800)).await;
@@ -163,10 +204,22 @@ async fn unreachable_endpoint_is_logged_as_an_error_and_retried() {
     drop(closed);
     let sandbox = start().await;
     let merchant = Merchant::new(&sandbox);
-    let p = sandbox.create_payment(CreatePayment::new(usd("100")).notify_url(&url)).unwrap().payment_id;
-    merchant.capture(&CaptureRequest::new("x-1", &p, usd("100"))).await.unwrap();
-    let log = sandbox.wait_for_deliveries(WAIT, |log| log.len() >= 2).await.unwrap();
-    assert!(log.iter().all(|a| a.http_status.is_none() && a.error.is_some() && !a.acknowledged));
+    let p = sandbox
+        .create_payment(CreatePayment::new(usd("100")).notify_url(&url))
+        .unwrap()
+        .payment_id;
+    merchant
+        .capture(&CaptureRequest::new("x-1", &p, usd("100")))
+        .await
+        .unwrap();
+    let log = sandbox
+        .wait_for_deliveries(WAIT, |log| log.len() >= 2)
+        .await
+        .unwrap();
+    assert!(
+        log.iter()
+            .all(|a| a.http_status.is_none() && a.error.is_some() && !a.acknowledged)
+    );
     sandbox.shutdown().await;
 }
 
@@ -193,7 +246,10 @@ async fn default_notify_url_and_automatic_capture() {
     assert_eq!(log[0].notify_url, endpoint.url);
     assert_eq!(sandbox.payment(&p).unwrap().captured, usd("900"));
     let merchant = Merchant::new(&sandbox);
-    let reply = merchant.capture(&CaptureRequest::new("a-1", &p, usd("1"))).await.unwrap();
+    let reply = merchant
+        .capture(&CaptureRequest::new("a-1", &p, usd("1")))
+        .await
+        .unwrap();
     assert_eq!(reply.code(), "ORDER_STATUS_INVALID");
     sandbox.shutdown().await;
 }
@@ -217,10 +273,26 @@ async fn slow_endpoint_times_out_per_attempt() {
         .await
         .unwrap();
     let merchant = Merchant::new(&sandbox);
-    let p = sandbox.create_payment(CreatePayment::new(usd("100")).notify_url(&url)).unwrap().payment_id;
-    merchant.capture(&CaptureRequest::new("slow-1", &p, usd("100"))).await.unwrap();
-    let log = sandbox.wait_for_deliveries(WAIT, |log| !log.is_empty()).await.unwrap();
-    assert!(log[0].error.as_deref().is_some_and(|e| e.contains("timed out")), "{:?}", log[0]);
+    let p = sandbox
+        .create_payment(CreatePayment::new(usd("100")).notify_url(&url))
+        .unwrap()
+        .payment_id;
+    merchant
+        .capture(&CaptureRequest::new("slow-1", &p, usd("100")))
+        .await
+        .unwrap();
+    let log = sandbox
+        .wait_for_deliveries(WAIT, |log| !log.is_empty())
+        .await
+        .unwrap();
+    assert!(
+        log[0]
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("timed out")),
+        "{:?}",
+        log[0]
+    );
     sandbox.shutdown().await;
     hold.abort();
 }

@@ -42,12 +42,19 @@ pub fn usd(value: &str) -> Amount {
 }
 
 pub async fn start() -> SandboxHandle {
-    Sandbox::with_example_keys().time_scale(0.001).start().await.unwrap()
+    Sandbox::with_example_keys()
+        .time_scale(0.001)
+        .start()
+        .await
+        .unwrap()
 }
 
 /// A payment of USD 100.00 with no notify URL.
 pub fn payment(sandbox: &SandboxHandle) -> String {
-    sandbox.create_payment(CreatePayment::new(usd("10000"))).unwrap().payment_id
+    sandbox
+        .create_payment(CreatePayment::new(usd("10000")))
+        .unwrap()
+        .payment_id
 }
 
 /// One HTTP exchange as received.
@@ -70,9 +77,11 @@ impl Reply {
     /// Verifies the reply as a merchant does: path called, client id,
     /// response-time, exact body bytes, with Alipay's public key.
     pub fn verifies(&self, path: &str) -> bool {
-        let (Some(client), Some(time), Some(signature)) =
-            (self.header("client-id"), self.header("response-time"), self.header("signature"))
-        else {
+        let (Some(client), Some(time), Some(signature)) = (
+            self.header("client-id"),
+            self.header("response-time"),
+            self.header("signature"),
+        ) else {
             return false;
         };
         Message::response(path, client, time, &self.body)
@@ -89,29 +98,50 @@ impl Reply {
     }
 
     pub fn code(&self) -> String {
-        self.json()["result"]["resultCode"].as_str().unwrap_or_default().to_owned()
+        self.json()["result"]["resultCode"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
     }
 
     pub fn status_letter(&self) -> String {
-        self.json()["result"]["resultStatus"].as_str().unwrap_or_default().to_owned()
+        self.json()["result"]["resultStatus"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
     }
 }
 
 /// Sends one request on a fresh connection. `target` is written to the
 /// request line as given (origin or absolute form).
-pub async fn send(addr: SocketAddr, method: &str, target: &str, headers: &[(&str, String)], body: Vec<u8>) -> Result<Reply, hyper::Error> {
+pub async fn send(
+    addr: SocketAddr,
+    method: &str,
+    target: &str,
+    headers: &[(&str, String)],
+    body: Vec<u8>,
+) -> Result<Reply, hyper::Error> {
     let stream = TcpStream::connect(addr).await.unwrap();
     let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
     tokio::spawn(conn);
-    let mut request = Request::builder().method(method).uri(target).header("host", addr.to_string());
+    let mut request = Request::builder()
+        .method(method)
+        .uri(target)
+        .header("host", addr.to_string());
     for (name, value) in headers {
         request = request.header(*name, value.as_str());
     }
-    let response = sender.send_request(request.body(Full::new(Bytes::from(body))).unwrap()).await?;
+    let response = sender
+        .send_request(request.body(Full::new(Bytes::from(body))).unwrap())
+        .await?;
     let status = response.status();
     let headers = response.headers().clone();
     let body = response.into_body().collect().await?.to_bytes();
-    Ok(Reply { status, headers, body })
+    Ok(Reply {
+        status,
+        headers,
+        body,
+    })
 }
 
 /// The merchant side: signs with the example merchant key.
@@ -133,7 +163,9 @@ impl Merchant {
     /// Signed headers for `body` sent to `path`.
     pub fn headers(&self, path: &str, body: &[u8]) -> Vec<(&'static str, String)> {
         let time = epoch_millis(SystemTime::now());
-        let signature = Message::request(path, &self.client_id, &time, body).sign(&self.key, 1).unwrap();
+        let signature = Message::request(path, &self.client_id, &time, body)
+            .sign(&self.key, 1)
+            .unwrap();
         vec![
             ("content-type", "application/json; charset=UTF-8".into()),
             ("client-id", self.client_id.clone()),
@@ -144,12 +176,20 @@ impl Merchant {
 
     /// Signs and posts raw bytes to `path` (origin form).
     pub async fn post(&self, path: &str, body: &[u8]) -> Result<Reply, hyper::Error> {
-        send(self.addr, "POST", path, &self.headers(path, body), body.to_vec()).await
+        send(
+            self.addr,
+            "POST",
+            path,
+            &self.headers(path, body),
+            body.to_vec(),
+        )
+        .await
     }
 
     /// Signs and posts a capture to the sandbox path.
     pub async fn capture(&self, request: &CaptureRequest) -> Result<Reply, hyper::Error> {
-        self.post(SANDBOX_PATH, &serde_json::to_vec(request).unwrap()).await
+        self.post(SANDBOX_PATH, &serde_json::to_vec(request).unwrap())
+            .await
     }
 }
 
@@ -166,7 +206,8 @@ pub struct Received {
 /// What the notify endpoint answers to the n-th notification (0-based).
 pub type Policy = Arc<dyn Fn(usize) -> (u16, &'static str) + Send + Sync>;
 
-pub const NOT_ACK: &str = r#"{"result":{"resultCode":"PROCESS_FAIL","resultStatus":"F","resultMessage":"busy"}}"#;
+pub const NOT_ACK: &str =
+    r#"{"result":{"resultCode":"PROCESS_FAIL","resultStatus":"F","resultMessage":"busy"}}"#;
 
 /// A merchant notify endpoint on 127.0.0.1 that verifies every notification
 /// with core and Alipay's public key, then answers per its policy.
@@ -193,7 +234,9 @@ impl NotifyEndpoint {
         let log = Arc::clone(&received);
         let task = tokio::spawn(async move {
             loop {
-                let Ok((stream, _)) = listener.accept().await else { return };
+                let Ok((stream, _)) = listener.accept().await else {
+                    return;
+                };
                 let log = Arc::clone(&log);
                 let policy = Arc::clone(&policy);
                 tokio::spawn(async move {
@@ -204,13 +247,21 @@ impl NotifyEndpoint {
                             let path = request.uri().path().to_owned();
                             let headers = request.headers().clone();
                             let body = request.into_body().collect().await?.to_bytes();
-                            let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
-                            let verified = match (get("client-id"), get("request-time"), get("signature")) {
-                                (Some(client), Some(time), Some(signature)) => Message::notification(&path, &client, &time, &body)
-                                    .verify(&alipay_public_key(), &signature)
-                                    .is_ok(),
-                                _ => false,
+                            let get = |name: &str| {
+                                headers
+                                    .get(name)
+                                    .and_then(|v| v.to_str().ok())
+                                    .map(str::to_owned)
                             };
+                            let verified =
+                                match (get("client-id"), get("request-time"), get("signature")) {
+                                    (Some(client), Some(time), Some(signature)) => {
+                                        Message::notification(&path, &client, &time, &body)
+                                            .verify(&alipay_public_key(), &signature)
+                                            .is_ok()
+                                    }
+                                    _ => false,
+                                };
                             let n = {
                                 let mut log = log.lock().unwrap();
                                 log.push(Received {
@@ -223,12 +274,16 @@ impl NotifyEndpoint {
                                 log.len() - 1
                             };
                             let (status, answer) = policy(n);
-                            let mut response = hyper::Response::new(Full::new(Bytes::from_static(answer.as_bytes())));
+                            let mut response = hyper::Response::new(Full::new(Bytes::from_static(
+                                answer.as_bytes(),
+                            )));
                             *response.status_mut() = StatusCode::from_u16(status).unwrap();
                             Ok::<_, hyper::Error>(response)
                         }
                     });
-                    let _ = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
                 });
             }
         });
@@ -271,7 +326,10 @@ pub async fn send_raw(addr: SocketAddr, head: &str, body: &[u8]) -> Reply {
     stream.write_all(body).await.unwrap();
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).await.unwrap();
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("no end of headers");
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("no end of headers");
     let head = std::str::from_utf8(&raw[..split]).unwrap();
     let mut lines = head.split("\r\n");
     let status_line = lines.next().unwrap();
@@ -284,5 +342,9 @@ pub async fn send_raw(addr: SocketAddr, head: &str, body: &[u8]) -> Reply {
             http::HeaderValue::from_str(value.trim()).unwrap(),
         );
     }
-    Reply { status, headers, body: Bytes::copy_from_slice(&raw[split + 4..]) }
+    Reply {
+        status,
+        headers,
+        body: Bytes::copy_from_slice(&raw[split + 4..]),
+    }
 }
