@@ -123,6 +123,7 @@ def main():
         sent.update(url=url, headers=dict(headers), body=req_body)
         rsp_headers, rsp = real_do_post(url, headers, req_body, charset)
         sent["response_headers"] = {k: v for k, v in rsp_headers}
+        sent["response_body"] = rsp.decode("utf-8", "replace")
         return rsp_headers, rsp
 
     sdk.default_alipay_client.do_post = observed_do_post
