@@ -27,6 +27,8 @@ enum Reply {
     Unknown,
     /// An S signed with a key that is not Alipay's.
     ForgedSuccess,
+    /// U to the first attempt, S to the next.
+    UnknownThenSuccess,
 }
 
 /// One request as the server saw it.
@@ -125,23 +127,34 @@ async fn answer(
         .verify(&state.merchant_public, &signature)
         .is_ok();
     let body: Value = serde_json::from_slice(&raw).unwrap_or(Value::Null);
-    state.seen.lock().unwrap().push(Seen {
-        path: path.clone(),
-        signature_valid,
-        body: body.clone(),
-    });
+    let attempt = {
+        let mut seen = state.seen.lock().unwrap();
+        seen.push(Seen {
+            path: path.clone(),
+            signature_valid,
+            body: body.clone(),
+        });
+        seen.len()
+    };
+    let behaviour = match state.reply {
+        Reply::UnknownThenSuccess if attempt == 1 => Reply::Unknown,
+        Reply::UnknownThenSuccess => Reply::Success,
+        other => other,
+    };
 
     let reply = if signature_valid {
-        match state.reply {
-            Reply::Success | Reply::ForgedSuccess => serde_json::json!({
-                "result": {"resultCode": "SUCCESS", "resultStatus": "S", "resultMessage": "success"},
-                "captureRequestId": body["captureRequestId"],
-                "captureId": "202611251900000001",
-                "paymentId": body["paymentId"],
-                "captureAmount": body["captureAmount"],
-                "captureTime": "2026-11-25T19:00:00+08:00",
-                "someFieldFromTheFuture": {"kept": true}
-            }),
+        match behaviour {
+            Reply::Success | Reply::ForgedSuccess | Reply::UnknownThenSuccess => {
+                serde_json::json!({
+                    "result": {"resultCode": "SUCCESS", "resultStatus": "S", "resultMessage": "success"},
+                    "captureRequestId": body["captureRequestId"],
+                    "captureId": "202611251900000001",
+                    "paymentId": body["paymentId"],
+                    "captureAmount": body["captureAmount"],
+                    "captureTime": "2026-11-25T19:00:00+08:00",
+                    "someFieldFromTheFuture": {"kept": true}
+                })
+            }
             Reply::Failed => serde_json::json!({
                 "result": {
                     "resultCode": "CAPTURE_AMOUNT_EXCEED_AUTH_LIMIT",
@@ -346,6 +359,24 @@ fn an_outcome_that_stays_unknown_exits_3_and_every_attempt_reuses_the_generated_
         "{}",
         r.stderr
     );
+}
+
+#[test]
+fn an_unknown_outcome_then_success_exits_0_after_a_retry_with_the_same_id() {
+    let alipay = FakeAlipay::start(Reply::UnknownThenSuccess);
+    let r = capture(&alipay.url(), &[]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let id = generated_id(&r.stderr);
+    let seen = alipay.seen();
+    assert_eq!(seen.len(), 2, "{seen:?}");
+    assert!(
+        seen.iter()
+            .all(|s| s.signature_valid && s.body["captureRequestId"] == id.as_str())
+    );
+    let json: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(json["result"]["resultStatus"], "S");
+    assert_eq!(json["captureRequestId"], id.as_str());
+    assert!(r.stderr.contains("after 2 attempt(s)"), "{}", r.stderr);
 }
 
 #[test]
