@@ -22,7 +22,9 @@ pub enum NotifyError {
     #[error("notifications are POSTed; this request used another method")]
     MethodNotAllowed,
     /// The body is over the configured limit (413).
-    #[error("the body exceeds the limit of {limit} bytes; raise NotifyConfig::body_limit if genuine notifications are this large")]
+    #[error(
+        "the body exceeds the limit of {limit} bytes; raise NotifyConfig::body_limit if genuine notifications are this large"
+    )]
     BodyTooLarge {
         /// The limit in bytes.
         limit: usize,
@@ -37,33 +39,53 @@ pub enum NotifyError {
     #[error("the `{0}` header is not visible ASCII")]
     InvalidHeader(&'static str),
     /// `client-id` is not the configured client id (401).
-    #[error("the client-id header is not the configured client id: check NotifyConfig's client id (sandbox ids start with SANDBOX_)")]
+    #[error(
+        "the client-id header is not the configured client id: check NotifyConfig's client id (sandbox ids start with SANDBOX_)"
+    )]
     ClientIdMismatch,
     /// The signature is malformed or does not match (401).
-    #[error("signature: {0}; if the app is behind a proxy that rewrites the path, set NotifyConfig::signed_path to the path Alipay calls")]
+    #[error(
+        "signature: {0}; if the app is behind a proxy that rewrites the path, set NotifyConfig::signed_path to the path Alipay calls"
+    )]
     Signature(#[source] VerifyError),
     /// `request-time` is further from now than the configured maximum age (401).
     #[error("request-time is outside the configured maximum age")]
     Stale,
     /// A maximum age is configured and `request-time` is neither epoch
     /// milliseconds nor ISO 8601 (401).
-    #[error("request-time is neither epoch milliseconds nor ISO 8601, so its age cannot be checked")]
+    #[error(
+        "request-time is neither epoch milliseconds nor ISO 8601, so its age cannot be checked"
+    )]
     UnreadableTime,
     /// The verified body is not JSON of a notification's shape (400).
-    #[error("the body is not a valid notification (invalid JSON or missing required fields, line {line} column {column})")]
-    Malformed {
-        /// Line of the error in the body.
-        line: usize,
-        /// Column of the error in the body.
-        column: usize,
-        /// The parser's error. It may quote the body: log it only where the
-        /// body may be logged.
+    #[error("the body is not a valid notification: {}", describe_malformed(.0))]
+    Malformed(
+        /// The parser's error. Its message may quote the body: log it only
+        /// where the body may be logged.
         #[source]
-        source: serde_json::Error,
-    },
+        serde_json::Error,
+    ),
     /// The handler returned an error (500, resultStatus U): Alipay redelivers.
     #[error("the handler could not process the notification: {0}")]
     Handler(#[source] HandlerError),
+}
+
+/// Says what is wrong without quoting the body: serde's "invalid type" and
+/// "invalid value" messages include the offending value.
+fn describe_malformed(error: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    match error.classify() {
+        Category::Syntax | Category::Eof | Category::Io => {
+            format!("invalid JSON at line {} column {}", error.line(), error.column())
+        }
+        Category::Data => {
+            let text = error.to_string();
+            match text.strip_prefix("missing field `").and_then(|rest| rest.split_once('`')) {
+                Some((field, _)) => format!("the required field `{field}` is missing"),
+                None => "a field has the wrong type or value".to_owned(),
+            }
+        }
+    }
 }
 
 impl From<HandlerError> for NotifyError {
@@ -83,7 +105,7 @@ impl NotifyError {
         match self {
             NotifyError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             NotifyError::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            NotifyError::BodyRead(_) | NotifyError::Malformed { .. } => StatusCode::BAD_REQUEST,
+            NotifyError::BodyRead(_) | NotifyError::Malformed(_) => StatusCode::BAD_REQUEST,
             NotifyError::MissingHeader(_)
             | NotifyError::InvalidHeader(_)
             | NotifyError::ClientIdMismatch
@@ -98,9 +120,21 @@ impl NotifyError {
     /// `U` when the failure is on this side and a redelivery may succeed.
     pub fn result(&self) -> ResultInfo {
         let (status, code, message) = match self {
-            NotifyError::MethodNotAllowed => (ResultStatus::Failed, ResultCode::ParamIllegal, "notifications must be POSTed"),
-            NotifyError::BodyTooLarge { .. } => (ResultStatus::Failed, ResultCode::ParamIllegal, "the body is too large"),
-            NotifyError::BodyRead(_) => (ResultStatus::Unknown, ResultCode::UnknownException, "the body could not be read"),
+            NotifyError::MethodNotAllowed => (
+                ResultStatus::Failed,
+                ResultCode::ParamIllegal,
+                "notifications must be POSTed",
+            ),
+            NotifyError::BodyTooLarge { .. } => (
+                ResultStatus::Failed,
+                ResultCode::ParamIllegal,
+                "the body is too large",
+            ),
+            NotifyError::BodyRead(_) => (
+                ResultStatus::Unknown,
+                ResultCode::UnknownException,
+                "the body could not be read",
+            ),
             NotifyError::MissingHeader(_) | NotifyError::InvalidHeader(_) => (
                 ResultStatus::Failed,
                 ResultCode::InvalidSignature,
@@ -111,13 +145,21 @@ impl NotifyError {
                 ResultCode::Other("CLIENT_INVALID".to_owned()),
                 "client-id is not accepted here",
             ),
-            NotifyError::Signature(_) => (ResultStatus::Failed, ResultCode::InvalidSignature, "the signature does not verify"),
+            NotifyError::Signature(_) => (
+                ResultStatus::Failed,
+                ResultCode::InvalidSignature,
+                "the signature does not verify",
+            ),
             NotifyError::Stale | NotifyError::UnreadableTime => (
                 ResultStatus::Failed,
                 ResultCode::InvalidSignature,
                 "request-time is not accepted",
             ),
-            NotifyError::Malformed { .. } => (ResultStatus::Failed, ResultCode::ParamIllegal, "the body is not a valid notification"),
+            NotifyError::Malformed(_) => (
+                ResultStatus::Failed,
+                ResultCode::ParamIllegal,
+                "the body is not a valid notification",
+            ),
             NotifyError::Handler(_) => (
                 ResultStatus::Unknown,
                 ResultCode::UnknownException,
@@ -150,7 +192,7 @@ impl NotifyError {
             NotifyError::Signature(_) => "bad_signature",
             NotifyError::Stale => "stale",
             NotifyError::UnreadableTime => "unreadable_time",
-            NotifyError::Malformed { .. } => "malformed",
+            NotifyError::Malformed(_) => "malformed",
             NotifyError::Handler(_) => "handler_failed",
         }
     }
@@ -159,6 +201,16 @@ impl NotifyError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn malformed_bodies_are_described_without_quoting_them() {
+        let err = |body: &[u8]| NotifyError::Malformed(alipay_ams_core::Notification::from_slice(body).unwrap_err()).to_string();
+        assert!(err(b"{").contains("invalid JSON at line 1"), "{}", err(b"{"));
+        let missing = err(br#"{"notifyType":"CAPTURE_RESULT"}"#);
+        assert!(missing.contains("`result` is missing") || missing.contains("is missing"), "{missing}");
+        let wrong = err(br#"{"notifyType":"CAPTURE_RESULT","result":"hunter2","captureRequestId":"a","paymentId":"b","captureId":"c","captureAmount":{"currency":"USD","value":"1"}}"#);
+        assert!(!wrong.contains("hunter2"), "{wrong}");
+    }
 
     #[test]
     fn refusals_are_never_success() {

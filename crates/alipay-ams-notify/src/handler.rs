@@ -100,7 +100,10 @@ impl HandlerError {
     }
 
     /// An error with a message and its cause (a database error, ...).
-    pub fn with_source(message: impl Into<String>, source: impl Into<Box<dyn StdError + Send + Sync>>) -> Self {
+    pub fn with_source(
+        message: impl Into<String>,
+        source: impl Into<Box<dyn StdError + Send + Sync>>,
+    ) -> Self {
         HandlerError {
             message: message.into(),
             source: Some(source.into()),
@@ -121,6 +124,8 @@ impl fmt::Display for HandlerError {
 
 impl StdError for HandlerError {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
-        self.source.as_deref().map(|e| e as &(dyn StdError + 'static))
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn StdError + 'static))
     }
 }

@@ -93,7 +93,10 @@ impl<H: NotifyHandler> NotifyService<H> {
 
     /// Answers one request. This is what [`Service::call`](tower_service::Service::call)
     /// runs; it is public for servers that take a closure (`hyper::service::service_fn`).
-    pub fn handle<B>(&self, request: Request<B>) -> impl Future<Output = Response<Full<Bytes>>> + Send + 'static
+    pub fn handle<B>(
+        &self,
+        request: Request<B>,
+    ) -> impl Future<Output = Response<Full<Bytes>>> + Send + 'static
     where
         B: Body + Send + 'static,
         B::Data: Send,
@@ -126,7 +129,9 @@ impl<H: NotifyHandler> NotifyService<H> {
                     }
                     let mut response = reply(error.status(), error.response_body());
                     if matches!(error, NotifyError::MethodNotAllowed) {
-                        response.headers_mut().insert(ALLOW, HeaderValue::from_static("POST"));
+                        response
+                            .headers_mut()
+                            .insert(ALLOW, HeaderValue::from_static("POST"));
                     }
                     response
                 }
@@ -162,12 +167,23 @@ impl<H: NotifyHandler> Inner<H> {
         }
         let body = match Limited::new(body, limit).collect().await {
             Ok(collected) => collected.to_bytes(),
-            Err(error) if error.downcast_ref::<LengthLimitError>().is_some() => return Err(too_large),
+            Err(error) if error.downcast_ref::<LengthLimitError>().is_some() => {
+                return Err(too_large);
+            }
             Err(error) => return Err(NotifyError::BodyRead(error)),
         };
 
-        let path = parts.uri.path_and_query().map_or_else(|| parts.uri.path(), |pq| pq.as_str());
-        let (notification, meta) = verify(parts.method.as_str(), path, &parts.headers, body, &self.config)?;
+        let path = parts
+            .uri
+            .path_and_query()
+            .map_or_else(|| parts.uri.path(), |pq| pq.as_str());
+        let (notification, meta) = verify(
+            parts.method.as_str(),
+            path,
+            &parts.headers,
+            body,
+            &self.config,
+        )?;
 
         let span = Span::current();
         if let Some(kind) = notification.notify_type() {

@@ -92,7 +92,9 @@ pub(crate) fn verify(
     }
 
     let key = config.alipay_public_key();
-    let check = |signed_path: &str| Message::notification(signed_path, client_id, request_time, &body).verify(key, signature);
+    let check = |signed_path: &str| {
+        Message::notification(signed_path, client_id, request_time, &body).verify(key, signature)
+    };
     let (signed_path, verified) = match config.path_override() {
         Some(signed_path) => (signed_path, check(signed_path)),
         None => {
@@ -112,11 +114,7 @@ pub(crate) fn verify(
         check_age(request_time, max_age, SystemTime::now())?;
     }
 
-    let notification = Notification::from_slice(&body).map_err(|source| NotifyError::Malformed {
-        line: source.line(),
-        column: source.column(),
-        source,
-    })?;
+    let notification = Notification::from_slice(&body).map_err(NotifyError::Malformed)?;
     let meta = NotifyMeta {
         client_id: client_id.to_owned(),
         request_time: request_time.to_owned(),
@@ -135,7 +133,9 @@ fn header<'a>(headers: &'a HeaderMap, name: &'static str) -> Result<&'a str, Not
 
 fn check_age(request_time: &str, max_age: Duration, now: SystemTime) -> Result<(), NotifyError> {
     let sent = parse_timestamp_millis(request_time).ok_or(NotifyError::UnreadableTime)?;
-    let now = now.duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+    let now = now
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
     let max = i64::try_from(max_age.as_millis()).unwrap_or(i64::MAX);
     if now.saturating_sub(sent).saturating_abs() > max {
         Err(NotifyError::Stale)
@@ -154,8 +154,17 @@ mod tests {
         let hour = Duration::from_secs(3600);
         assert!(check_age("2023-06-01T06:12:13+00:00", hour, now).is_ok());
         assert!(check_age("1685599933871", hour, now).is_ok());
-        assert!(matches!(check_age("2023-06-01T04:12:13+00:00", hour, now), Err(NotifyError::Stale)));
-        assert!(matches!(check_age("2023-06-01T08:12:13+00:00", hour, now), Err(NotifyError::Stale)));
-        assert!(matches!(check_age("yesterday", hour, now), Err(NotifyError::UnreadableTime)));
+        assert!(matches!(
+            check_age("2023-06-01T04:12:13+00:00", hour, now),
+            Err(NotifyError::Stale)
+        ));
+        assert!(matches!(
+            check_age("2023-06-01T08:12:13+00:00", hour, now),
+            Err(NotifyError::Stale)
+        ));
+        assert!(matches!(
+            check_age("yesterday", hour, now),
+            Err(NotifyError::UnreadableTime)
+        ));
     }
 }

@@ -17,11 +17,18 @@ async fn signed_path_override_behind_an_axum_nest() {
     // Alipay calls /shop/alipay/notify; axum's nest strips /shop before the service sees it.
     let public_path = "/shop/alipay/notify";
     let recorder = Arc::new(Recorder::default());
-    let with_override = NotifyService::new(config().signed_path(public_path), Arc::clone(&recorder));
+    let with_override =
+        NotifyService::new(config().signed_path(public_path), Arc::clone(&recorder));
     let without = NotifyService::new(config(), Arc::clone(&recorder));
     let app = axum::Router::new()
-        .nest("/shop", axum::Router::new().route_service(NOTIFY_PATH, with_override))
-        .nest("/naive", axum::Router::new().route_service(NOTIFY_PATH, without));
+        .nest(
+            "/shop",
+            axum::Router::new().route_service(NOTIFY_PATH, with_override),
+        )
+        .nest(
+            "/naive",
+            axum::Router::new().route_service(NOTIFY_PATH, without),
+        );
     let addr = serve_axum(app).await;
 
     let delivery = Delivery::signed(public_path, capture_body("cap-nested"));
@@ -42,19 +49,42 @@ async fn signed_path_override_behind_an_axum_nest() {
 
 #[tokio::test]
 async fn max_age_refuses_stale_request_time_only_when_configured() {
-    let two_days_ago = alipay_ams_core::time::iso8601_utc(SystemTime::now() - Duration::from_secs(2 * 86_400));
-    let stale = Delivery::signed_with(&alipay_private_key(), NOTIFY_PATH, CLIENT_ID, &two_days_ago, capture_body("cap-old"));
+    let two_days_ago =
+        alipay_ams_core::time::iso8601_utc(SystemTime::now() - Duration::from_secs(2 * 86_400));
+    let stale = Delivery::signed_with(
+        &alipay_private_key(),
+        NOTIFY_PATH,
+        CLIENT_ID,
+        &two_days_ago,
+        capture_body("cap-old"),
+    );
     let fresh = Delivery::signed(NOTIFY_PATH, capture_body("cap-new"));
     let millis = alipay_ams_core::time::epoch_millis(SystemTime::now());
-    let fresh_millis = Delivery::signed_with(&alipay_private_key(), NOTIFY_PATH, CLIENT_ID, &millis, capture_body("cap-ms"));
-    let unreadable = Delivery::signed_with(&alipay_private_key(), NOTIFY_PATH, CLIENT_ID, "last tuesday", capture_body("cap-what"));
+    let fresh_millis = Delivery::signed_with(
+        &alipay_private_key(),
+        NOTIFY_PATH,
+        CLIENT_ID,
+        &millis,
+        capture_body("cap-ms"),
+    );
+    let unreadable = Delivery::signed_with(
+        &alipay_private_key(),
+        NOTIFY_PATH,
+        CLIENT_ID,
+        "last tuesday",
+        capture_body("cap-what"),
+    );
 
     // Default: no freshness window, a day-old redelivery is acknowledged.
     let lenient = serve_hyper(NotifyService::new(config(), Recorder::default())).await;
     stale.post(lenient).await.assert_ack();
     unreadable.post(lenient).await.assert_ack();
 
-    let strict = serve_hyper(NotifyService::new(config().max_age(Duration::from_secs(3600)), Recorder::default())).await;
+    let strict = serve_hyper(NotifyService::new(
+        config().max_age(Duration::from_secs(3600)),
+        Recorder::default(),
+    ))
+    .await;
     stale.post(strict).await.assert_refused(401, "F");
     unreadable.post(strict).await.assert_refused(401, "F");
     fresh.post(strict).await.assert_ack();
@@ -64,21 +94,30 @@ async fn max_age_refuses_stale_request_time_only_when_configured() {
 #[tokio::test]
 async fn one_keep_alive_connection_keeps_working_after_refusals() {
     let recorder = Arc::new(Recorder::default());
-    let app = axum::Router::new().route_service(NOTIFY_PATH, NotifyService::new(config(), Arc::clone(&recorder)));
+    let app = axum::Router::new().route_service(
+        NOTIFY_PATH,
+        NotifyService::new(config(), Arc::clone(&recorder)),
+    );
     let addr = serve_axum(app).await;
 
     let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let (mut sender, connection) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
-        .await
-        .unwrap();
+    let (mut sender, connection) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+            .await
+            .unwrap();
     tokio::spawn(connection);
 
     let mut post = async |delivery: &Delivery, method: &str| {
-        let mut request = http::Request::builder().method(method).uri(NOTIFY_PATH).header("host", addr.to_string());
+        let mut request = http::Request::builder()
+            .method(method)
+            .uri(NOTIFY_PATH)
+            .header("host", addr.to_string());
         for (name, value) in delivery.headers() {
             request = request.header(name, value);
         }
-        let request = request.body(Full::new(Bytes::from(delivery.body.clone()))).unwrap();
+        let request = request
+            .body(Full::new(Bytes::from(delivery.body.clone())))
+            .unwrap();
         sender.ready().await.unwrap();
         let response = sender.send_request(request).await.unwrap();
         let status = response.status().as_u16();
@@ -91,9 +130,19 @@ async fn one_keep_alive_connection_keeps_working_after_refusals() {
     forged.body = capture_body("cap-2").into_bytes();
     let malformed = Delivery::signed(NOTIFY_PATH, "{");
 
-    assert_eq!(post(&good, "POST").await, (200, Bytes::from_static(alipay_ams_core::ACK_BODY.as_bytes())));
+    assert_eq!(
+        post(&good, "POST").await,
+        (
+            200,
+            Bytes::from_static(alipay_ams_core::ACK_BODY.as_bytes())
+        )
+    );
     assert_eq!(post(&forged, "POST").await.0, 401);
-    assert_eq!(post(&good, "POST").await.0, 200, "redelivery of the same notification");
+    assert_eq!(
+        post(&good, "POST").await.0,
+        200,
+        "redelivery of the same notification"
+    );
     assert_eq!(post(&malformed, "POST").await.0, 400);
     assert_eq!(post(&good, "GET").await.0, 405);
     assert_eq!(post(&good, "POST").await.0, 200);
@@ -101,5 +150,8 @@ async fn one_keep_alive_connection_keeps_working_after_refusals() {
     // The handler saw the good one three times, with one idempotency key to deduplicate by.
     let seen = recorder.seen();
     assert_eq!(seen.len(), 3);
-    assert!(seen.iter().all(|s| s.idempotency_key == "CAPTURE_RESULT:cap-1"));
+    assert!(
+        seen.iter()
+            .all(|s| s.idempotency_key == "CAPTURE_RESULT:cap-1")
+    );
 }

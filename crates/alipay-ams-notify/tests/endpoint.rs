@@ -28,7 +28,10 @@ async fn suite(addr: SocketAddr, recorder: &Recorder) {
         assert_eq!(last.idempotency_key, format!("CAPTURE_RESULT:{id}"));
         assert_eq!(last.client_id, CLIENT_ID);
         assert_eq!(last.request_time, delivery.request_time);
-        assert_eq!(last.raw_body, delivery.body, "the handler sees the exact bytes");
+        assert_eq!(
+            last.raw_body, delivery.body,
+            "the handler sees the exact bytes"
+        );
     };
     good(recorder).await;
 
@@ -38,7 +41,10 @@ async fn suite(addr: SocketAddr, recorder: &Recorder) {
     // Tampered body: the same signature over other bytes.
     let mut tampered = genuine.clone();
     tampered.body = capture_body("cap-x").replace("50000", "50001").into_bytes();
-    assert_eq!(tampered.post(addr).await.assert_refused(401, "F"), "INVALID_SIGNATURE");
+    assert_eq!(
+        tampered.post(addr).await.assert_refused(401, "F"),
+        "INVALID_SIGNATURE"
+    );
     good(recorder).await;
 
     // Whitespace is a change too: bytes are verified, not JSON values.
@@ -54,8 +60,17 @@ async fn suite(addr: SocketAddr, recorder: &Recorder) {
     good(recorder).await;
 
     // Another merchant's client id, correctly signed for it.
-    let other = Delivery::signed_with(&alipay_private_key(), NOTIFY_PATH, "SANDBOX_5Y11111111111111", &now_iso(), capture_body("cap-x"));
-    assert_eq!(other.post(addr).await.assert_refused(401, "F"), "CLIENT_INVALID");
+    let other = Delivery::signed_with(
+        &alipay_private_key(),
+        NOTIFY_PATH,
+        "SANDBOX_5Y11111111111111",
+        &now_iso(),
+        capture_body("cap-x"),
+    );
+    assert_eq!(
+        other.post(addr).await.assert_refused(401, "F"),
+        "CLIENT_INVALID"
+    );
     good(recorder).await;
 
     // The client-id header changed after signing.
@@ -65,19 +80,39 @@ async fn suite(addr: SocketAddr, recorder: &Recorder) {
     good(recorder).await;
 
     // Signed with the merchant's key instead of Alipay's.
-    let wrong_key = Delivery::signed_with(&merchant_private_key(), NOTIFY_PATH, CLIENT_ID, &now_iso(), capture_body("cap-x"));
+    let wrong_key = Delivery::signed_with(
+        &merchant_private_key(),
+        NOTIFY_PATH,
+        CLIENT_ID,
+        &now_iso(),
+        capture_body("cap-x"),
+    );
     wrong_key.post(addr).await.assert_refused(401, "F");
     good(recorder).await;
 
     // Signed for another path.
     let elsewhere = Delivery::signed("/somewhere/else", capture_body("cap-x"));
-    elsewhere.post_to(addr, NOTIFY_PATH).await.assert_refused(401, "F");
+    elsewhere
+        .post_to(addr, NOTIFY_PATH)
+        .await
+        .assert_refused(401, "F");
     good(recorder).await;
 
     // Each header missing, and garbage signatures.
     for missing in ["client-id", "request-time", "signature"] {
-        let headers: Vec<_> = genuine.headers().into_iter().filter(|(n, _)| n != missing).collect();
-        let reply = send(addr, "POST", NOTIFY_PATH, &headers, Payload::Sized(genuine.body.clone())).await;
+        let headers: Vec<_> = genuine
+            .headers()
+            .into_iter()
+            .filter(|(n, _)| n != missing)
+            .collect();
+        let reply = send(
+            addr,
+            "POST",
+            NOTIFY_PATH,
+            &headers,
+            Payload::Sized(genuine.body.clone()),
+        )
+        .await;
         reply.assert_refused(401, "F");
         good(recorder).await;
     }
@@ -104,24 +139,48 @@ async fn suite(addr: SocketAddr, recorder: &Recorder) {
     // and chunked without Content-Length (refused at the limit).
     let huge = vec![b' '; 2 * 1024 * 1024];
     let huge_signed = Delivery::signed(NOTIFY_PATH, huge.clone());
-    send(addr, "POST", NOTIFY_PATH, &huge_signed.headers(), Payload::Sized(huge.clone()))
-        .await
-        .assert_refused(413, "F");
+    send(
+        addr,
+        "POST",
+        NOTIFY_PATH,
+        &huge_signed.headers(),
+        Payload::Sized(huge.clone()),
+    )
+    .await
+    .assert_refused(413, "F");
     good(recorder).await;
-    send(addr, "POST", NOTIFY_PATH, &huge_signed.headers(), Payload::Announce(huge.len() as u64))
-        .await
-        .assert_refused(413, "F");
+    send(
+        addr,
+        "POST",
+        NOTIFY_PATH,
+        &huge_signed.headers(),
+        Payload::Announce(huge.len() as u64),
+    )
+    .await
+    .assert_refused(413, "F");
     good(recorder).await;
-    send(addr, "POST", NOTIFY_PATH, &huge_signed.headers(), Payload::Chunked(huge))
-        .await
-        .assert_refused(413, "F");
+    send(
+        addr,
+        "POST",
+        NOTIFY_PATH,
+        &huge_signed.headers(),
+        Payload::Chunked(huge),
+    )
+    .await
+    .assert_refused(413, "F");
     good(recorder).await;
 
     // A small chunked genuine body is fine.
     let small = Delivery::signed(NOTIFY_PATH, capture_body("cap-chunked"));
-    send(addr, "POST", NOTIFY_PATH, &small.headers(), Payload::Chunked(small.body.clone()))
-        .await
-        .assert_ack();
+    send(
+        addr,
+        "POST",
+        NOTIFY_PATH,
+        &small.headers(),
+        Payload::Chunked(small.body.clone()),
+    )
+    .await
+    .assert_ack();
     assert_eq!(recorder.seen().pop().unwrap().capture_id, "cap-chunked");
 
     // Malformed JSON and the wrong shape, both correctly signed: 400.
@@ -132,7 +191,10 @@ async fn suite(addr: SocketAddr, recorder: &Recorder) {
         "[1,2,3]".to_owned(),
     ] {
         let malformed = Delivery::signed(NOTIFY_PATH, body);
-        assert_eq!(malformed.post(addr).await.assert_refused(400, "F"), "PARAM_ILLEGAL");
+        assert_eq!(
+            malformed.post(addr).await.assert_refused(400, "F"),
+            "PARAM_ILLEGAL"
+        );
         good(recorder).await;
     }
 
@@ -156,13 +218,19 @@ async fn suite(addr: SocketAddr, recorder: &Recorder) {
         r#"{"authorizationNotifyType":"TOKEN_CREATED"}"#,
     ] {
         let before = recorder.seen().len();
-        Delivery::signed(NOTIFY_PATH, body).post(addr).await.assert_ack();
+        Delivery::signed(NOTIFY_PATH, body)
+            .post(addr)
+            .await
+            .assert_ack();
         assert_eq!(recorder.seen().len(), before, "not dispatched to capture");
     }
 
     // A notify URL with a query string, signed without it, as Alipay's samples do.
     let query = Delivery::signed(NOTIFY_PATH, capture_body("cap-query"));
-    query.post_to(addr, &format!("{NOTIFY_PATH}?shop=1")).await.assert_ack();
+    query
+        .post_to(addr, &format!("{NOTIFY_PATH}?shop=1"))
+        .await
+        .assert_ack();
 
     // A failing handler: 500 with U, nothing recorded; Alipay redelivers the
     // very same bytes and signature, and once the handler recovers, it is acknowledged.
@@ -171,7 +239,10 @@ async fn suite(addr: SocketAddr, recorder: &Recorder) {
     for _ in 0..2 {
         let reply = redelivered.post(addr).await;
         assert_eq!(reply.assert_refused(500, "U"), "UNKNOWN_EXCEPTION");
-        assert!(!String::from_utf8_lossy(&reply.body).contains("database"), "handler details stay private");
+        assert!(
+            !String::from_utf8_lossy(&reply.body).contains("database"),
+            "handler details stay private"
+        );
     }
     assert!(recorder.seen().iter().all(|s| s.capture_id != "cap-retry"));
     recorder.set_failing(false);

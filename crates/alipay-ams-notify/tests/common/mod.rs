@@ -62,9 +62,18 @@ impl Delivery {
         Self::signed_with(&alipay_private_key(), path, CLIENT_ID, &now_iso(), body)
     }
 
-    pub fn signed_with(key: &PrivateKey, path: &str, client_id: &str, time: &str, body: impl Into<Vec<u8>>) -> Self {
+    pub fn signed_with(
+        key: &PrivateKey,
+        path: &str,
+        client_id: &str,
+        time: &str,
+        body: impl Into<Vec<u8>>,
+    ) -> Self {
         let body = body.into();
-        let signature = Message::notification(path, client_id, time, &body).sign(key, 1).unwrap().to_string();
+        let signature = Message::notification(path, client_id, time, &body)
+            .sign(key, 1)
+            .unwrap()
+            .to_string();
         Delivery {
             path: path.to_owned(),
             client_id: client_id.to_owned(),
@@ -76,7 +85,10 @@ impl Delivery {
 
     pub fn headers(&self) -> Vec<(String, String)> {
         vec![
-            ("Content-Type".into(), "application/json; charset=UTF-8".into()),
+            (
+                "Content-Type".into(),
+                "application/json; charset=UTF-8".into(),
+            ),
             ("client-id".into(), self.client_id.clone()),
             ("request-time".into(), self.request_time.clone()),
             ("signature".into(), self.signature.clone()),
@@ -88,7 +100,14 @@ impl Delivery {
     }
 
     pub async fn post_to(&self, addr: SocketAddr, path: &str) -> Reply {
-        send(addr, "POST", path, &self.headers(), Payload::Sized(self.body.clone())).await
+        send(
+            addr,
+            "POST",
+            path,
+            &self.headers(),
+            Payload::Sized(self.body.clone()),
+        )
+        .await
     }
 }
 
@@ -191,7 +210,8 @@ impl Reply {
     }
 
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {:?}", String::from_utf8_lossy(&self.body)))
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {:?}", String::from_utf8_lossy(&self.body)))
     }
 
     /// Asserts the fixed acknowledgement.
@@ -203,7 +223,12 @@ impl Reply {
 
     /// Asserts a refusal with `status`, a JSON result that is not S, and returns its resultCode.
     pub fn assert_refused(&self, status: u16, result_status: &str) -> String {
-        assert_eq!(self.status, status, "{self:?} / {}", String::from_utf8_lossy(&self.body));
+        assert_eq!(
+            self.status,
+            status,
+            "{self:?} / {}",
+            String::from_utf8_lossy(&self.body)
+        );
         assert_eq!(self.header("content-type"), Some("application/json"));
         let json = self.json();
         let result = &json["result"];
@@ -216,13 +241,28 @@ impl Reply {
 /// Sends one request on a new connection with raw HTTP/1.1 and reads the
 /// response. The body is written concurrently with reading, as a client that
 /// streams a large body would, so an early answer is seen.
-pub async fn send(addr: SocketAddr, method: &str, path: &str, headers: &[(String, String)], payload: Payload) -> Reply {
-    tokio::time::timeout(Duration::from_secs(60), send_inner(addr, method, path, headers, payload))
-        .await
-        .expect("the server did not answer within 60 s")
+pub async fn send(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(String, String)],
+    payload: Payload,
+) -> Reply {
+    tokio::time::timeout(
+        Duration::from_secs(60),
+        send_inner(addr, method, path, headers, payload),
+    )
+    .await
+    .expect("the server did not answer within 60 s")
 }
 
-async fn send_inner(addr: SocketAddr, method: &str, path: &str, headers: &[(String, String)], payload: Payload) -> Reply {
+async fn send_inner(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(String, String)],
+    payload: Payload,
+) -> Reply {
     let stream = TcpStream::connect(addr).await.unwrap();
     let (mut reader, mut writer) = stream.into_split();
     let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
@@ -276,7 +316,8 @@ async fn send_inner(addr: SocketAddr, method: &str, path: &str, headers: &[(Stri
         }
     }
     writer_task.abort();
-    parse_reply(&raw).unwrap_or_else(|| panic!("incomplete response: {:?}", String::from_utf8_lossy(&raw)))
+    parse_reply(&raw)
+        .unwrap_or_else(|| panic!("incomplete response: {:?}", String::from_utf8_lossy(&raw)))
 }
 
 /// A complete response (head + Content-Length body), or None if more is needed.
@@ -298,5 +339,9 @@ fn parse_reply(raw: &[u8]) -> Option<Reply> {
         .map(|(_, v)| v.parse().unwrap())
         .expect("responses carry Content-Length");
     let body = raw.get(end + 4..end + 4 + len)?.to_vec();
-    Some(Reply { status, headers, body })
+    Some(Reply {
+        status,
+        headers,
+        body,
+    })
 }

@@ -1,0 +1,84 @@
+//! What the endpoint logs: enough to follow each delivery (path, notifyType,
+//! idempotency key, outcome), never a signature, a body or key material.
+
+mod common;
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use alipay_ams_notify::NotifyService;
+use common::*;
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+// current_thread: the server runs on this thread, under this test's subscriber.
+#[tokio::test(flavor = "current_thread")]
+async fn logs_follow_deliveries_without_secrets_or_bodies() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let recorder = Arc::new(Recorder::default());
+    let app = axum::Router::new().route_service(
+        NOTIFY_PATH,
+        NotifyService::new(config(), Arc::clone(&recorder)),
+    );
+    let addr = serve_axum(app).await;
+
+    let good = Delivery::signed(NOTIFY_PATH, capture_body("cap-logged"));
+    good.post(addr).await.assert_ack();
+    let mut forged = good.clone();
+    forged.body = capture_body("cap-forged").into_bytes();
+    forged.post(addr).await.assert_refused(401, "F");
+    let malformed = Delivery::signed(
+        NOTIFY_PATH,
+        r#"{"notifyType":"CAPTURE_RESULT","captureId":"secret-in-body"}"#,
+    );
+    malformed.post(addr).await.assert_refused(400, "F");
+    recorder.set_failing(true);
+    good.post(addr).await.assert_refused(500, "U");
+
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    for expected in [
+        "alipay_notify",
+        NOTIFY_PATH,
+        "CAPTURE_RESULT",
+        "CAPTURE_RESULT:cap-logged",
+        "acknowledged",
+        "bad_signature",
+        "malformed",
+        "handler_failed",
+    ] {
+        assert!(logs.contains(expected), "logs lack {expected:?}:\n{logs}");
+    }
+    let signature_value = good.signature.rsplit("signature=").next().unwrap();
+    let alipay_key_b64 = std::fs::read_to_string(keys_dir().join("alipay/public_key.b64")).unwrap();
+    for secret in [
+        signature_value,
+        &signature_value[..24],
+        "cr-cap-logged",
+        "cap-forged",
+        "secret-in-body",
+        "50000",
+        &alipay_key_b64.trim()[..40],
+        "BEGIN",
+    ] {
+        assert!(!logs.contains(secret), "logs contain {secret:?}:\n{logs}");
+    }
+}
