@@ -1,10 +1,4 @@
-//! alipay-ams: the Rust SDK for Alipay's global merchant API (AMS, Antom).
-//!
-//! This facade re-exports the workspace crates:
-//! - the protocol core (keys, signing, wire types) at the top level;
-//! - [`client`] (feature `client`, default): the outbound client;
-//! - [`notify`] (feature `notify`, default): the inbound notification service;
-//! - `sandbox` (feature `sandbox`): the local gateway for tests and examples.
+#![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

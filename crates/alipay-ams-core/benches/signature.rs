@@ -23,17 +23,24 @@ fn body() -> Vec<u8> {
 
 fn signature(c: &mut Criterion) {
     let body = body();
-    let message = Message::request("/ams/api/v1/payments/capture", "SANDBOX_5X00000000000000", "1764091448000", &body);
+    let message = Message::request(
+        "/ams/api/v1/payments/capture",
+        "SANDBOX_5X00000000000000",
+        "1764091448000",
+        &body,
+    );
     for &backend in Backend::ALL {
         let private = PrivateKey::parse_with(PRIVATE, backend).expect("example private key");
         let public = PublicKey::parse_with(PUBLIC, backend).expect("example public key");
         let header = message.sign(&private, 1).expect("sign").to_string();
-        c.benchmark_group("sign").bench_function(backend.name(), |b| {
-            b.iter(|| black_box(message.sign(black_box(&private), 1)))
-        });
-        c.benchmark_group("verify").bench_function(backend.name(), |b| {
-            b.iter(|| black_box(message.verify(black_box(&public), black_box(&header))).is_ok())
-        });
+        c.benchmark_group("sign")
+            .bench_function(backend.name(), |b| {
+                b.iter(|| black_box(message.sign(black_box(&private), 1)))
+            });
+        c.benchmark_group("verify")
+            .bench_function(backend.name(), |b| {
+                b.iter(|| black_box(message.verify(black_box(&public), black_box(&header))).is_ok())
+            });
     }
 }
 

@@ -25,7 +25,9 @@ pub enum AmountError {
     #[error("currency {0:?} is not a 3-letter ISO 4217 code such as USD")]
     Currency(String),
     /// Not a string of digits.
-    #[error("amount value {0:?} must be a non-negative whole number of minor units (digits only, e.g. \"1000\" for USD 10.00)")]
+    #[error(
+        "amount value {0:?} must be a non-negative whole number of minor units (digits only, e.g. \"1000\" for USD 10.00)"
+    )]
     NotDigits(String),
     /// Longer than Alipay allows.
     #[error("amount value has {0} digits; Alipay accepts at most {MAX_VALUE_LEN}")]
@@ -122,7 +124,11 @@ impl Amount {
         let exponent = usize::from(currency_exponent(&self.currency));
         let digits = self.value.trim_start_matches('0');
         if exponent == 0 {
-            return Ok(if digits.is_empty() { "0".into() } else { digits.into() });
+            return Ok(if digits.is_empty() {
+                "0".into()
+            } else {
+                digits.into()
+            });
         }
         let padded = format!("{digits:0>width$}", width = exponent + 1);
         let (whole, fraction) = padded.split_at(padded.len() - exponent);
@@ -174,11 +180,17 @@ mod tests {
 
     #[test]
     fn decimal_to_minor_units_per_exponent() {
-        assert_eq!(Amount::from_decimal("USD", "10.00").unwrap().value(), "1000");
+        assert_eq!(
+            Amount::from_decimal("USD", "10.00").unwrap().value(),
+            "1000"
+        );
         assert_eq!(Amount::from_decimal("usd", "10.5").unwrap().value(), "1050");
         assert_eq!(Amount::from_decimal("USD", "0.07").unwrap().value(), "7");
         assert_eq!(Amount::from_decimal("JPY", "1500").unwrap().value(), "1500");
-        assert_eq!(Amount::from_decimal("BHD", "1.234").unwrap().value(), "1234");
+        assert_eq!(
+            Amount::from_decimal("BHD", "1.234").unwrap().value(),
+            "1234"
+        );
         assert_eq!(Amount::from_decimal("USD", "0").unwrap().value(), "0");
     }
 
@@ -199,10 +211,22 @@ mod tests {
 
     #[test]
     fn minor_units_back_to_decimal() {
-        assert_eq!(Amount::new("USD", "1000").unwrap().to_decimal().unwrap(), "10.00");
-        assert_eq!(Amount::new("USD", "7").unwrap().to_decimal().unwrap(), "0.07");
-        assert_eq!(Amount::new("KWD", "5").unwrap().to_decimal().unwrap(), "0.005");
-        assert_eq!(Amount::new("KRW", "5000").unwrap().to_decimal().unwrap(), "5000");
+        assert_eq!(
+            Amount::new("USD", "1000").unwrap().to_decimal().unwrap(),
+            "10.00"
+        );
+        assert_eq!(
+            Amount::new("USD", "7").unwrap().to_decimal().unwrap(),
+            "0.07"
+        );
+        assert_eq!(
+            Amount::new("KWD", "5").unwrap().to_decimal().unwrap(),
+            "0.005"
+        );
+        assert_eq!(
+            Amount::new("KRW", "5000").unwrap().to_decimal().unwrap(),
+            "5000"
+        );
     }
 
     #[test]
@@ -219,6 +243,9 @@ mod tests {
     fn reads_numbers_and_writes_strings() {
         let a: Amount = serde_json::from_str(r#"{"currency":"USD","value":1000}"#).unwrap();
         assert_eq!(a.value(), "1000");
-        assert_eq!(serde_json::to_string(&a).unwrap(), r#"{"currency":"USD","value":"1000"}"#);
+        assert_eq!(
+            serde_json::to_string(&a).unwrap(),
+            r#"{"currency":"USD","value":"1000"}"#
+        );
     }
 }

@@ -67,16 +67,28 @@ pub struct CaptureRequest {
     /// How much to capture, in the payment's currency.
     pub capture_amount: Amount,
     /// Whether this is the last capture of the payment.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_bool")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::opt_bool"
+    )]
     pub is_last_capture: Option<bool>,
     /// The type of capture (values undocumented by Alipay).
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::opt_string"
+    )]
     pub capture_type: Option<String>,
 }
 
 impl CaptureRequest {
     /// A capture of `amount` of payment `payment_id` under `capture_request_id`.
-    pub fn new(capture_request_id: impl Into<String>, payment_id: impl Into<String>, amount: Amount) -> Self {
+    pub fn new(
+        capture_request_id: impl Into<String>,
+        payment_id: impl Into<String>,
+        amount: Amount,
+    ) -> Self {
         CaptureRequest {
             capture_request_id: capture_request_id.into(),
             payment_id: payment_id.into(),
@@ -114,22 +126,42 @@ pub struct CaptureResponse {
     /// The outcome.
     pub result: ResultInfo,
     /// Your capture request id, echoed.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::opt_string"
+    )]
     pub capture_request_id: Option<String>,
     /// Alipay's id for this capture (needed to refund one of several captures).
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::opt_string"
+    )]
     pub capture_id: Option<String>,
     /// Alipay's payment id.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::opt_string"
+    )]
     pub payment_id: Option<String>,
     /// The captured amount.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capture_amount: Option<Amount>,
     /// When Alipay captured, ISO 8601 with offset.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::opt_string"
+    )]
     pub capture_time: Option<String>,
     /// The non-Alipay acquirer's reference for the transaction.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::opt_string"
+    )]
     pub acquirer_reference_no: Option<String>,
 }
 
@@ -169,10 +201,18 @@ pub struct CaptureNotification {
     /// The amount captured.
     pub capture_amount: Amount,
     /// When Alipay captured.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::opt_string"
+    )]
     pub capture_time: Option<String>,
     /// The non-Alipay acquirer's reference.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::opt_string"
+    )]
     pub acquirer_reference_no: Option<String>,
     /// Acquirer details, as sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -214,7 +254,11 @@ mod tests {
             r#"{"captureRequestId":"cr-1","paymentId":"pay-1","captureAmount":{"currency":"USD","value":"1000"}}"#
         );
         let last = req.last_capture(true);
-        assert!(serde_json::to_string(&last).unwrap().ends_with(r#""isLastCapture":true}"#));
+        assert!(
+            serde_json::to_string(&last)
+                .unwrap()
+                .ends_with(r#""isLastCapture":true}"#)
+        );
     }
 
     #[test]
@@ -233,7 +277,10 @@ mod tests {
         let req = CaptureRequest::new(long, "p", Amount::new("USD", "1").unwrap());
         assert_eq!(
             req.validate(),
-            Err(InvalidField::TooLong { field: "captureRequestId", len: 65 })
+            Err(InvalidField::TooLong {
+                field: "captureRequestId",
+                len: 65
+            })
         );
         let req = CaptureRequest::new("c", " ", Amount::new("USD", "1").unwrap());
         assert_eq!(req.validate(), Err(InvalidField::Empty("paymentId")));

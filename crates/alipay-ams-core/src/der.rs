@@ -119,7 +119,9 @@ fn classify_inner(der: &[u8]) -> Option<Container<'_>> {
                         return None;
                     }
                     match classify_inner(key)? {
-                        Container::Pkcs1Private { pkcs1 } => Some(Container::Pkcs8Private { pkcs1 }),
+                        Container::Pkcs1Private { pkcs1 } => {
+                            Some(Container::Pkcs8Private { pkcs1 })
+                        }
                         _ => None,
                     }
                 }
@@ -135,7 +137,8 @@ fn classify_inner(der: &[u8]) -> Option<Container<'_>> {
                 TAG_INTEGER => {
                     // RSAPublicKey: n, e.
                     r.expect(TAG_INTEGER)?;
-                    r.is_empty().then_some(Container::Pkcs1Public { pkcs1: der })
+                    r.is_empty()
+                        .then_some(Container::Pkcs1Public { pkcs1: der })
                 }
                 // EC private keys (SEC1): version 1, OCTET STRING, ...
                 TAG_OCTET_STRING => Some(Container::NotRsa("an EC private key (SEC1)")),
@@ -166,7 +169,8 @@ fn classify_inner(der: &[u8]) -> Option<Container<'_>> {
                 TAG_OCTET_STRING => Some(Container::EncryptedPrivate),
                 TAG_SEQUENCE => {
                     // Certificate: TBSCertificate, AlgorithmIdentifier, BIT STRING.
-                    let tbs_starts_like_cert = matches!(first.first(), Some(&TAG_CONTEXT_0 | &TAG_INTEGER));
+                    let tbs_starts_like_cert =
+                        matches!(first.first(), Some(&TAG_CONTEXT_0 | &TAG_INTEGER));
                     r.expect(TAG_SEQUENCE)?;
                     let is_cert = r.peek_tag() == Some(TAG_BIT_STRING) && tbs_starts_like_cert;
                     is_cert.then_some(Container::Certificate)
@@ -266,7 +270,10 @@ mod tests {
     fn truncated_and_garbage_input_is_unknown() {
         assert_eq!(classify(&[]), Container::Unknown);
         assert_eq!(classify(&[0x30]), Container::Unknown);
-        assert_eq!(classify(&[0x30, 0x84, 0xFF, 0xFF, 0xFF, 0xFF]), Container::Unknown);
+        assert_eq!(
+            classify(&[0x30, 0x84, 0xFF, 0xFF, 0xFF, 0xFF]),
+            Container::Unknown
+        );
         assert_eq!(classify(b"not der at all"), Container::Unknown);
     }
 

@@ -49,13 +49,17 @@ pub enum KeyError {
     )]
     Encrypted,
     /// A key of another algorithm.
-    #[error("this is {found}, but Alipay AMS signs with RSA (RSA256): generate an RSA-2048 pair with `alipay-ams keygen`")]
+    #[error(
+        "this is {found}, but Alipay AMS signs with RSA (RSA256): generate an RSA-2048 pair with `alipay-ams keygen`"
+    )]
     NotRsa {
         /// What was recognised.
         found: &'static str,
     },
     /// An RSA key below 2048 bits.
-    #[error("the RSA key has {bits} bits; Alipay requires at least {MIN_KEY_BITS}: generate a new pair with `alipay-ams keygen`")]
+    #[error(
+        "the RSA key has {bits} bits; Alipay requires at least {MIN_KEY_BITS}: generate a new pair with `alipay-ams keygen`"
+    )]
     TooSmall {
         /// The modulus size found.
         bits: usize,
@@ -407,7 +411,9 @@ fn common_refusal(found: Container<'_>, form: &'static str, expected: &'static s
         _ => KeyError::Malformed {
             form,
             reason: match form {
-                "bare base64" => "the decoded bytes are not an RSA key; check that the whole value was copied",
+                "bare base64" => {
+                    "the decoded bytes are not an RSA key; check that the whole value was copied"
+                }
                 _ => "the decoded bytes are not an RSA key in PKCS#8, PKCS#1 or SPKI form",
             },
         },

@@ -46,6 +46,4 @@ pub use notification::{
     ACK_BODY, IdempotencyKey, Notification, NotifyType, REDELIVERY_SCHEDULE_SECS,
 };
 pub use result::{ResultCode, ResultInfo, ResultStatus};
-pub use signature::{
-    ALGORITHM_RSA256, DEFAULT_KEY_VERSION, SignatureHeader, SignatureHeaderError,
-};
+pub use signature::{ALGORITHM_RSA256, DEFAULT_KEY_VERSION, SignatureHeader, SignatureHeaderError};

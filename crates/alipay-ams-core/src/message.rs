@@ -40,7 +40,13 @@ pub enum VerifyError {
 
 impl<'a> Message<'a> {
     /// A message with an explicit HTTP method.
-    pub fn new(method: &'a str, path: &'a str, client_id: &'a str, time: &'a str, body: &'a [u8]) -> Self {
+    pub fn new(
+        method: &'a str,
+        path: &'a str,
+        client_id: &'a str,
+        time: &'a str,
+        body: &'a [u8],
+    ) -> Self {
         Message {
             method,
             path,
@@ -52,26 +58,46 @@ impl<'a> Message<'a> {
 
     /// A request the merchant sends: `POST`, the path called (after any sandbox
     /// rewrite), the `Client-Id` and `Request-Time` header values.
-    pub fn request(path: &'a str, client_id: &'a str, request_time: &'a str, body: &'a [u8]) -> Self {
+    pub fn request(
+        path: &'a str,
+        client_id: &'a str,
+        request_time: &'a str,
+        body: &'a [u8],
+    ) -> Self {
         Self::new("POST", path, client_id, request_time, body)
     }
 
     /// Alipay's synchronous response: the path of the request it answers, the
     /// client id, and the `response-time` header value.
-    pub fn response(request_path: &'a str, client_id: &'a str, response_time: &'a str, body: &'a [u8]) -> Self {
+    pub fn response(
+        request_path: &'a str,
+        client_id: &'a str,
+        response_time: &'a str,
+        body: &'a [u8],
+    ) -> Self {
         Self::new("POST", request_path, client_id, response_time, body)
     }
 
     /// A notification Alipay posts: the path of the merchant's notify URL as it
     /// was called, the `client-id` and `request-time` header values.
-    pub fn notification(notify_path: &'a str, client_id: &'a str, request_time: &'a str, body: &'a [u8]) -> Self {
+    pub fn notification(
+        notify_path: &'a str,
+        client_id: &'a str,
+        request_time: &'a str,
+        body: &'a [u8],
+    ) -> Self {
         Self::new("POST", notify_path, client_id, request_time, body)
     }
 
     /// The exact bytes that are signed.
     pub fn content(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(
-            self.method.len() + self.path.len() + self.client_id.len() + self.time.len() + self.body.len() + 4,
+            self.method.len()
+                + self.path.len()
+                + self.client_id.len()
+                + self.time.len()
+                + self.body.len()
+                + 4,
         );
         out.extend_from_slice(self.method.as_bytes());
         out.push(b' ');
@@ -99,9 +125,15 @@ impl<'a> Message<'a> {
     }
 
     /// Verifies an already parsed header.
-    pub fn verify_parsed(&self, key: &PublicKey, header: &SignatureHeader) -> Result<(), VerifyError> {
+    pub fn verify_parsed(
+        &self,
+        key: &PublicKey,
+        header: &SignatureHeader,
+    ) -> Result<(), VerifyError> {
         if !header.algorithm().eq_ignore_ascii_case(ALGORITHM_RSA256) {
-            return Err(VerifyError::UnsupportedAlgorithm(header.algorithm().to_owned()));
+            return Err(VerifyError::UnsupportedAlgorithm(
+                header.algorithm().to_owned(),
+            ));
         }
         if key.verify(&self.content(), header.signature()) {
             Ok(())
@@ -117,7 +149,12 @@ mod tests {
 
     #[test]
     fn content_is_method_path_lf_client_time_body() {
-        let m = Message::request("/ams/api/v1/payments/capture", "SANDBOX_X", "1685599933871", b"{\"a\":1}");
+        let m = Message::request(
+            "/ams/api/v1/payments/capture",
+            "SANDBOX_X",
+            "1685599933871",
+            b"{\"a\":1}",
+        );
         assert_eq!(
             m.content(),
             b"POST /ams/api/v1/payments/capture\nSANDBOX_X.1685599933871.{\"a\":1}".to_vec()

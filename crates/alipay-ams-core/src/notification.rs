@@ -9,7 +9,8 @@ use crate::result::string_enum;
 
 /// The exact body that acknowledges a notification (SPEC §3.2). Anything else
 /// makes Alipay redeliver: 0s, 2m, 10m, 10m, 1h, 2h, 6h, 15h.
-pub const ACK_BODY: &str = r#"{"result":{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"success"}}"#;
+pub const ACK_BODY: &str =
+    r#"{"result":{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"success"}}"#;
 
 /// Alipay's redelivery schedule: the delay before each delivery attempt, in
 /// seconds, measured from the previous one (SPEC §7).
@@ -32,6 +33,9 @@ string_enum! {
 /// A verified notification, by kind.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
+// One value per request, moved once into the handler: boxing the common
+// variant would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 pub enum Notification {
     /// notifyCapture.
     Capture(CaptureNotification),
@@ -46,7 +50,11 @@ pub enum Notification {
 
 #[derive(Deserialize)]
 struct Peek {
-    #[serde(rename = "notifyType", default, deserialize_with = "lenient::opt_string")]
+    #[serde(
+        rename = "notifyType",
+        default,
+        deserialize_with = "lenient::opt_string"
+    )]
     notify_type: Option<String>,
 }
 
@@ -79,13 +87,21 @@ impl Notification {
     /// (`CAPTURE_RESULT:<captureId>`). Redeliveries of one notification share it.
     pub fn idempotency_key(&self) -> IdempotencyKey {
         match self {
-            Notification::Capture(n) => IdempotencyKey(format!("{}:{}", n.notify_type, n.capture_id)),
+            Notification::Capture(n) => {
+                IdempotencyKey(format!("{}:{}", n.notify_type, n.capture_id))
+            }
             Notification::Other { notify_type, body } => {
                 let kind = notify_type.as_ref().map_or("UNKNOWN", NotifyType::as_str);
-                let id = ["captureId", "refundId", "paymentId", "disputeId", "vaultingRequestId"]
-                    .iter()
-                    .find_map(|field| body.get(field).and_then(serde_json::Value::as_str))
-                    .unwrap_or("");
+                let id = [
+                    "captureId",
+                    "refundId",
+                    "paymentId",
+                    "disputeId",
+                    "vaultingRequestId",
+                ]
+                .iter()
+                .find_map(|field| body.get(field).and_then(serde_json::Value::as_str))
+                .unwrap_or("");
                 IdempotencyKey(format!("{kind}:{id}"))
             }
         }
@@ -127,9 +143,11 @@ mod tests {
         assert!(matches!(n, Notification::Capture(_)));
         assert_eq!(n.idempotency_key().as_str(), "CAPTURE_RESULT:c1");
 
-        let other = Notification::from_slice(br#"{"notifyType":"REFUND_RESULT","refundId":"r9"}"#).unwrap();
+        let other =
+            Notification::from_slice(br#"{"notifyType":"REFUND_RESULT","refundId":"r9"}"#).unwrap();
         assert_eq!(other.idempotency_key().as_str(), "REFUND_RESULT:r9");
-        let none = Notification::from_slice(br#"{"authorizationNotifyType":"TOKEN_CREATED"}"#).unwrap();
+        let none =
+            Notification::from_slice(br#"{"authorizationNotifyType":"TOKEN_CREATED"}"#).unwrap();
         assert_eq!(none.notify_type(), None);
     }
 

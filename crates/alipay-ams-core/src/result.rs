@@ -172,7 +172,11 @@ pub struct ResultInfo {
     /// S, F or U.
     pub result_status: ResultStatus,
     /// Human-readable text.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::opt_string"
+    )]
     pub result_message: Option<String>,
 }
 
@@ -198,10 +202,9 @@ mod tests {
 
     #[test]
     fn unknown_codes_and_statuses_are_kept_or_read_as_unknown() {
-        let r: ResultInfo = serde_json::from_str(
-            r#"{"resultCode":"BRAND_NEW_CODE","resultStatus":"X","extra":1}"#,
-        )
-        .unwrap();
+        let r: ResultInfo =
+            serde_json::from_str(r#"{"resultCode":"BRAND_NEW_CODE","resultStatus":"X","extra":1}"#)
+                .unwrap();
         assert_eq!(r.result_code, ResultCode::Other("BRAND_NEW_CODE".into()));
         assert_eq!(r.result_status, ResultStatus::Unknown);
         assert_eq!(r.result_message, None);
@@ -209,7 +212,12 @@ mod tests {
 
     #[test]
     fn every_known_code_round_trips() {
-        for code in ["SUCCESS", "CAPTURE_IN_PROCESS", "REPEAT_REQ_INCONSISTENT", "UNKNOWN_EXCEPTION"] {
+        for code in [
+            "SUCCESS",
+            "CAPTURE_IN_PROCESS",
+            "REPEAT_REQ_INCONSISTENT",
+            "UNKNOWN_EXCEPTION",
+        ] {
             let parsed = ResultCode::from(code);
             assert!(!matches!(parsed, ResultCode::Other(_)), "{code}");
             assert_eq!(parsed.as_str(), code);

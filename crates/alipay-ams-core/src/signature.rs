@@ -131,7 +131,10 @@ impl fmt::Debug for SignatureHeader {
         f.debug_struct("SignatureHeader")
             .field("algorithm", &self.algorithm)
             .field("key_version", &self.key_version)
-            .field("signature", &format_args!("<{} bytes>", self.signature.len()))
+            .field(
+                "signature",
+                &format_args!("<{} bytes>", self.signature.len()),
+            )
             .finish()
     }
 }
@@ -209,8 +212,10 @@ mod tests {
 
     #[test]
     fn parses_spaces_lowercase_hex_and_names_in_any_case() {
-        let h = SignatureHeader::parse("Algorithm=RSA256, KEYVERSION=2, Signature=%2b%2f%2F%2BAA%3d%3D")
-            .unwrap();
+        let h = SignatureHeader::parse(
+            "Algorithm=RSA256, KEYVERSION=2, Signature=%2b%2f%2F%2BAA%3d%3D",
+        )
+        .unwrap();
         assert_eq!(h.signature(), &[0xFB, 0xFF, 0xFE, 0x00]);
         assert_eq!(h.key_version(), Some(2));
         assert_eq!(h.algorithm(), "RSA256");

@@ -20,7 +20,10 @@ pub fn epoch_millis(at: SystemTime) -> String {
 /// ISO 8601 in UTC with seconds precision and an explicit offset, as Alipay
 /// writes `response-time`: `2026-11-25T17:24:08+00:00`.
 pub fn iso8601_utc(at: SystemTime) -> String {
-    let secs = at.duration_since(UNIX_EPOCH).unwrap_or(Duration::ZERO).as_secs();
+    let secs = at
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or(Duration::ZERO)
+        .as_secs();
     let days = (secs / 86_400) as i64;
     let rem = secs % 86_400;
     let (y, m, d) = civil_from_days(days);
@@ -43,9 +46,16 @@ pub fn parse_timestamp_millis(text: &str) -> Option<i64> {
     let bytes = text.as_bytes();
     let num = |range: std::ops::Range<usize>| -> Option<i64> {
         let part = text.get(range)?;
-        if part.bytes().all(|b| b.is_ascii_digit()) { part.parse().ok() } else { None }
+        if part.bytes().all(|b| b.is_ascii_digit()) {
+            part.parse().ok()
+        } else {
+            None
+        }
     };
-    if bytes.get(4) != Some(&b'-') || bytes.get(7) != Some(&b'-') || !matches!(bytes.get(10), Some(b'T' | b't' | b' ')) {
+    if bytes.get(4) != Some(&b'-')
+        || bytes.get(7) != Some(&b'-')
+        || !matches!(bytes.get(10), Some(b'T' | b't' | b' '))
+    {
         return None;
     }
     let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
@@ -53,7 +63,12 @@ pub fn parse_timestamp_millis(text: &str) -> Option<i64> {
     if bytes.get(13) != Some(&b':') || bytes.get(16) != Some(&b':') {
         return None;
     }
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
+    if !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
         return None;
     }
     let mut rest = text.get(19..)?;
@@ -122,13 +137,37 @@ mod tests {
         let at = UNIX_EPOCH + Duration::from_millis(1_685_599_933_871);
         assert_eq!(epoch_millis(at), "1685599933871");
         assert_eq!(iso8601_utc(at), "2023-06-01T06:12:13+00:00");
-        assert_eq!(parse_timestamp_millis("1685599933871"), Some(1_685_599_933_871));
-        assert_eq!(parse_timestamp_millis("2023-06-01T06:12:13+00:00"), Some(1_685_599_933_000));
-        assert_eq!(parse_timestamp_millis("2023-06-01T14:12:13+08:00"), Some(1_685_599_933_000));
-        assert_eq!(parse_timestamp_millis("2023-06-01T06:12:13.871Z"), Some(1_685_599_933_871));
-        assert_eq!(parse_timestamp_millis("2023-06-01T06:12:13+0000"), Some(1_685_599_933_000));
-        assert_eq!(parse_timestamp_millis("2023-05-31T23:12:13-07:00"), Some(1_685_599_933_000));
-        for bad in ["", "yesterday", "2023-13-01T00:00:00Z", "2023-06-01T06:12:13", "2023-06-01T06:12:13+8"] {
+        assert_eq!(
+            parse_timestamp_millis("1685599933871"),
+            Some(1_685_599_933_871)
+        );
+        assert_eq!(
+            parse_timestamp_millis("2023-06-01T06:12:13+00:00"),
+            Some(1_685_599_933_000)
+        );
+        assert_eq!(
+            parse_timestamp_millis("2023-06-01T14:12:13+08:00"),
+            Some(1_685_599_933_000)
+        );
+        assert_eq!(
+            parse_timestamp_millis("2023-06-01T06:12:13.871Z"),
+            Some(1_685_599_933_871)
+        );
+        assert_eq!(
+            parse_timestamp_millis("2023-06-01T06:12:13+0000"),
+            Some(1_685_599_933_000)
+        );
+        assert_eq!(
+            parse_timestamp_millis("2023-05-31T23:12:13-07:00"),
+            Some(1_685_599_933_000)
+        );
+        for bad in [
+            "",
+            "yesterday",
+            "2023-13-01T00:00:00Z",
+            "2023-06-01T06:12:13",
+            "2023-06-01T06:12:13+8",
+        ] {
             assert_eq!(parse_timestamp_millis(bad), None, "{bad}");
         }
     }

@@ -33,7 +33,10 @@ fn every_private_key_form_is_the_same_key() {
         ("PKCS#8 bare base64", example("merchant/private_key.b64")),
         ("PKCS#1 PEM", test_key("merchant_pkcs1.pem")),
         ("PKCS#1 bare base64", test_key("merchant_pkcs1.b64")),
-        ("PKCS#8 under the RSA PRIVATE KEY label, CRLF", test_key("merchant_pkcs8_under_rsa_label.pem")),
+        (
+            "PKCS#8 under the RSA PRIVATE KEY label, CRLF",
+            test_key("merchant_pkcs8_under_rsa_label.pem"),
+        ),
         ("PKCS#1 DER", test_key("merchant_pkcs1.der")),
     ];
     // The Dashboard's base64 pasted with line breaks and indentation.
@@ -70,15 +73,30 @@ fn every_public_key_form_is_the_same_key() {
             assert!(signs_for(&private, &key), "{name} on {}", backend.name());
         }
     }
-    assert_eq!(reference.to_spki_base64().as_bytes(), example("merchant/public_key.b64").trim_ascii());
-    assert_eq!(reference.to_spki_pem().as_bytes(), example("merchant/public_key.pem"));
+    assert_eq!(
+        reference.to_spki_base64().as_bytes(),
+        example("merchant/public_key.b64").trim_ascii()
+    );
+    assert_eq!(
+        reference.to_spki_pem().as_bytes(),
+        example("merchant/public_key.pem")
+    );
 }
 
 #[test]
 fn a_public_key_passed_as_private_says_so() {
     for file in ["merchant/public_key.pem", "merchant/public_key.b64"] {
         let err = PrivateKey::parse(example(file)).unwrap_err();
-        assert!(matches!(err, KeyError::WrongKind { found: "a public key", .. }), "{file}: {err}");
+        assert!(
+            matches!(
+                err,
+                KeyError::WrongKind {
+                    found: "a public key",
+                    ..
+                }
+            ),
+            "{file}: {err}"
+        );
         assert!(err.to_string().contains("PRIVATE key"), "{err}");
     }
 }
@@ -86,7 +104,16 @@ fn a_public_key_passed_as_private_says_so() {
 #[test]
 fn a_private_key_passed_as_public_says_so() {
     let err = PublicKey::parse(example("alipay/private_key.pem")).unwrap_err();
-    assert!(matches!(err, KeyError::WrongKind { found: "a private key", .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            KeyError::WrongKind {
+                found: "a private key",
+                ..
+            }
+        ),
+        "{err}"
+    );
     assert!(err.to_string().contains("Alipay's PUBLIC key"), "{err}");
 }
 
@@ -96,7 +123,10 @@ fn certificates_encrypted_small_and_foreign_keys_are_refused_with_a_way_out() {
     assert!(cert.to_string().contains("openssl x509"), "{cert}");
     assert!(matches!(
         PrivateKey::parse(test_key("certificate.pem")).unwrap_err(),
-        KeyError::WrongKind { found: "an X.509 certificate", .. }
+        KeyError::WrongKind {
+            found: "an X.509 certificate",
+            ..
+        }
     ));
     let enc = PrivateKey::parse(test_key("encrypted_pkcs8.pem")).unwrap_err();
     assert!(matches!(enc, KeyError::Encrypted), "{enc}");
@@ -114,14 +144,32 @@ fn certificates_encrypted_small_and_foreign_keys_are_refused_with_a_way_out() {
 
 #[test]
 fn empty_and_garbage_input_get_clear_errors() {
-    assert!(matches!(PrivateKey::parse(b"").unwrap_err(), KeyError::Empty));
-    assert!(matches!(PublicKey::parse(b" \n\t").unwrap_err(), KeyError::Empty));
+    assert!(matches!(
+        PrivateKey::parse(b"").unwrap_err(),
+        KeyError::Empty
+    ));
+    assert!(matches!(
+        PublicKey::parse(b" \n\t").unwrap_err(),
+        KeyError::Empty
+    ));
     let err = PrivateKey::parse("this is not a key").unwrap_err();
-    assert!(matches!(err, KeyError::Malformed { form: "bare base64", .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            KeyError::Malformed {
+                form: "bare base64",
+                ..
+            }
+        ),
+        "{err}"
+    );
     let err = PublicKey::parse("ssh-rsa AAAAB3NzaC1yc2E user@host").unwrap_err();
     assert!(err.to_string().contains("ssh-keygen"), "{err}");
     let truncated = "-----BEGIN PRIVATE KEY-----\nMIIEvg\n";
-    assert!(matches!(PrivateKey::parse(truncated).unwrap_err(), KeyError::Malformed { form: "PEM", .. }));
+    assert!(matches!(
+        PrivateKey::parse(truncated).unwrap_err(),
+        KeyError::Malformed { form: "PEM", .. }
+    ));
     let err = PrivateKey::from_file("/nonexistent/key.pem").unwrap_err();
     assert!(err.to_string().contains("/nonexistent/key.pem"), "{err}");
 }
@@ -151,15 +199,27 @@ fn both_backends_produce_identical_signatures() {
     let pem = example("merchant/private_key.pem");
     let aws = PrivateKey::parse_with(&pem, Backend::AwsLcRs).unwrap();
     let rc = PrivateKey::parse_with(&pem, Backend::RustCrypto).unwrap();
-    for body in [&b""[..], b"{}", "{\"x\":\"\u{e9}\u{4e2d}\"}".as_bytes(), &[0u8; 5000]] {
-        let m = Message::request("/ams/sandbox/api/v1/payments/capture", "SANDBOX_X", "1685599933871", body);
+    for body in [
+        &b""[..],
+        b"{}",
+        "{\"x\":\"\u{e9}\u{4e2d}\"}".as_bytes(),
+        &[0u8; 5000],
+    ] {
+        let m = Message::request(
+            "/ams/sandbox/api/v1/payments/capture",
+            "SANDBOX_X",
+            "1685599933871",
+            body,
+        );
         let a = m.sign(&aws, 1).unwrap();
         let r = m.sign(&rc, 1).unwrap();
         assert_eq!(a.signature(), r.signature());
         assert_eq!(a.to_string(), r.to_string());
         // Each backend verifies the other's signature.
-        let aws_pub = PublicKey::parse_with(example("merchant/public_key.pem"), Backend::AwsLcRs).unwrap();
-        let rc_pub = PublicKey::parse_with(example("merchant/public_key.pem"), Backend::RustCrypto).unwrap();
+        let aws_pub =
+            PublicKey::parse_with(example("merchant/public_key.pem"), Backend::AwsLcRs).unwrap();
+        let rc_pub =
+            PublicKey::parse_with(example("merchant/public_key.pem"), Backend::RustCrypto).unwrap();
         assert!(m.verify(&rc_pub, &a.to_string()).is_ok());
         assert!(m.verify(&aws_pub, &r.to_string()).is_ok());
     }

@@ -26,8 +26,13 @@ impl Provider for AwsLc {
 
     fn sign(key: &RsaKeyPair, message: &[u8]) -> Option<Vec<u8>> {
         let mut signature = vec![0u8; key.public_modulus_len()];
-        key.sign(&RSA_PKCS1_SHA256, &SystemRandom::new(), message, &mut signature)
-            .ok()?;
+        key.sign(
+            &RSA_PKCS1_SHA256,
+            &SystemRandom::new(),
+            message,
+            &mut signature,
+        )
+        .ok()?;
         Some(signature)
     }
 

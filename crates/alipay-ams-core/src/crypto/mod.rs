@@ -126,7 +126,9 @@ impl VerifyingKey {
     pub(crate) fn parse(backend: Backend, pkcs1_public: &[u8]) -> Result<Self, &'static str> {
         match backend {
             #[cfg(feature = "aws-lc-rs")]
-            Backend::AwsLcRs => aws_lc::AwsLc::verifying_key(pkcs1_public).map(VerifyingKey::AwsLcRs),
+            Backend::AwsLcRs => {
+                aws_lc::AwsLc::verifying_key(pkcs1_public).map(VerifyingKey::AwsLcRs)
+            }
             #[cfg(feature = "rust-crypto")]
             Backend::RustCrypto => rust_crypto::RustCrypto::verifying_key(pkcs1_public)
                 .map(|k| VerifyingKey::RustCrypto(Box::new(k))),
