@@ -238,6 +238,7 @@ impl Client {
                         verified,
                         idempotency_field: R::IDEMPOTENCY_FIELD,
                         idempotency_key: key.map(str::to_owned),
+                        body: raw,
                     });
                 }
                 Verdict::Unknown { reason, result } => {

@@ -38,6 +38,8 @@ pub enum Error {
         idempotency_field: &'static str,
         /// The idempotency key of the request.
         idempotency_key: Option<String>,
+        /// The reply body exactly as received (verified only if `verified`).
+        body: bytes::Bytes,
     },
     /// The outcome is unknown after every allowed attempt: the request may
     /// have been carried out. Wait for the notification or inquire; if you
@@ -89,6 +91,14 @@ impl Error {
     /// Whether Alipay answered with a final failure (F).
     pub fn is_failed(&self) -> bool {
         matches!(self, Error::Failed { .. })
+    }
+
+    /// The body of a final failure's reply, exactly as received.
+    pub fn failure_body(&self) -> Option<&[u8]> {
+        match self {
+            Error::Failed { body, .. } => Some(body),
+            _ => None,
+        }
     }
 
     /// The `result` Alipay sent, if any: the failure's, or the last one seen

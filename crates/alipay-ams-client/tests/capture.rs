@@ -129,6 +129,7 @@ async fn verified_f_is_a_final_failure_and_is_not_retried() {
         other => panic!("expected Failed, got {other:?}"),
     }
     assert!(error.is_failed() && !error.is_outcome_unknown());
+    assert_eq!(error.failure_body(), Some(FAILED_BODY.as_bytes()));
     assert!(
         error.to_string().contains("new captureRequestId"),
         "{error}"
