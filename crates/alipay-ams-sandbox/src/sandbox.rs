@@ -374,10 +374,11 @@ impl SandboxHandle {
     pub async fn shutdown(&self) {
         self.inner.stop.send_replace(true);
         let server = lock(&self.inner.server).take();
-        if let Some(server) = server {
-            if let Err(e) = server.await {
-                tracing::warn!("the sandbox server task ended badly: {e}");
-            }
+        if let Some(Err(e)) = match server {
+            Some(server) => Some(server.await),
+            None => None,
+        } {
+            tracing::warn!("the sandbox server task ended badly: {e}");
         }
         self.inner.shared.notifier.stop().await;
     }

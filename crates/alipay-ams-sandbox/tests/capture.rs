@@ -365,7 +365,8 @@ async fn bad_or_missing_signature_is_refused_unsigned_and_never_s() {
         wrong.key = alipay_private_key();
         wrong.headers(SANDBOX_PATH, &body)
     };
-    let cases: Vec<(&str, Vec<(&str, String)>, Vec<u8>, &str)> = vec![
+    type Headers = Vec<(&'static str, String)>;
+    let cases: Vec<(&str, Headers, Vec<u8>, &str)> = vec![
         (
             "body changed after signing",
             good.clone(),
