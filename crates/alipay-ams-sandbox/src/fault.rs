@@ -139,24 +139,35 @@ fn one() -> u32 {
     1
 }
 
-/// Armed faults, per API, in the order they fire.
+/// Armed faults, per API, in the order they fire, each with how many calls
+/// it has left (kept as a count, so arming a huge count costs nothing).
 #[derive(Default)]
 pub(crate) struct Faults {
-    armed: HashMap<Api, VecDeque<Fault>>,
+    armed: HashMap<Api, VecDeque<(Fault, u32)>>,
 }
 
 impl Faults {
     pub fn arm(&mut self, api: Api, fault: Fault, count: u32) {
-        let queue = self.armed.entry(api).or_default();
-        queue.extend(std::iter::repeat_n(fault, count as usize));
+        if count > 0 {
+            self.armed.entry(api).or_default().push_back((fault, count));
+        }
     }
 
     pub fn take(&mut self, api: Api) -> Option<Fault> {
-        self.armed.get_mut(&api)?.pop_front()
+        let queue = self.armed.get_mut(&api)?;
+        let (fault, left) = queue.front_mut()?;
+        let fault = *fault;
+        *left -= 1;
+        if *left == 0 {
+            queue.pop_front();
+        }
+        Some(fault)
     }
 
-    pub fn pending(&self, api: Api) -> usize {
-        self.armed.get(&api).map_or(0, VecDeque::len)
+    pub fn pending(&self, api: Api) -> u64 {
+        self.armed.get(&api).map_or(0, |queue| {
+            queue.iter().map(|(_, left)| u64::from(*left)).sum()
+        })
     }
 }
 
@@ -196,5 +207,10 @@ mod tests {
         assert_eq!(faults.take(Api::Capture), Some(Fault::Http500));
         assert_eq!(faults.take(Api::Capture), Some(Fault::Unsigned));
         assert_eq!(faults.take(Api::Capture), None);
+        faults.arm(Api::Capture, Fault::Unsigned, 0);
+        assert_eq!(faults.take(Api::Capture), None);
+        faults.arm(Api::Capture, Fault::Unsigned, u32::MAX);
+        faults.arm(Api::Capture, Fault::Unsigned, u32::MAX);
+        assert_eq!(faults.pending(Api::Capture), 2 * u64::from(u32::MAX));
     }
 }

@@ -235,11 +235,14 @@ async fn capture(
     }
 
     let response = match serde_json::from_slice::<CaptureRequest>(&body) {
-        Err(e) => CaptureResponse::from_result(ResultInfo::new(
-            ResultStatus::Failed,
-            ResultCode::ParamIllegal,
-            format!("the body is not a valid capture request: {e}"),
-        )),
+        Err(e) => {
+            tracing::info!("POST {path} -> F PARAM_ILLEGAL: {e}{fault_note}");
+            CaptureResponse::from_result(ResultInfo::new(
+                ResultStatus::Failed,
+                ResultCode::ParamIllegal,
+                format!("the body is not a valid capture request: {e}"),
+            ))
+        }
         Ok(capture) => {
             let processing = if fault == Some(Fault::ProcessFail) {
                 Processing::ProcessFail
@@ -264,9 +267,6 @@ async fn capture(
             outcome.response
         }
     };
-    if response.result.result_code == ResultCode::ParamIllegal {
-        tracing::info!("POST {path} -> F PARAM_ILLEGAL{fault_note}");
-    }
     let bytes = serde_json::to_vec(&response).unwrap_or_default();
 
     // Transport faults: the capture above happened; the reply goes wrong.
@@ -371,7 +371,7 @@ async fn control(
     reply
 }
 
-fn arm(shared: &Shared, body: &[u8]) -> Result<usize, String> {
+fn arm(shared: &Shared, body: &[u8]) -> Result<u64, String> {
     let arm: ArmFault = serde_json::from_slice(body).map_err(|e| {
         format!("expected {{\"api\":\"capture\",\"fault\":\"unknown_exception\",\"count\":1}} (delay also takes \"ms\"): {e}")
     })?;

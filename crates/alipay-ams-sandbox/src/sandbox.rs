@@ -327,7 +327,7 @@ impl SandboxHandle {
     }
 
     /// How many faults are still armed for `api`.
-    pub fn armed_faults(&self, api: Api) -> usize {
+    pub fn armed_faults(&self, api: Api) -> u64 {
         lock(&self.inner.shared.faults).pending(api)
     }
 

@@ -259,5 +259,10 @@ async fn faults_armed_over_the_control_api() {
         );
     }
     assert_eq!(sandbox.armed_faults(Api::Capture), 0);
+    // A huge count is just a number, not a huge queue.
+    let reply = arm(r#"{"api":"capture","fault":"http_500","count":4294967295}"#)
+        .await
+        .unwrap();
+    assert_eq!(reply.json()["armed"], 4294967295u64);
     sandbox.shutdown().await;
 }
