@@ -6,9 +6,7 @@ use std::process::ExitCode;
 use std::time::SystemTime;
 
 use alipay_ams_client::{Client, Error, Gateway};
-use alipay_ams_core::{
-    Amount, CaptureRequest, CaptureResponse, PrivateKey, PublicKey, check_id, time,
-};
+use alipay_ams_core::{Amount, CaptureRequest, PrivateKey, PublicKey, check_id, time};
 
 use crate::args::{Args, Command, Parsed, switch, value};
 use crate::failure::{EXIT_NEGATIVE, EXIT_UNKNOWN, Failure};
@@ -86,13 +84,9 @@ pub fn run(raw: Vec<std::ffi::OsString>) -> Result<ExitCode, Failure> {
             Ok(ExitCode::SUCCESS)
         }
         Err(error @ Error::Failed { .. }) => {
-            if let Some(result) = error.result() {
-                // The client keeps the typed result of a failure, not its raw
-                // body: print the result in the wire's own shape.
-                if let Ok(json) = serde_json::to_vec(&CaptureResponse::from_result(result.clone()))
-                {
-                    print_json(&json);
-                }
+            // The reply exactly as Alipay sent it (verified, or an unsigned F).
+            if let Some(body) = error.failure_body() {
+                print_json(body);
             }
             eprintln!("{error}");
             Ok(ExitCode::from(EXIT_NEGATIVE))
