@@ -76,11 +76,18 @@ fn describe_malformed(error: &serde_json::Error) -> String {
     use serde_json::error::Category;
     match error.classify() {
         Category::Syntax | Category::Eof | Category::Io => {
-            format!("invalid JSON at line {} column {}", error.line(), error.column())
+            format!(
+                "invalid JSON at line {} column {}",
+                error.line(),
+                error.column()
+            )
         }
         Category::Data => {
             let text = error.to_string();
-            match text.strip_prefix("missing field `").and_then(|rest| rest.split_once('`')) {
+            match text
+                .strip_prefix("missing field `")
+                .and_then(|rest| rest.split_once('`'))
+            {
                 Some((field, _)) => format!("the required field `{field}` is missing"),
                 None => "a field has the wrong type or value".to_owned(),
             }
@@ -204,10 +211,20 @@ mod tests {
 
     #[test]
     fn malformed_bodies_are_described_without_quoting_them() {
-        let err = |body: &[u8]| NotifyError::Malformed(alipay_ams_core::Notification::from_slice(body).unwrap_err()).to_string();
-        assert!(err(b"{").contains("invalid JSON at line 1"), "{}", err(b"{"));
+        let err = |body: &[u8]| {
+            NotifyError::Malformed(alipay_ams_core::Notification::from_slice(body).unwrap_err())
+                .to_string()
+        };
+        assert!(
+            err(b"{").contains("invalid JSON at line 1"),
+            "{}",
+            err(b"{")
+        );
         let missing = err(br#"{"notifyType":"CAPTURE_RESULT"}"#);
-        assert!(missing.contains("`result` is missing") || missing.contains("is missing"), "{missing}");
+        assert!(
+            missing.contains("`result` is missing") || missing.contains("is missing"),
+            "{missing}"
+        );
         let wrong = err(br#"{"notifyType":"CAPTURE_RESULT","result":"hunter2","captureRequestId":"a","paymentId":"b","captureId":"c","captureAmount":{"currency":"USD","value":"1"}}"#);
         assert!(!wrong.contains("hunter2"), "{wrong}");
     }

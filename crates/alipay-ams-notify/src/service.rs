@@ -96,7 +96,7 @@ impl<H: NotifyHandler> NotifyService<H> {
     pub fn handle<B>(
         &self,
         request: Request<B>,
-    ) -> impl Future<Output = Response<Full<Bytes>>> + Send + 'static
+    ) -> impl Future<Output = Response<Full<Bytes>>> + Send + 'static + use<H, B>
     where
         B: Body + Send + 'static,
         B::Data: Send,

@@ -155,3 +155,37 @@ async fn one_keep_alive_connection_keeps_working_after_refusals() {
             .all(|s| s.idempotency_key == "CAPTURE_RESULT:cap-1")
     );
 }
+
+#[tokio::test]
+async fn plain_hyper_service_fn_with_handle() {
+    let recorder = Arc::new(Recorder::default());
+    let service = NotifyService::new(config(), Arc::clone(&recorder));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let (stream, _) = listener.accept().await.unwrap();
+            let service = service.clone();
+            tokio::spawn(async move {
+                // No tower: the closure calls `handle`, whose future owns what it needs.
+                let route = hyper::service::service_fn(
+                    move |request: http::Request<hyper::body::Incoming>| {
+                        let response = service.handle(request);
+                        async move { Ok::<_, std::convert::Infallible>(response.await) }
+                    },
+                );
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(hyper_util::rt::TokioIo::new(stream), route)
+                    .await;
+            });
+        }
+    });
+
+    let good = Delivery::signed(NOTIFY_PATH, capture_body("cap-fn"));
+    good.post(addr).await.assert_ack();
+    let mut forged = good.clone();
+    forged.request_time = "2026-01-01T00:00:00+00:00".into();
+    forged.post(addr).await.assert_refused(401, "F");
+    good.post(addr).await.assert_ack();
+    assert_eq!(recorder.seen().len(), 2);
+}
