@@ -87,3 +87,8 @@ pub use handler::{HandlerError, NotifyHandler};
 pub use meta::NotifyMeta;
 pub use service::NotifyService;
 pub use verify::verify_notification;
+
+// Compiles the README's examples as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -27,6 +27,18 @@ use crate::meta::NotifyMeta;
 /// `POST <path>\n<client-id>.<request-time>.<body>`, `request-time` within the
 /// maximum age if one is configured; then the body is parsed.
 ///
+/// actix-web 4 has its own header types; copy the three that matter:
+///
+/// ```text
+/// let mut headers = http::HeaderMap::new();
+/// for name in ["client-id", "request-time", "signature"] {
+///     if let Some(value) = req.headers().get(name) {
+///         headers.insert(name, http::HeaderValue::from_bytes(value.as_bytes())?);
+///     }
+/// }
+/// let verified = verify_notification(req.method().as_str(), req.path(), &headers, &body, &config);
+/// ```
+///
 /// On `Ok`, run your handler and, if it succeeds, answer HTTP 200 with
 /// [`alipay_ams_core::ACK_BODY`]. On `Err`, answer
 /// [`NotifyError::status`] with [`NotifyError::response_body`].
