@@ -40,7 +40,8 @@ async fn main() -> ExitCode {
 }
 
 fn env(name: &str) -> Result<String, String> {
-    std::env::var(name).map_err(|_| format!("set {name} (see the table at the top of examples/capture.rs)"))
+    std::env::var(name)
+        .map_err(|_| format!("set {name} (see the table at the top of examples/capture.rs)"))
 }
 
 fn gateway(name: &str) -> Gateway {
@@ -74,7 +75,10 @@ async fn run() -> Result<ExitCode, Box<dyn std::error::Error>> {
         .build()?;
     let amount = Amount::from_decimal(&env("CAPTURE_CURRENCY")?, &env("CAPTURE_AMOUNT")?)?;
     let capture_request_id = std::env::var("CAPTURE_REQUEST_ID").unwrap_or_else(|_| {
-        let id = format!("capture-{}", alipay_ams::time::epoch_millis(std::time::SystemTime::now()));
+        let id = format!(
+            "capture-{}",
+            alipay_ams::time::epoch_millis(std::time::SystemTime::now())
+        );
         eprintln!("captureRequestId {id} (set CAPTURE_REQUEST_ID={id} to retry this same capture)");
         id
     });

@@ -53,13 +53,20 @@ async fn run() -> Result<String, Box<dyn std::error::Error>> {
     println!("alipay-ams quickstart: capture an authorized payment and receive notifyCapture\n");
 
     // 1. The local stand-in for Alipay's gateway.
-    let sandbox = Sandbox::with_example_keys().time_scale(0.01).start().await?;
-    println!("1. sandbox gateway (plays Alipay)     {}", sandbox.base_url());
+    let sandbox = Sandbox::with_example_keys()
+        .time_scale(0.01)
+        .start()
+        .await?;
+    println!(
+        "1. sandbox gateway (plays Alipay)     {}",
+        sandbox.base_url()
+    );
 
     // 2. The merchant's app, with the notification endpoint mounted in axum.
     let (received, mut notifications) = mpsc::unbounded_channel();
     let config = NotifyConfig::new(sandbox.client_id(), sandbox.alipay_public_key());
-    let app = axum::Router::new().route_service(NOTIFY_PATH, NotifyService::new(config, Orders { received }));
+    let app = axum::Router::new()
+        .route_service(NOTIFY_PATH, NotifyService::new(config, Orders { received }));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let notify_url = format!("http://{}{NOTIFY_PATH}", listener.local_addr()?);
     tokio::spawn(async move { axum::serve(listener, app).await });
@@ -67,7 +74,8 @@ async fn run() -> Result<String, Box<dyn std::error::Error>> {
 
     // 3. An authorized payment of USD 100.00 waiting to be captured.
     let authorized = Amount::from_decimal("USD", "100.00")?;
-    let payment = sandbox.create_payment(CreatePayment::new(authorized.clone()).notify_url(&notify_url))?;
+    let payment =
+        sandbox.create_payment(CreatePayment::new(authorized.clone()).notify_url(&notify_url))?;
     println!(
         "3. authorized payment                 paymentId {} for {} {}",
         payment.payment_id,
@@ -82,14 +90,20 @@ async fn run() -> Result<String, Box<dyn std::error::Error>> {
         .alipay_public_key(sandbox.alipay_public_key())
         .gateway(Gateway::custom(sandbox.base_url()))
         .build()?;
-    let capture_request_id = format!("quickstart-{}", alipay_ams::time::epoch_millis(std::time::SystemTime::now()));
+    let capture_request_id = format!(
+        "quickstart-{}",
+        alipay_ams::time::epoch_millis(std::time::SystemTime::now())
+    );
     let request = CaptureRequest::new(&capture_request_id, &payment.payment_id, authorized.clone());
     println!(
         "4. capture                            POST {} (client id {}, signed RSA256)",
         client.path_for(CAPTURE_PATH),
         client.client_id()
     );
-    println!("   request body                       {}", serde_json::to_string(&request)?);
+    println!(
+        "   request body                       {}",
+        serde_json::to_string(&request)?
+    );
     let captured = client.capture(&request).await?;
     let capture_id = captured.capture_id.clone().unwrap_or_default();
     println!(
@@ -107,11 +121,15 @@ async fn run() -> Result<String, Box<dyn std::error::Error>> {
         "5. notifyCapture received             {} {} for captureId {} (signature verified, dedup key {key})",
         notification.result.result_status, notification.result.result_code, notification.capture_id
     );
-    if notification.capture_id != capture_id || notification.capture_request_id != capture_request_id {
+    if notification.capture_id != capture_id
+        || notification.capture_request_id != capture_request_id
+    {
         return Err("the notification does not match the capture".into());
     }
     let acknowledged = sandbox
-        .wait_for_deliveries(Duration::from_secs(5), |log| log.iter().any(|d| d.acknowledged))
+        .wait_for_deliveries(Duration::from_secs(5), |log| {
+            log.iter().any(|d| d.acknowledged)
+        })
         .await
         .map_err(|_| "the sandbox did not see the acknowledgement")?;
     println!(

@@ -33,7 +33,7 @@ pub enum VerifyError {
     UnsupportedAlgorithm(String),
     /// The signature does not match the content and key.
     #[error(
-        "the signature does not match: check that you verify with Alipay's public key (not your own), that the path is the one that was called (sandbox: /ams/sandbox/api/...), and that the body bytes were not altered or re-serialized"
+        "the signature does not match: check the key (Alipay's public key for what Alipay sends, not your own), the path (the one actually called: /ams/sandbox/api/... for sandbox client ids; for a notification, the path Alipay posted to, before any proxy rewrote it), and that the body bytes were not altered or re-serialized"
     )]
     Mismatch,
 }
