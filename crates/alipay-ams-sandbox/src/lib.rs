@@ -91,6 +91,8 @@ mod fault;
 mod gateway;
 mod ledger;
 mod sandbox;
+#[cfg(feature = "tls")]
+mod tls;
 
 pub use delivery::DeliveryAttempt;
 pub use fault::{Api, Fault};

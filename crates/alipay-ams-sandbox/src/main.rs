@@ -24,6 +24,10 @@ OPTIONS:
     --time-scale F              multiplies Alipay's redelivery schedule
                                 (0s 2m 10m 10m 1h 2h 6h 15h) [default: 1]
     --no-redelivery             one delivery attempt only, like Alipay's hosted sandbox
+    --tls                       serve HTTPS with a certificate from a throwaway CA
+                                (for clients that refuse http, like the official SDKs)
+    --tls-ca-file FILE          where --tls writes that CA's certificate for clients to trust
+                                [default: alipay-ams-sandbox-ca.pem in the temp directory]
     -h, --help                  print this help
     -V, --version               print the version
 
@@ -40,6 +44,8 @@ struct Options {
     notify_url: Option<String>,
     time_scale: f64,
     redelivery: bool,
+    tls: bool,
+    tls_ca_file: PathBuf,
 }
 
 enum Command {
@@ -57,6 +63,8 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
         notify_url: None,
         time_scale: 1.0,
         redelivery: true,
+        tls: false,
+        tls_ca_file: std::env::temp_dir().join("alipay-ams-sandbox-ca.pem"),
     };
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
@@ -96,6 +104,8 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
                     .map_err(|_| format!("--time-scale {text:?} is not a number such as 0.001"))?;
             }
             "--no-redelivery" if inline.is_none() => options.redelivery = false,
+            "--tls" if inline.is_none() => options.tls = true,
+            "--tls-ca-file" => options.tls_ca_file = value("--tls-ca-file")?.into(),
             other => return Err(format!("unknown argument {other:?}")),
         }
     }
@@ -131,7 +141,22 @@ async fn run(options: Options) -> Result<(), String> {
     if let Some(url) = &options.notify_url {
         builder = builder.default_notify_url(url.clone());
     }
+    if options.tls {
+        builder = with_tls(builder)?;
+    }
     let sandbox = builder.start().await.map_err(|e| e.to_string())?;
+    if let Some(pem) = sandbox.tls_ca_certificate_pem() {
+        std::fs::write(&options.tls_ca_file, pem).map_err(|e| {
+            format!(
+                "cannot write the CA certificate to {}: {e} (choose another file with --tls-ca-file)",
+                options.tls_ca_file.display()
+            )
+        })?;
+        println!(
+            "alipay-ams-sandbox: clients must trust the CA certificate in {}",
+            options.tls_ca_file.display()
+        );
+    }
     println!("alipay-ams-sandbox listening on {}", sandbox.base_url());
     tracing::info!(
         "client id {}, time scale {}, redelivery {}",
@@ -143,6 +168,20 @@ async fn run(options: Options) -> Result<(), String> {
     tracing::info!("stopping");
     sandbox.shutdown().await;
     Ok(())
+}
+
+#[cfg(feature = "tls")]
+fn with_tls(
+    builder: alipay_ams_sandbox::SandboxBuilder,
+) -> Result<alipay_ams_sandbox::SandboxBuilder, String> {
+    Ok(builder.tls(true))
+}
+
+#[cfg(not(feature = "tls"))]
+fn with_tls(
+    _: alipay_ams_sandbox::SandboxBuilder,
+) -> Result<alipay_ams_sandbox::SandboxBuilder, String> {
+    Err("--tls needs the `tls` feature (on by default); this build has it off".into())
 }
 
 async fn shutdown_signal() {
@@ -232,6 +271,8 @@ mod tests {
             "--no-redelivery",
             "--notify-url",
             "http://127.0.0.1:1/n",
+            "--tls",
+            "--tls-ca-file=/tmp/ca.pem",
         ]) else {
             panic!("should parse");
         };
@@ -240,6 +281,8 @@ mod tests {
         assert_eq!(o.time_scale, 0.001);
         assert!(!o.redelivery);
         assert_eq!(o.notify_url.as_deref(), Some("http://127.0.0.1:1/n"));
+        assert!(o.tls);
+        assert_eq!(o.tls_ca_file, PathBuf::from("/tmp/ca.pem"));
     }
 
     #[test]

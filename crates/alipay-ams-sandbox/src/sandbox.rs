@@ -54,6 +54,9 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// HTTPS could not be set up.
+    #[error("cannot serve HTTPS: {0}")]
+    Tls(String),
     /// A payment could not be created.
     #[error("cannot create the payment: {0}")]
     Payment(String),
@@ -77,6 +80,7 @@ impl Sandbox {
             redelivery: true,
             default_notify_url: None,
             delivery_timeout: None,
+            tls: false,
             key_error: None,
         }
     }
@@ -111,6 +115,7 @@ pub struct SandboxBuilder {
     redelivery: bool,
     default_notify_url: Option<String>,
     delivery_timeout: Option<Duration>,
+    tls: bool,
     key_error: Option<KeyError>,
 }
 
@@ -170,6 +175,17 @@ impl SandboxBuilder {
         self
     }
 
+    /// Serves HTTPS instead of http, with a certificate for `localhost`,
+    /// `127.0.0.1` and `::1` issued by a throwaway CA made at start: trust
+    /// [`SandboxHandle::tls_ca_certificate_pem`]. For clients that refuse
+    /// plain http (the official SDKs). Notifications are still sent over
+    /// http. Default off.
+    #[cfg(feature = "tls")]
+    pub fn tls(mut self, on: bool) -> Self {
+        self.tls = on;
+        self
+    }
+
     /// Binds the address and starts serving. Must be called inside a tokio
     /// runtime; the sandbox runs on it until [`SandboxHandle::shutdown`] or
     /// until the runtime ends.
@@ -197,6 +213,12 @@ impl SandboxBuilder {
                 "the merchant public key is the public half of the sandbox's Alipay private key: merchants and Alipay should have different key pairs"
             );
         }
+        let (acceptor, tls_ca_pem) = if self.tls {
+            let (acceptor, pem) = make_tls()?;
+            (Some(acceptor), Some(pem))
+        } else {
+            (None, None)
+        };
         let listener = TcpListener::bind(self.listen)
             .await
             .map_err(|source| Error::Bind {
@@ -231,11 +253,12 @@ impl SandboxBuilder {
             faults: Mutex::default(),
             notifier,
         });
-        let server = tokio::spawn(serve(listener, Arc::clone(&shared), stopped));
+        let server = tokio::spawn(serve(listener, Arc::clone(&shared), acceptor, stopped));
         Ok(SandboxHandle {
             inner: Arc::new(HandleInner {
                 shared,
                 addr,
+                tls_ca_pem,
                 stop,
                 server: Mutex::new(Some(server)),
             }),
@@ -243,19 +266,52 @@ impl SandboxBuilder {
     }
 }
 
-async fn serve(listener: TcpListener, shared: Arc<Shared>, mut stopped: watch::Receiver<bool>) {
+#[cfg(feature = "tls")]
+type Acceptor = tokio_rustls::TlsAcceptor;
+#[cfg(not(feature = "tls"))]
+type Acceptor = std::convert::Infallible;
+
+/// The TLS acceptor and the PEM of the CA clients must trust.
+#[cfg(feature = "tls")]
+fn make_tls() -> Result<(Acceptor, String), Error> {
+    let tls = crate::tls::generate().map_err(Error::Tls)?;
+    Ok((tls.acceptor, tls.ca_pem))
+}
+
+#[cfg(not(feature = "tls"))]
+fn make_tls() -> Result<(Acceptor, String), Error> {
+    Err(Error::Tls(
+        "this build has no `tls` feature; rebuild alipay-ams-sandbox with it".into(),
+    ))
+}
+
+async fn serve(
+    listener: TcpListener,
+    shared: Arc<Shared>,
+    acceptor: Option<Acceptor>,
+    mut stopped: watch::Receiver<bool>,
+) {
     let mut connections = JoinSet::new();
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => {
                     let shared = Arc::clone(&shared);
-                    connections.spawn(async move {
-                        let service = service_fn(move |request| gateway::handle(Arc::clone(&shared), request));
-                        if let Err(e) = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await {
-                            tracing::debug!("connection ended: {e}");
-                        }
-                    });
+                    match &acceptor {
+                        None => connections.spawn(serve_connection(stream, shared)),
+                        #[cfg(feature = "tls")]
+                        Some(acceptor) => connections.spawn({
+                            let acceptor = acceptor.clone();
+                            async move {
+                                match acceptor.accept(stream).await {
+                                    Ok(tls) => serve_connection(tls, shared).await,
+                                    Err(e) => tracing::info!("TLS handshake failed: {e}"),
+                                }
+                            }
+                        }),
+                        #[cfg(not(feature = "tls"))]
+                        Some(never) => match *never {},
+                    };
                 }
                 Err(e) => {
                     // Out of file descriptors and the like: wait, don't spin.
@@ -271,6 +327,19 @@ async fn serve(listener: TcpListener, shared: Arc<Shared>, mut stopped: watch::R
     while connections.join_next().await.is_some() {}
 }
 
+async fn serve_connection<I>(io: I, shared: Arc<Shared>)
+where
+    I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let service = service_fn(move |request| gateway::handle(Arc::clone(&shared), request));
+    if let Err(e) = http1::Builder::new()
+        .serve_connection(TokioIo::new(io), service)
+        .await
+    {
+        tracing::debug!("connection ended: {e}");
+    }
+}
+
 /// A running sandbox. Cheap to clone; every clone drives the same sandbox.
 #[derive(Clone)]
 pub struct SandboxHandle {
@@ -280,6 +349,7 @@ pub struct SandboxHandle {
 struct HandleInner {
     shared: Arc<Shared>,
     addr: SocketAddr,
+    tls_ca_pem: Option<String>,
     stop: watch::Sender<bool>,
     server: Mutex<Option<JoinHandle<()>>>,
 }
@@ -294,9 +364,21 @@ impl std::fmt::Debug for SandboxHandle {
 }
 
 impl SandboxHandle {
-    /// `http://127.0.0.1:PORT`: the gateway URL to give a client.
+    /// `http://127.0.0.1:PORT` (`https://` with TLS): the gateway URL to
+    /// give a client.
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.inner.addr)
+        let scheme = if self.inner.tls_ca_pem.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://{}", self.inner.addr)
+    }
+
+    /// With TLS, the PEM of the throwaway CA that issued the sandbox's
+    /// certificate: what clients must trust. `None` over plain http.
+    pub fn tls_ca_certificate_pem(&self) -> Option<&str> {
+        self.inner.tls_ca_pem.as_deref()
     }
 
     /// The address the sandbox listens on.

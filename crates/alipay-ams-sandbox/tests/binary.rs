@@ -194,3 +194,43 @@ fn missing_key_files_say_what_to_do() {
             .contains("merchant public key")
     );
 }
+
+#[cfg(feature = "tls")]
+#[test]
+fn tls_writes_the_ca_certificate_and_serves_https() {
+    let ca_file = std::env::temp_dir().join(format!(
+        "alipay-ams-sandbox-bin-ca-{}.pem",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_file(&ca_file);
+    let mut child = Command::new(BIN)
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--tls",
+            "--tls-ca-file",
+            ca_file.to_str().unwrap(),
+        ])
+        .current_dir(repo_root())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut lines = Vec::new();
+    for _ in 0..2 {
+        let mut line = String::new();
+        stdout.read_line(&mut line).unwrap();
+        lines.push(line);
+    }
+    assert!(lines[0].contains(ca_file.to_str().unwrap()), "{lines:?}");
+    assert!(
+        lines[1].contains("listening on https://127.0.0.1:"),
+        "{lines:?}"
+    );
+    let pem = std::fs::read_to_string(&ca_file).unwrap();
+    assert!(pem.starts_with("-----BEGIN CERTIFICATE-----"));
+    let (status, stderr) = terminate(child);
+    assert!(status.success(), "{stderr}");
+    let _ = std::fs::remove_file(&ca_file);
+}

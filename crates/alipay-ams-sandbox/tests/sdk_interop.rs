@@ -43,6 +43,26 @@ async fn sdk_capture(
     payment_id: &str,
     capture_request_id: &str,
 ) -> (i32, serde_json::Value) {
+    sdk_capture_with(
+        python,
+        base_url,
+        merchant_key,
+        payment_id,
+        capture_request_id,
+        &[],
+    )
+    .await
+}
+
+/// `sdk_capture` with extra arguments for the script.
+async fn sdk_capture_with(
+    python: &str,
+    base_url: &str,
+    merchant_key: &str,
+    payment_id: &str,
+    capture_request_id: &str,
+    extra: &[&str],
+) -> (i32, serde_json::Value) {
     let mut command = Command::new(python);
     command.current_dir(repo_root()).args([
         "tests/interop/sdk_capture.py",
@@ -63,6 +83,7 @@ async fn sdk_capture(
         "--capture-request-id",
         capture_request_id,
     ]);
+    command.args(extra);
     let out = tokio::task::spawn_blocking(move || command.output())
         .await
         .unwrap()
@@ -136,6 +157,48 @@ async fn official_python_sdk_captures_and_verifies_the_reply() {
         refused["response"]["result"]["resultStatus"], "S",
         "{refused:#}"
     );
+    assert_eq!(sandbox.captures().len(), 1);
+    sandbox.shutdown().await;
+}
+
+#[cfg(feature = "tls")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn official_python_sdk_captures_over_https() {
+    let python = tokio::task::spawn_blocking(sdk_python).await.unwrap();
+    let sandbox = alipay_ams_sandbox::Sandbox::with_example_keys()
+        .tls(true)
+        .start()
+        .await
+        .unwrap();
+    let ca_file = std::env::temp_dir().join(format!(
+        "alipay-ams-sandbox-test-ca-{}.pem",
+        sandbox.addr().port()
+    ));
+    std::fs::write(&ca_file, sandbox.tls_ca_certificate_pem().unwrap()).unwrap();
+    let payment_id = sandbox
+        .create_payment(CreatePayment::new(usd("10000")))
+        .unwrap()
+        .payment_id;
+
+    let ca = ca_file.to_str().unwrap();
+    let (code, report) = sdk_capture_with(
+        &python,
+        &sandbox.base_url(),
+        "keys-example/merchant/private_key.pem",
+        &payment_id,
+        "sdk-tls-1",
+        &["--ca-file", ca, "--expect-status", "S"],
+    )
+    .await;
+    let _ = std::fs::remove_file(&ca_file);
+    assert_eq!(code, 0, "{report:#}");
+    assert!(
+        report["sent"]["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://127.0.0.1:")
+    );
+    assert_eq!(report["response"]["result"]["resultStatus"], "S");
     assert_eq!(sandbox.captures().len(), 1);
     sandbox.shutdown().await;
 }
