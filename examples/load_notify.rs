@@ -1,0 +1,244 @@
+//! Load tool for the notify endpoint (not a test): `NotifyService` mounted in
+//! axum on 127.0.0.1, driven over HTTP/1.1 keep-alive by 32 connections, each
+//! sending one notification at a time and waiting for the answer.
+//!
+//! ```text
+//! cargo run --release --example load_notify                 # 200,000 notifications
+//! cargo run --release --example load_notify -- 1000000      # a million
+//! LOAD_CONNECTIONS=64 LOAD_POOL=8192 cargo run --release --example load_notify
+//! ```
+//!
+//! Notifications are signed before the clock starts (signing is Alipay's cost,
+//! not the endpoint's): a pool of `LOAD_POOL` (default 4096) distinct signed
+//! notifications is sent round-robin, each one verified in full by the service.
+//! Every answer must be HTTP 200 with the acknowledgement. Prints verified
+//! notifications per second, p50/p99 latency, peak RSS (VmHWM) and RSS after
+//! the warm-up and at the end, and a `RESULT` line for `scripts/perf-report.sh`.
+//! The client runs in the same process, on the same cores: the figures are for
+//! the whole loop, client included.
+
+use std::error::Error;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant, SystemTime};
+
+use alipay_ams::notify::{HandlerError, NotifyConfig, NotifyHandler, NotifyMeta, NotifyService};
+use alipay_ams::{ACK_BODY, CaptureNotification, Message, PrivateKey, PublicKey};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper_util::rt::TokioIo;
+
+const CLIENT_ID: &str = "SANDBOX_5X00000000000000";
+const PATH: &str = "/alipay/notify";
+const ALIPAY_PRIVATE_KEY: &str = include_str!("../keys-example/alipay/private_key.pem");
+const ALIPAY_PUBLIC_KEY: &str = include_str!("../keys-example/alipay/public_key.pem");
+const WARMUP: u64 = 2_000;
+
+/// Counts what it is handed; the endpoint, not the merchant's database, is measured.
+struct Count(Arc<AtomicU64>);
+
+impl NotifyHandler for Count {
+    async fn capture(
+        &self,
+        _n: CaptureNotification,
+        _meta: &NotifyMeta,
+    ) -> Result<(), HandlerError> {
+        self.0.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+}
+
+struct Signed {
+    body: Bytes,
+    time: String,
+    signature: String,
+}
+
+fn setting(name: &str, arg: Option<String>, default: u64) -> Result<u64, Box<dyn Error>> {
+    match arg.or_else(|| std::env::var(name).ok()) {
+        Some(text) => text
+            .replace('_', "")
+            .parse()
+            .map_err(|e| format!("{name}: {text:?} is not a count: {e}").into()),
+        None => Ok(default),
+    }
+}
+
+fn proc_status_kib(field: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status.lines().find_map(|line| {
+                line.strip_prefix(field)
+                    .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+            })
+        })
+        .unwrap_or(0)
+}
+
+fn percentile(sorted: &[u32], pct: usize) -> u32 {
+    sorted
+        .get(sorted.len().saturating_sub(1) * pct / 100)
+        .copied()
+        .unwrap_or(0)
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn Error>> {
+    let count = setting("LOAD_COUNT", std::env::args().nth(1), 200_000)?;
+    let connections = setting("LOAD_CONNECTIONS", None, 32)?.max(1);
+    let pool_size = setting("LOAD_POOL", None, 4096)?.clamp(1, count.max(1));
+
+    // The endpoint, as a merchant mounts it.
+    let handled = Arc::new(AtomicU64::new(0));
+    let config = NotifyConfig::new(CLIENT_ID, PublicKey::parse(ALIPAY_PUBLIC_KEY)?);
+    let app =
+        axum::Router::new().route_service(PATH, NotifyService::new(config, Count(handled.clone())));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    // Alipay's side: sign the pool up front, on every core.
+    let signing = Instant::now();
+    let key = PrivateKey::parse(ALIPAY_PRIVATE_KEY)?;
+    let mut jobs = Vec::new();
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get() as u64);
+    for t in 0..threads {
+        let key = key.clone();
+        jobs.push(tokio::task::spawn_blocking(move || -> Result<Vec<Signed>, String> {
+            let mut out = Vec::new();
+            for i in (t..pool_size).step_by(threads as usize) {
+                let body = format!(
+                    r#"{{"notifyType":"CAPTURE_RESULT","result":{{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"success."}},"captureRequestId":"load-{i}","paymentId":"2026112519401089010011{i:013}","captureId":"2026112519401089010011{i:013}C","captureAmount":{{"currency":"USD","value":"{}"}},"captureTime":"2026-11-25T10:00:00+08:00"}}"#,
+                    1000 + i
+                );
+                let time = alipay_ams::time::iso8601_utc(SystemTime::now());
+                let signature = Message::notification(PATH, CLIENT_ID, &time, body.as_bytes())
+                    .sign(&key, 1)
+                    .map_err(|e| e.to_string())?
+                    .to_string();
+                out.push(Signed {
+                    body: Bytes::from(body),
+                    time,
+                    signature,
+                });
+            }
+            Ok(out)
+        }));
+    }
+    let mut pool = Vec::new();
+    for job in jobs {
+        pool.extend(job.await??);
+    }
+    let pool = Arc::new(pool);
+    println!(
+        "load_notify: {count} notifications over {connections} keep-alive connections to http://{addr}{PATH}; \
+         {} distinct signed notifications prepared in {:.1?}",
+        pool.len(),
+        signing.elapsed()
+    );
+
+    let run = |total: u64| {
+        let pool = pool.clone();
+        async move {
+            let next = Arc::new(AtomicU64::new(0));
+            let mut tasks = Vec::new();
+            for _ in 0..connections {
+                let (pool, next) = (pool.clone(), next.clone());
+                tasks.push(tokio::spawn(async move {
+                    let stream = tokio::net::TcpStream::connect(addr).await?;
+                    stream.set_nodelay(true)?;
+                    let (mut sender, connection) =
+                        hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
+                    tokio::spawn(connection);
+                    let mut latencies = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        if i >= total {
+                            break;
+                        }
+                        let Some(n) = pool.get((i % pool.len() as u64) as usize) else {
+                            break;
+                        };
+                        let request = http::Request::post(PATH)
+                            .header(http::header::HOST, "127.0.0.1")
+                            .header(
+                                http::header::CONTENT_TYPE,
+                                "application/json; charset=UTF-8",
+                            )
+                            .header("client-id", CLIENT_ID)
+                            .header("request-time", &n.time)
+                            .header("signature", &n.signature)
+                            .body(Full::new(n.body.clone()))?;
+                        let started = Instant::now();
+                        let response = sender.send_request(request).await?;
+                        let status = response.status();
+                        let body = response.into_body().collect().await?.to_bytes();
+                        latencies
+                            .push(u32::try_from(started.elapsed().as_micros()).unwrap_or(u32::MAX));
+                        if status != http::StatusCode::OK || body != ACK_BODY.as_bytes() {
+                            return Err(format!(
+                                "notification {i}: HTTP {status}: {}",
+                                String::from_utf8_lossy(&body)
+                            )
+                            .into());
+                        }
+                    }
+                    Ok::<_, Box<dyn Error + Send + Sync>>(latencies)
+                }));
+            }
+            let mut latencies = Vec::new();
+            for task in tasks {
+                latencies.extend(
+                    task.await
+                        .map_err(|e| e.to_string())?
+                        .map_err(|e| e.to_string())?,
+                );
+            }
+            Ok::<_, String>(latencies)
+        }
+    };
+
+    run(WARMUP.min(count)).await?;
+    let rss_after_warmup = proc_status_kib("VmRSS:");
+    handled.store(0, Ordering::Relaxed);
+
+    let started = Instant::now();
+    let mut latencies = run(count).await?;
+    let elapsed = started.elapsed();
+    let rss_end = proc_status_kib("VmRSS:");
+    let hwm = proc_status_kib("VmHWM:");
+    latencies.sort_unstable();
+    let ok = latencies.len() as u64;
+    let per_second = ok as f64 / elapsed.as_secs_f64().max(f64::EPSILON);
+    let (p50, p99) = (percentile(&latencies, 50), percentile(&latencies, 99));
+    let handler_saw = handled.load(Ordering::Relaxed);
+
+    println!("  acknowledged (HTTP 200 + ack):  {ok} of {count} (handler saw {handler_saw})");
+    println!("  elapsed:                        {:.2?}", elapsed);
+    println!("  verified notifications/s:       {per_second:.0}");
+    println!(
+        "  latency p50 / p99:              {:.2} ms / {:.2} ms",
+        f64::from(p50) / 1000.0,
+        f64::from(p99) / 1000.0
+    );
+    println!(
+        "  RSS after warm-up / at the end: {:.1} MiB / {:.1} MiB (growth {:+.1} MiB)",
+        rss_after_warmup as f64 / 1024.0,
+        rss_end as f64 / 1024.0,
+        (rss_end as f64 - rss_after_warmup as f64) / 1024.0
+    );
+    println!(
+        "  peak RSS (VmHWM):               {:.1} MiB",
+        hwm as f64 / 1024.0
+    );
+    println!(
+        "RESULT load_notify count={ok} per_sec={per_second:.0} p50_us={p50} p99_us={p99} rss_warm_kib={rss_after_warmup} rss_end_kib={rss_end} hwm_kib={hwm}"
+    );
+    if ok != count || handler_saw != count {
+        return Err(format!("only {ok} of {count} acknowledged ({handler_saw} handled)").into());
+    }
+    // Give in-flight connection tasks a moment to wind down before exit.
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    Ok(())
+}
