@@ -13,12 +13,11 @@ use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode, header};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
-use serde::Deserialize;
 use serde_json::json;
 
 use crate::delivery::Notifier;
-use crate::fault::{Api, ArmFault, Fault, Faults};
-use crate::ledger::{CaptureMode, CreatePayment, Ledger, PendingNotification, Processing};
+use crate::fault::{Api, Fault, Faults};
+use crate::ledger::{Ledger, PendingNotification, Processing};
 use crate::lock;
 
 /// The production path of capture.
@@ -68,7 +67,7 @@ impl Shared {
     }
 }
 
-type Reply = Response<Full<Bytes>>;
+pub(crate) type Reply = Response<Full<Bytes>>;
 
 /// Answers one HTTP request.
 pub(crate) async fn handle(
@@ -85,7 +84,9 @@ pub(crate) async fn handle(
             StatusCode::METHOD_NOT_ALLOWED,
             json!({"error": "Alipay APIs take POST only"}),
         )),
-        _ if path.starts_with("/sandbox/") => Ok(control(&shared, &method, &path, request).await),
+        _ if path.starts_with("/sandbox/") => {
+            Ok(crate::control::handle(&shared, &method, &path, request).await)
+        }
         _ => Ok(plain(
             StatusCode::NOT_FOUND,
             json!({"error": format!("the sandbox does not serve {path}; it serves POST {CAPTURE}, POST {SANDBOX_CAPTURE} and the control API under /sandbox/")}),
@@ -97,7 +98,7 @@ fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
-async fn read_body(body: Incoming) -> Result<Bytes, String> {
+pub(crate) async fn read_body(body: Incoming) -> Result<Bytes, String> {
     Limited::new(body, MAX_BODY)
         .collect()
         .await
@@ -117,7 +118,7 @@ fn refused(shared: &Shared, code: ResultCode, message: &str) -> Reply {
     reply
 }
 
-fn json_reply(status: StatusCode, body: Vec<u8>) -> Reply {
+pub(crate) fn json_reply(status: StatusCode, body: Vec<u8>) -> Reply {
     let mut reply = Response::new(Full::new(Bytes::from(body)));
     *reply.status_mut() = status;
     reply.headers_mut().insert(
@@ -136,26 +137,35 @@ fn signed(shared: &Shared, path: &str, body: Vec<u8>, tamper: bool) -> Reply {
     if tamper {
         signed_body.extend_from_slice(b" ");
     }
-    let signature = Message::response(path, &shared.client_id, &response_time, &signed_body)
-        .sign(&shared.alipay_key, DEFAULT_KEY_VERSION);
-    let mut reply = json_reply(StatusCode::OK, body);
-    let headers = reply.headers_mut();
-    if let Ok(value) = HeaderValue::from_str(&shared.client_id) {
-        headers.insert("client-id", value);
-    }
-    match signature {
-        Ok(signature) => {
-            if let (Ok(time), Ok(sig)) = (
-                HeaderValue::from_str(&response_time),
-                HeaderValue::from_str(&signature.to_string()),
-            ) {
-                headers.insert("response-time", time);
-                headers.insert("signature", sig);
+    let headers = Message::response(path, &shared.client_id, &response_time, &signed_body)
+        .sign(&shared.alipay_key, DEFAULT_KEY_VERSION)
+        .map_err(|e| e.to_string())
+        .and_then(|signature| {
+            let value = |text: &str| HeaderValue::from_str(text).map_err(|e| e.to_string());
+            Ok([
+                ("client-id", value(&shared.client_id)?),
+                ("response-time", value(&response_time)?),
+                ("signature", value(&signature.to_string())?),
+            ])
+        });
+    match headers {
+        Ok(headers) => {
+            let mut reply = json_reply(StatusCode::OK, body);
+            for (name, value) in headers {
+                reply.headers_mut().insert(name, value);
             }
+            reply
         }
-        Err(e) => tracing::error!("signing the reply failed: {e}"),
+        // Never an unsigned business answer: a transport error, which
+        // clients retry with the same idempotency key.
+        Err(e) => {
+            tracing::error!("signing the reply failed: {e}");
+            plain(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                json!({"error": "the sandbox could not sign its reply"}),
+            )
+        }
     }
-    reply
 }
 
 async fn capture(
@@ -286,127 +296,12 @@ async fn capture(
     })
 }
 
-/// A plain JSON reply of the control API.
-fn plain(status: StatusCode, value: serde_json::Value) -> Reply {
+/// A plain, unsigned JSON reply.
+pub(crate) fn plain(status: StatusCode, value: serde_json::Value) -> Reply {
     let mut reply = json_reply(status, serde_json::to_vec(&value).unwrap_or_default());
     reply.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
     );
     reply
-}
-
-fn bad_request(message: impl Into<String>) -> Reply {
-    plain(StatusCode::BAD_REQUEST, json!({"error": message.into()}))
-}
-
-/// The body of `POST /sandbox/payments`, shaped like `pay`'s fields.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct CreatePaymentBody {
-    payment_amount: alipay_ams_core::Amount,
-    #[serde(default)]
-    capture_mode: Option<CaptureMode>,
-    #[serde(default)]
-    payment_notify_url: Option<String>,
-    #[serde(default)]
-    multiple_captures: Option<bool>,
-}
-
-async fn control(
-    shared: &Shared,
-    method: &Method,
-    path: &str,
-    request: Request<Incoming>,
-) -> Reply {
-    let reply = match (method, path) {
-        (&Method::POST, "/sandbox/payments") => match read_body(request.into_body()).await {
-            Err(e) => bad_request(e),
-            Ok(body) => match serde_json::from_slice::<CreatePaymentBody>(&body) {
-                Err(e) => bad_request(format!(
-                    "expected {{\"paymentAmount\":{{\"currency\":\"USD\",\"value\":\"10000\"}},\"captureMode\":\"MANUAL\",\"paymentNotifyUrl\":\"http://...\"}}: {e}"
-                )),
-                Ok(body) => {
-                    let mut create = CreatePayment::new(body.payment_amount)
-                        .capture_mode(body.capture_mode.unwrap_or_default())
-                        .multiple_captures(body.multiple_captures.unwrap_or(false));
-                    create.notify_url = body.payment_notify_url;
-                    match create_payment(shared, create) {
-                        Ok(payment) => plain(StatusCode::OK, json!(payment)),
-                        Err(e) => bad_request(e),
-                    }
-                }
-            },
-        },
-        (&Method::GET, "/sandbox/payments") => plain(
-            StatusCode::OK,
-            json!({"captures": lock(&shared.ledger).captures()}),
-        ),
-        (&Method::GET, _) if path.starts_with("/sandbox/payments/") => {
-            let id = path.trim_start_matches("/sandbox/payments/");
-            match lock(&shared.ledger).payment(id) {
-                Some(state) => plain(StatusCode::OK, json!(state)),
-                None => plain(
-                    StatusCode::NOT_FOUND,
-                    json!({"error": format!("no payment {id}")}),
-                ),
-            }
-        }
-        (&Method::GET, "/sandbox/notifications") => {
-            plain(StatusCode::OK, json!({"deliveries": shared.notifier.log()}))
-        }
-        (&Method::POST, "/sandbox/faults") => match read_body(request.into_body()).await {
-            Err(e) => bad_request(e),
-            Ok(body) => match arm(shared, &body) {
-                Ok(pending) => plain(StatusCode::OK, json!({"armed": pending})),
-                Err(e) => bad_request(e),
-            },
-        },
-        _ => plain(
-            StatusCode::NOT_FOUND,
-            json!({"error": format!("no control endpoint {method} {path}; see POST /sandbox/payments, GET /sandbox/payments/{{id}}, GET /sandbox/notifications, POST /sandbox/faults")}),
-        ),
-    };
-    tracing::info!("{method} {path} -> {}", reply.status().as_u16());
-    reply
-}
-
-fn arm(shared: &Shared, body: &[u8]) -> Result<u64, String> {
-    let arm: ArmFault = serde_json::from_slice(body).map_err(|e| {
-        format!("expected {{\"api\":\"capture\",\"fault\":\"unknown_exception\",\"count\":1}} (delay also takes \"ms\"): {e}")
-    })?;
-    let api: Api = arm.api.parse()?;
-    let fault = Fault::from_name(&arm.fault, arm.ms)?;
-    let mut faults = lock(&shared.faults);
-    faults.arm(api, fault, arm.count);
-    Ok(faults.pending(api))
-}
-
-/// Creates a payment and sends the notification of an automatic capture.
-pub(crate) fn create_payment(
-    shared: &Shared,
-    create: CreatePayment,
-) -> Result<crate::Payment, String> {
-    if let Some(url) = &create.notify_url {
-        check_notify_url(url)?;
-    }
-    let (payment, pending) = lock(&shared.ledger).create_payment(create, SystemTime::now())?;
-    tracing::info!("created payment {}", payment.payment_id);
-    if let Some(pending) = pending {
-        shared.notify(pending);
-    }
-    Ok(payment)
-}
-
-/// Notify URLs must be absolute http URLs (the sandbox does not speak TLS to merchants).
-pub(crate) fn check_notify_url(url: &str) -> Result<(), String> {
-    let uri: http::Uri = url
-        .parse()
-        .map_err(|e| format!("notify URL {url:?} is not a URL: {e}"))?;
-    if uri.scheme_str() != Some("http") || uri.host().is_none() {
-        return Err(format!(
-            "notify URL {url:?} must be an absolute http:// URL such as http://127.0.0.1:9000/notify"
-        ));
-    }
-    Ok(())
 }

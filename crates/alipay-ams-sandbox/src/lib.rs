@@ -83,9 +83,17 @@
 //! See [`Fault`]: U faults perform nothing, transport faults perform the
 //! capture and then lose or garble the reply, so retries with the same
 //! `captureRequestId` always stay idempotent.
+//!
+//! # HTTPS
+//!
+//! With the `tls` feature (default), `SandboxBuilder::tls(true)` (binary:
+//! `--tls`) serves HTTPS with a certificate for `localhost`, `127.0.0.1` and
+//! `::1` issued by a throwaway CA made at start; clients trust
+//! [`SandboxHandle::tls_ca_certificate_pem`]. Notifications stay plain http.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod control;
 mod delivery;
 mod fault;
 mod gateway;

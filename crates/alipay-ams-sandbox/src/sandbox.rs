@@ -12,9 +12,10 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::{JoinHandle, JoinSet};
 
+use crate::control::check_notify_url;
 use crate::delivery::{DeliveryAttempt, Notifier, schedule};
 use crate::fault::{Api, Fault};
-use crate::gateway::{self, Shared, check_notify_url};
+use crate::gateway::{self, Shared};
 use crate::ledger::{CaptureRecord, CreatePayment, Payment, PaymentState};
 use crate::{example_keys, lock};
 
@@ -400,7 +401,7 @@ impl SandboxHandle {
     /// Creates an authorized payment, as `pay` would have. An
     /// automatic-capture payment is captured and notified at once.
     pub fn create_payment(&self, payment: CreatePayment) -> Result<Payment, Error> {
-        gateway::create_payment(&self.inner.shared, payment).map_err(Error::Payment)
+        crate::control::create_payment(&self.inner.shared, payment).map_err(Error::Payment)
     }
 
     /// Arms `fault` for the next `count` calls of `api` (after any already armed).
