@@ -342,6 +342,8 @@ where
 }
 
 /// A running sandbox. Cheap to clone; every clone drives the same sandbox.
+/// Dropping the last clone stops it too (without waiting, unlike
+/// [`shutdown`](Self::shutdown)).
 #[derive(Clone)]
 pub struct SandboxHandle {
     inner: Arc<HandleInner>,

@@ -629,3 +629,66 @@ async fn builder_refuses_what_cannot_work() {
     );
     first.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_captures_never_exceed_the_authorization() {
+    let sandbox = start().await;
+    let p = sandbox
+        .create_payment(CreatePayment::new(usd("1000")).multiple_captures(true))
+        .unwrap()
+        .payment_id;
+    // 20 different captures of 100 against 1000 authorized, plus 10 copies
+    // of one more request id, all at once.
+    let mut tasks = tokio::task::JoinSet::new();
+    for n in 0..30 {
+        let merchant = Merchant::new(&sandbox);
+        let id = if n < 20 {
+            format!("con-{n}")
+        } else {
+            "con-same".to_owned()
+        };
+        let request = CaptureRequest::new(id, &p, usd("100"));
+        tasks.spawn(async move { merchant.capture(&request).await.unwrap().capture() });
+    }
+    let mut succeeded = std::collections::HashSet::new();
+    let mut same = std::collections::HashSet::new();
+    while let Some(reply) = tasks.join_next().await {
+        let reply = reply.unwrap();
+        if reply.capture_request_id.as_deref() == Some("con-same") {
+            same.insert(reply.capture_id.clone());
+        }
+        if reply.result.result_status == ResultStatus::Success {
+            succeeded.insert(reply.capture_id.unwrap());
+        } else {
+            assert_eq!(
+                reply.result.result_code.as_str(),
+                "CAPTURE_AMOUNT_EXCEED_AUTH_LIMIT"
+            );
+        }
+    }
+    assert_eq!(
+        succeeded.len(),
+        10,
+        "exactly the authorized amount was captured"
+    );
+    assert!(same.len() <= 1, "one request id, one capture id: {same:?}");
+    assert_eq!(sandbox.payment(&p).unwrap().captured, usd("1000"));
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn dropping_every_handle_stops_the_sandbox() {
+    let sandbox = start().await;
+    let addr = sandbox.addr();
+    let clone = sandbox.clone();
+    drop(sandbox);
+    assert!(
+        tokio::net::TcpStream::connect(addr).await.is_ok(),
+        "a clone keeps it running"
+    );
+    drop(clone);
+    eventually("the listener to close", || {
+        std::net::TcpStream::connect_timeout(&addr, std::time::Duration::from_millis(100)).is_err()
+    })
+    .await;
+}
