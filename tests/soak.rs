@@ -13,6 +13,7 @@
 //! Sized to finish in about a minute in a debug build on two cores; the
 //! figures are printed (`cargo test --test soak -- --nocapture`).
 
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -88,10 +89,13 @@ impl NotifyHandler for Shop {
         }
         {
             let mut processed = orders.processed.lock().unwrap();
-            if processed.contains_key(&key) {
-                orders.duplicates.fetch_add(1, Ordering::SeqCst);
-            } else {
-                processed.insert(key, 1);
+            match processed.entry(key) {
+                Entry::Occupied(_) => {
+                    orders.duplicates.fetch_add(1, Ordering::SeqCst);
+                }
+                Entry::Vacant(slot) => {
+                    slot.insert(1);
+                }
             }
         }
         if fail {
@@ -216,13 +220,13 @@ async fn pay(
         .last_capture(true),
     ];
     for (part, request) in parts.iter().enumerate() {
-        if (index * 2 + part) % 5 == 0 {
+        if (index * 2 + part).is_multiple_of(5) {
             let n = tally.faults_armed.fetch_add(1, Ordering::SeqCst);
             sandbox.arm_fault(Api::Capture, fault(n), 1);
         }
         capture_until_final(client, request, Expect::Success, tally).await;
     }
-    if index % OVER_CAPTURE_EVERY == 0 {
+    if index.is_multiple_of(OVER_CAPTURE_EVERY) {
         let greedy = CaptureRequest::new(
             format!("soak-{index}-greedy"),
             &payment.payment_id,
