@@ -13,6 +13,7 @@
 #   6 sandbox      SDK DefaultAlipayClient captures against our sandbox (S, idempotent
 #                  replay, refused bad signature); the sandbox's notifyCapture is checked
 #                  by the SDK's webhook verification (sdk_notify_receiver.py)
+#   6b tls         the same capture over HTTPS (sandbox --tls, its CA trusted)
 #   7 client       our client (alipay-ams capture) against an SDK-built gateway that
 #                  verifies its request with the SDK and answers SDK-signed
 #   8 notify       SDK-signed notifications posted to the axum_notify example
@@ -98,12 +99,13 @@ wait_file() { # wait_file FILE SECONDS
 # json FILE EXPR: prints a python expression evaluated on the JSON in FILE (as `j`).
 json() { "$PY" -c 'import json, sys; j = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
 
-http_post_json() { # http_post_json URL BODY OUTFILE
+http_post_json() { # http_post_json URL BODY OUTFILE [CA_FILE]
   "$PY" - "$@" <<'EOF'
-import sys, urllib.request
+import ssl, sys, urllib.request
+ctx = ssl.create_default_context(cafile=sys.argv[4]) if len(sys.argv) > 4 else None
 req = urllib.request.Request(sys.argv[1], data=sys.argv[2].encode(), method="POST",
                              headers={"Content-Type": "application/json"})
-with urllib.request.urlopen(req, timeout=15) as r:
+with urllib.request.urlopen(req, timeout=15, context=ctx) as r:
     open(sys.argv[3], "wb").write(r.read())
 EOF
 }
@@ -132,7 +134,7 @@ if ! wanted core; then say "skipped (not selected)"; elif cargo test -p alipay-a
 step "4 build: cargo build -p alipay-ams-sandbox -p alipay-ams-cli --bins"
 SANDBOX_BIN="$root/target/debug/alipay-ams-sandbox"
 CLI_BIN="$root/target/debug/alipay-ams"
-if ! wanted build && ! wanted cli && ! wanted sandbox && ! wanted client; then say "skipped (not selected)"; elif cargo build -p alipay-ams-sandbox -p alipay-ams-cli --bins && [ -x "$SANDBOX_BIN" ] && [ -x "$CLI_BIN" ]; then
+if ! wanted build && ! wanted cli && ! wanted sandbox && ! wanted tls && ! wanted client; then say "skipped (not selected)"; elif cargo build -p alipay-ams-sandbox -p alipay-ams-cli --bins && [ -x "$SANDBOX_BIN" ] && [ -x "$CLI_BIN" ]; then
   pass "build"
 else
   fail "build" "sandbox or CLI binary missing"
@@ -226,6 +228,28 @@ EOF
   say "  acknowledged"
 }
 if ! wanted sandbox; then say "skipped (not selected)"; elif sandbox_step; then pass "sandbox"; else fail "sandbox" "see the output above"; fi
+
+step "6b tls: the SDK's DefaultAlipayClient captures against our sandbox over HTTPS (--tls)"
+tls_step() {
+  [ -x "$SANDBOX_BIN" ] || { say "no sandbox binary"; return 1; }
+  local sport ca="$work/sandbox-ca.pem"
+  sport=$(free_port)
+  say "starting alipay-ams-sandbox --listen 127.0.0.1:$sport --tls --tls-ca-file $ca"
+  start_bg "$work/sandbox-tls.log" "$SANDBOX_BIN" --listen "127.0.0.1:$sport" --tls --tls-ca-file "$ca" --no-redelivery
+  wait_port "$sport" "$bg_pid" 30 || { cat "$work/sandbox-tls.log"; return 1; }
+  wait_file "$ca" 10 || { say "no CA certificate written"; return 1; }
+  local base="https://localhost:$sport"
+  http_post_json "$base/sandbox/payments" \
+    '{"paymentAmount":{"currency":"EUR","value":"2500"},"captureMode":"MANUAL"}' "$work/payment-tls.json" "$ca" || return 1
+  local payment_id; payment_id=$(json "$work/payment-tls.json" 'j["paymentId"]') || return 1
+  say "SDK capture EUR 25.00 over https (trusting the sandbox CA), expecting a verified S"
+  say "(the SDK's own factory always dials port 443, so sdk_capture.py swaps in one that keeps the URL's port)"
+  "$PY" "$here/sdk_capture.py" --gateway "$base" --client-id "$CLIENT_ID" --merchant-private-key "$MERCHANT_PRIV" \
+    --alipay-public-key "$ALIPAY_PUB" --payment-id "$payment_id" --amount 2500 --currency EUR \
+    --ca-file "$ca" --expect-status S >"$work/capture-tls.json" || { cat "$work/capture-tls.json"; return 1; }
+  say "  S, captureId $(json "$work/capture-tls.json" 'j["response"]["captureId"]')"
+}
+if ! wanted tls; then say "skipped (not selected)"; elif tls_step; then pass "tls"; else fail "tls"; fi
 
 step "7 client: alipay-ams capture (our client) against a gateway built on the SDK's signer/verifier"
 client_step() {
