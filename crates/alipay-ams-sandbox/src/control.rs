@@ -14,6 +14,7 @@ use crate::gateway::{Reply, Shared, plain, read_body};
 use crate::ledger::{CaptureMode, CreatePayment};
 use crate::lock;
 
+/// HTTP 400 with `{"error": ...}` saying what was expected.
 fn bad_request(message: impl Into<String>) -> Reply {
     plain(StatusCode::BAD_REQUEST, json!({"error": message.into()}))
 }
@@ -31,6 +32,7 @@ struct CreatePaymentBody {
     multiple_captures: Option<bool>,
 }
 
+/// Answers one control request (and logs it).
 pub(crate) async fn handle(
     shared: &Shared,
     method: &Method,

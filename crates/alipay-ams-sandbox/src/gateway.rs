@@ -1,5 +1,6 @@
-//! The HTTP side: Alipay's API paths (signed, SPEC §1) and the sandbox's own
-//! control API under `/sandbox/` (plain JSON, unsigned).
+//! The HTTP side: routing, and Alipay's API paths, authenticated and signed
+//! as Alipay does it (SPEC §1). The control API under `/sandbox/` is in
+//! `control.rs`.
 
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
