@@ -235,7 +235,8 @@ pub(crate) fn spki_from_pkcs1(pkcs1_public: &[u8]) -> Vec<u8> {
     tlv(TAG_SEQUENCE, &content)
 }
 
-/// Wraps a PKCS#1 RSAPrivateKey in a PKCS#8 PrivateKeyInfo.
+/// Wraps a PKCS#1 RSAPrivateKey in a PKCS#8 PrivateKeyInfo (for key generation).
+#[cfg(feature = "aws-lc-rs")]
 pub(crate) fn pkcs8_from_pkcs1(pkcs1_private: &[u8]) -> Vec<u8> {
     let mut alg = RSA_ENCRYPTION_OID.to_vec();
     alg.extend_from_slice(&[TAG_NULL, 0x00]);
