@@ -3,8 +3,14 @@
 # seconds, on the stable toolchain (cargo-fuzz needs nightly flags, which
 # RUSTC_BOOTSTRAP=1 unlocks on stable). Exits non-zero on any crash.
 #
-#   fuzz/replay.sh              # replay + FUZZ_SECONDS (default 5) per target
+#   fuzz/replay.sh                  # replay + FUZZ_SECONDS (default 3) per target
 #   FUZZ_SECONDS=0 fuzz/replay.sh   # replay only
+#   FUZZ_RELEASE=1 fuzz/replay.sh   # optimized build (slower to build, faster to run)
+#
+# The default is an unoptimized build: it compiles in about half the time
+# (aws-lc's C code dominates), which matters more for a replay than speed.
+# Long campaigns use the optimized build:
+#   RUSTC_BOOTSTRAP=1 cargo fuzz run -s none -a <target> fuzz/corpus/<target> -- -max_total_time=600
 #
 # Needs cargo-fuzz (`cargo install cargo-fuzz --locked`).
 set -euo pipefail
@@ -19,7 +25,10 @@ export RUSTC_BOOTSTRAP=1
 # No sanitizer: the code under test forbids `unsafe`, and without ASan the
 # build is much faster. Debug assertions (-a) keep overflow checks on.
 FLAGS=(-s none -a)
-SECONDS_PER_TARGET="${FUZZ_SECONDS:-5}"
+if [ "${FUZZ_RELEASE:-0}" != 1 ]; then
+    FLAGS+=(--dev)
+fi
+SECONDS_PER_TARGET="${FUZZ_SECONDS:-3}"
 TARGETS=(signature_header amount notification key_parsers)
 
 start=$(date +%s)
