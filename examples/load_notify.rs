@@ -26,9 +26,8 @@ use std::time::{Duration, Instant, SystemTime};
 
 use alipay_ams::notify::{HandlerError, NotifyConfig, NotifyHandler, NotifyMeta, NotifyService};
 use alipay_ams::{ACK_BODY, CaptureNotification, Message, PrivateKey, PublicKey};
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
-use hyper_util::rt::TokioIo;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
 
 const CLIENT_ID: &str = "SANDBOX_5X00000000000000";
 const PATH: &str = "/alipay/notify";
@@ -50,10 +49,60 @@ impl NotifyHandler for Count {
     }
 }
 
+/// One pre-signed notification as the exact HTTP/1.1 request bytes.
 struct Signed {
-    body: Bytes,
-    time: String,
-    signature: String,
+    wire: Vec<u8>,
+}
+
+fn http_request(body: &str, time: &str, signature: &str) -> Vec<u8> {
+    format!(
+        "POST {PATH} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json; charset=UTF-8\r\n\
+         client-id: {CLIENT_ID}\r\nrequest-time: {time}\r\nsignature: {signature}\r\ncontent-length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+/// Reads one HTTP/1.1 response with a Content-Length body into `buf`;
+/// returns the status and the body's range in `buf`.
+async fn read_response(
+    stream: &mut TcpStream,
+    buf: &mut Vec<u8>,
+) -> Result<(u16, std::ops::Range<usize>), Box<dyn Error + Send + Sync>> {
+    buf.clear();
+    let mut chunk = [0u8; 4096];
+    let head_end = loop {
+        if let Some(at) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break at + 4;
+        }
+        let n = stream.read(&mut chunk).await?;
+        if n == 0 {
+            return Err("the server closed the connection".into());
+        }
+        buf.extend_from_slice(chunk.get(..n).unwrap_or_default());
+    };
+    let head = std::str::from_utf8(buf.get(..head_end).unwrap_or_default())?;
+    let status = head
+        .get(9..12)
+        .and_then(|code| code.parse().ok())
+        .ok_or("no HTTP status line")?;
+    let length: usize = head
+        .lines()
+        .find_map(|line| {
+            let (name, value) = line.split_once(':')?;
+            name.eq_ignore_ascii_case("content-length")
+                .then(|| value.trim().parse().ok())
+                .flatten()
+        })
+        .ok_or("no content-length")?;
+    while buf.len() < head_end + length {
+        let n = stream.read(&mut chunk).await?;
+        if n == 0 {
+            return Err("the server closed the connection mid-body".into());
+        }
+        buf.extend_from_slice(chunk.get(..n).unwrap_or_default());
+    }
+    Ok((status, head_end..head_end + length))
 }
 
 fn setting(name: &str, arg: Option<String>, default: u64) -> Result<u64, Box<dyn Error>> {
@@ -164,9 +213,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
                     .map_err(|e| e.to_string())?
                     .to_string();
                 out.push(Signed {
-                    body: Bytes::from(body),
-                    time,
-                    signature,
+                    wire: http_request(&body, &time, &signature),
                 });
             }
             Ok(out)
@@ -193,11 +240,9 @@ async fn main() -> Result<(), Box<dyn Error>> {
             for _ in 0..connections {
                 let (pool, next, histogram) = (pool.clone(), next.clone(), histogram.clone());
                 tasks.push(tokio::spawn(async move {
-                    let stream = tokio::net::TcpStream::connect(addr).await?;
+                    let mut stream = TcpStream::connect(addr).await?;
                     stream.set_nodelay(true)?;
-                    let (mut sender, connection) =
-                        hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
-                    tokio::spawn(connection);
+                    let mut buf = Vec::with_capacity(4096);
                     let mut acknowledged = 0u64;
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
@@ -207,25 +252,15 @@ async fn main() -> Result<(), Box<dyn Error>> {
                         let Some(n) = pool.get((i % pool.len() as u64) as usize) else {
                             break;
                         };
-                        let request = http::Request::post(PATH)
-                            .header(http::header::HOST, "127.0.0.1")
-                            .header(
-                                http::header::CONTENT_TYPE,
-                                "application/json; charset=UTF-8",
-                            )
-                            .header("client-id", CLIENT_ID)
-                            .header("request-time", &n.time)
-                            .header("signature", &n.signature)
-                            .body(Full::new(n.body.clone()))?;
                         let started = Instant::now();
-                        let response = sender.send_request(request).await?;
-                        let status = response.status();
-                        let body = response.into_body().collect().await?.to_bytes();
+                        stream.write_all(&n.wire).await?;
+                        let (status, body) = read_response(&mut stream, &mut buf).await?;
                         histogram.record(started.elapsed());
-                        if status != http::StatusCode::OK || body != ACK_BODY.as_bytes() {
+                        let body = buf.get(body).unwrap_or_default();
+                        if status != 200 || body != ACK_BODY.as_bytes() {
                             return Err(format!(
                                 "notification {i}: HTTP {status}: {}",
-                                String::from_utf8_lossy(&body)
+                                String::from_utf8_lossy(body)
                             )
                             .into());
                         }
