@@ -69,9 +69,13 @@ NOTIFY_LINE=""
 CAPTURE_LINE=""
 if [ "$LOAD" = 1 ]; then
     log "load_notify $NOTIFY_COUNT"
-    NOTIFY_LINE=$(target/release/examples/load_notify "$NOTIFY_COUNT" | tee /dev/stderr | grep '^RESULT load_notify' || true)
+    out=$(target/release/examples/load_notify "$NOTIFY_COUNT") || log "load_notify FAILED (see above)"
+    echo "$out" >&2
+    NOTIFY_LINE=$(echo "$out" | grep '^RESULT load_notify' || true)
     log "load_capture $CAPTURE_COUNT"
-    CAPTURE_LINE=$(target/release/examples/load_capture "$CAPTURE_COUNT" | tee /dev/stderr | grep '^RESULT load_capture' || true)
+    out=$(target/release/examples/load_capture "$CAPTURE_COUNT") || log "load_capture FAILED (see above)"
+    echo "$out" >&2
+    CAPTURE_LINE=$(echo "$out" | grep '^RESULT load_capture' || true)
 fi
 
 log "openssl speed -seconds $OPENSSL_SECONDS rsa2048 (2 of 2)"
