@@ -80,7 +80,7 @@ impl SignatureHeader {
             return Err(SignatureHeaderError::EmptySignature);
         }
         let base64_text = percent_decode(encoded)?;
-        let signature = lenient_base64()
+        let signature = LENIENT_BASE64
             .decode(base64_text.as_bytes())
             .map_err(|_| SignatureHeaderError::NotBase64)?;
         if signature.is_empty() {
@@ -188,13 +188,12 @@ fn hex_value(b: u8) -> Option<u8> {
     }
 }
 
-fn lenient_base64() -> base64::engine::GeneralPurpose {
-    base64::engine::GeneralPurpose::new(
-        &base64::alphabet::STANDARD,
-        base64::engine::GeneralPurposeConfig::new()
-            .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
-    )
-}
+/// Built once at compile time: constructing an engine builds its decode table.
+const LENIENT_BASE64: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    base64::engine::GeneralPurposeConfig::new()
+        .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+);
 
 #[cfg(test)]
 mod tests {
