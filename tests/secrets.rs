@@ -11,8 +11,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use alipay_ams::client::{Client, Gateway, RetryPolicy};
-use alipay_ams::notify::{HandlerError, NotifyConfig, NotifyHandler, NotifyMeta, NotifyService};
+use alipay_ams::client::RetryPolicy;
+use alipay_ams::notify::{HandlerError, NotifyHandler, NotifyMeta};
 use alipay_ams::{Amount, CaptureNotification, CaptureRequest, Message, PrivateKey, ResultStatus};
 use alipay_ams_sandbox::{Api, CreatePayment, Fault, Sandbox};
 use tracing_subscriber::fmt::format::FmtSpan;
@@ -27,6 +27,8 @@ const KEY_FILES: [&str; 8] = [
     include_str!("../keys-example/alipay/public_key.pem"),
     include_str!("../keys-example/alipay/public_key.b64"),
 ];
+mod common;
+
 const MERCHANT_PRIVATE_KEY: &str = KEY_FILES[0];
 const CHUNK: usize = 16;
 
@@ -124,22 +126,14 @@ async fn no_key_signature_or_body_reaches_the_logs_at_trace_level() {
         .await
         .unwrap();
     let orders = Arc::new(Orders::default());
-    let config = NotifyConfig::new(sandbox.client_id(), sandbox.alipay_public_key());
-    let app = axum::Router::new().route_service(
-        "/alipay/notify",
-        NotifyService::new(config, Shop(orders.clone())),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let notify_url = format!("http://{addr}/alipay/notify");
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let notify_url = common::serve_notify(&sandbox, Shop(orders.clone())).await;
+    let addr = notify_url
+        .trim_start_matches("http://")
+        .trim_end_matches(common::NOTIFY_PATH)
+        .to_owned();
 
     let merchant_key = PrivateKey::parse(MERCHANT_PRIVATE_KEY).unwrap();
-    let client = Client::builder()
-        .client_id(sandbox.client_id())
-        .private_key(merchant_key.clone())
-        .alipay_public_key(sandbox.alipay_public_key())
-        .gateway(Gateway::custom(sandbox.base_url()))
+    let client = common::client_for(&sandbox)
         .request_timeout(Duration::from_secs(2))
         .retry_policy(
             RetryPolicy::default()

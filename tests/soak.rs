@@ -19,12 +19,12 @@ use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use alipay_ams::client::{Client, Error, Gateway, RetryPolicy};
-use alipay_ams::notify::{HandlerError, NotifyConfig, NotifyHandler, NotifyMeta, NotifyService};
-use alipay_ams::{Amount, CaptureNotification, CaptureRequest, PrivateKey, ResultStatus};
+use alipay_ams::client::{Client, Error, RetryPolicy};
+use alipay_ams::notify::{HandlerError, NotifyHandler, NotifyMeta};
+use alipay_ams::{Amount, CaptureNotification, CaptureRequest, ResultStatus};
 use alipay_ams_sandbox::{Api, CreatePayment, Fault, Sandbox, SandboxHandle};
 
-const MERCHANT_PRIVATE_KEY: &str = include_str!("../keys-example/merchant/private_key.pem");
+mod common;
 
 /// Payments; each is captured in two parts (so captures = 2 x PAYMENTS).
 const PAYMENTS: usize = 1000;
@@ -251,20 +251,9 @@ async fn thousands_of_captures_under_faults_lose_nothing_and_double_nothing() {
             .unwrap(),
     );
     let orders = Arc::new(Orders::default());
-    let config = NotifyConfig::new(sandbox.client_id(), sandbox.alipay_public_key());
-    let app = axum::Router::new().route_service(
-        "/alipay/notify",
-        NotifyService::new(config, Shop(orders.clone())),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let notify_url = format!("http://{}/alipay/notify", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let notify_url = common::serve_notify(&sandbox, Shop(orders.clone())).await;
 
-    let client = Client::builder()
-        .client_id(sandbox.client_id())
-        .private_key(PrivateKey::parse(MERCHANT_PRIVATE_KEY).unwrap())
-        .alipay_public_key(sandbox.alipay_public_key())
-        .gateway(Gateway::custom(sandbox.base_url()))
+    let client = common::client_for(&sandbox)
         .request_timeout(CLIENT_TIMEOUT)
         .retry_policy(
             RetryPolicy::default()
