@@ -84,7 +84,7 @@ impl<'a> Reader<'a> {
         Some((tag, content, whole))
     }
 
-    fn expect(&mut self, tag: u8) -> Option<&'a [u8]> {
+    fn read_tagged(&mut self, tag: u8) -> Option<&'a [u8]> {
         match self.read()? {
             (t, content, _) if t == tag => Some(content),
             _ => None,
@@ -99,7 +99,7 @@ pub(crate) fn classify(der: &[u8]) -> Container<'_> {
 
 fn classify_inner(der: &[u8]) -> Option<Container<'_>> {
     let mut outer = Reader::new(der);
-    let body = outer.expect(TAG_SEQUENCE)?;
+    let body = outer.read_tagged(TAG_SEQUENCE)?;
     if !outer.is_empty() {
         return None;
     }
@@ -110,8 +110,8 @@ fn classify_inner(der: &[u8]) -> Option<Container<'_>> {
             match r.peek_tag()? {
                 // PrivateKeyInfo: version, AlgorithmIdentifier, OCTET STRING.
                 TAG_SEQUENCE => {
-                    let alg = r.expect(TAG_SEQUENCE)?;
-                    let key = r.expect(TAG_OCTET_STRING)?;
+                    let alg = r.read_tagged(TAG_SEQUENCE)?;
+                    let key = r.read_tagged(TAG_OCTET_STRING)?;
                     if let Some(other) = non_rsa_algorithm(alg) {
                         return Some(Container::NotRsa(other));
                     }
@@ -129,14 +129,14 @@ fn classify_inner(der: &[u8]) -> Option<Container<'_>> {
                     // RSAPrivateKey: version, n, e, d, p, q, dp, dq, qinv.
                     let mut count = 1;
                     while !r.is_empty() {
-                        r.expect(TAG_INTEGER)?;
+                        r.read_tagged(TAG_INTEGER)?;
                         count += 1;
                     }
                     (count >= 9).then_some(Container::Pkcs1Private { pkcs1: der })
                 }
                 TAG_INTEGER => {
                     // RSAPublicKey: n, e.
-                    r.expect(TAG_INTEGER)?;
+                    r.read_tagged(TAG_INTEGER)?;
                     r.is_empty()
                         .then_some(Container::Pkcs1Public { pkcs1: der })
                 }
@@ -150,7 +150,7 @@ fn classify_inner(der: &[u8]) -> Option<Container<'_>> {
             match r.peek_tag()? {
                 TAG_BIT_STRING => {
                     // SubjectPublicKeyInfo: AlgorithmIdentifier, BIT STRING.
-                    let bits = r.expect(TAG_BIT_STRING)?;
+                    let bits = r.read_tagged(TAG_BIT_STRING)?;
                     if let Some(other) = non_rsa_algorithm(first) {
                         return Some(Container::NotRsa(other));
                     }
@@ -171,7 +171,7 @@ fn classify_inner(der: &[u8]) -> Option<Container<'_>> {
                     // Certificate: TBSCertificate, AlgorithmIdentifier, BIT STRING.
                     let tbs_starts_like_cert =
                         matches!(first.first(), Some(&TAG_CONTEXT_0 | &TAG_INTEGER));
-                    r.expect(TAG_SEQUENCE)?;
+                    r.read_tagged(TAG_SEQUENCE)?;
                     let is_cert = r.peek_tag() == Some(TAG_BIT_STRING) && tbs_starts_like_cert;
                     is_cert.then_some(Container::Certificate)
                 }
@@ -184,7 +184,7 @@ fn classify_inner(der: &[u8]) -> Option<Container<'_>> {
 
 fn non_rsa_algorithm(alg_identifier: &[u8]) -> Option<&'static str> {
     let mut r = Reader::new(alg_identifier);
-    let oid = r.expect(TAG_OID)?;
+    let oid = r.read_tagged(TAG_OID)?;
     if oid == EC_PUBLIC_KEY_OID {
         Some("an EC key")
     } else if oid == ED25519_OID {
@@ -197,11 +197,11 @@ fn non_rsa_algorithm(alg_identifier: &[u8]) -> Option<&'static str> {
 /// The RSA modulus size in bits of a PKCS#1 key (public or private).
 pub(crate) fn modulus_bits(pkcs1: &[u8]) -> Option<usize> {
     let mut outer = Reader::new(pkcs1);
-    let mut r = Reader::new(outer.expect(TAG_SEQUENCE)?);
-    let mut n = r.expect(TAG_INTEGER)?;
+    let mut r = Reader::new(outer.read_tagged(TAG_SEQUENCE)?);
+    let mut n = r.read_tagged(TAG_INTEGER)?;
     if n.len() <= 1 {
         // Private key: the first INTEGER is the version, the modulus follows.
-        n = r.expect(TAG_INTEGER)?;
+        n = r.read_tagged(TAG_INTEGER)?;
     }
     let significant: &[u8] = match n.iter().position(|&b| b != 0) {
         Some(i) => n.get(i..)?,
@@ -214,8 +214,8 @@ pub(crate) fn modulus_bits(pkcs1: &[u8]) -> Option<usize> {
 /// The PKCS#1 RSAPublicKey (n, e) matching a PKCS#1 RSAPrivateKey.
 pub(crate) fn public_from_private(pkcs1_private: &[u8]) -> Option<Vec<u8>> {
     let mut outer = Reader::new(pkcs1_private);
-    let mut r = Reader::new(outer.expect(TAG_SEQUENCE)?);
-    r.expect(TAG_INTEGER)?; // version
+    let mut r = Reader::new(outer.read_tagged(TAG_SEQUENCE)?);
+    r.read_tagged(TAG_INTEGER)?; // version
     let (_, _, n) = r.read()?;
     let (_, _, e) = r.read()?;
     let mut content = Vec::with_capacity(n.len() + e.len());
@@ -283,7 +283,7 @@ mod tests {
         let content = vec![7u8; 300];
         let encoded = tlv(TAG_OCTET_STRING, &content);
         let mut r = Reader::new(&encoded);
-        assert_eq!(r.expect(TAG_OCTET_STRING), Some(&content[..]));
+        assert_eq!(r.read_tagged(TAG_OCTET_STRING), Some(&content[..]));
         assert!(r.is_empty());
     }
 }
