@@ -18,6 +18,7 @@
 //! the whole loop, client included. Latencies go to a fixed histogram of 10 µs
 //! buckets (percentiles are bucket upper bounds), so the RSS figures are the
 //! endpoint's and the client's, not a growing list of samples.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // a short example, not library code
 
 use std::error::Error;
 use std::sync::Arc;

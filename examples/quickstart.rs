@@ -8,6 +8,7 @@
 //!
 //! Run it with `cargo run --example quickstart`. It uses the TEST-ONLY keys in
 //! `keys-example/`; see the README for real keys and a real gateway.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // a short example, not library code
 
 use std::process::ExitCode;
 use std::time::Duration;

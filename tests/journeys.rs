@@ -1,5 +1,6 @@
 //! End-to-end journeys across the crates, over real loopback HTTP:
 //! client -> sandbox gateway -> notify endpoint (axum + NotifyService).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests and examples may panic
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -95,7 +96,7 @@ impl World {
         let payment = self
             .sandbox
             .create_payment(
-                CreatePayment::new(Amount::new("USD", amount).unwrap())
+                CreatePayment::new(Amount::from_minor_units_str("USD", amount).unwrap())
                     .notify_url(&self.notify_url),
             )
             .unwrap();
@@ -119,7 +120,7 @@ async fn capture_succeeds_and_the_verified_notification_reaches_the_merchant() {
     let request = CaptureRequest::new(
         "cap-success",
         &payment_id,
-        Amount::new("USD", "10000").unwrap(),
+        Amount::from_minor_units_str("USD", "10000").unwrap(),
     );
     let captured = w.client.capture(&request).await.unwrap();
     assert_eq!(captured.result.result_status, ResultStatus::Success);
@@ -142,7 +143,11 @@ async fn a_final_failure_is_failed_and_notified_as_f() {
     let w = world(quick_retries()).await;
     let payment_id = w.payment("5000");
     w.sandbox.arm_fault(Api::Capture, Fault::ProcessFail, 1);
-    let request = CaptureRequest::new("cap-fail", &payment_id, Amount::new("USD", "5000").unwrap());
+    let request = CaptureRequest::new(
+        "cap-fail",
+        &payment_id,
+        Amount::from_minor_units_str("USD", "5000").unwrap(),
+    );
     match w.client.capture(&request).await {
         Err(Error::Failed {
             result, verified, ..
@@ -173,7 +178,7 @@ async fn an_unknown_answer_is_retried_with_the_same_id_and_then_succeeds() {
     let request = CaptureRequest::new(
         "cap-u-then-s",
         &payment_id,
-        Amount::new("USD", "7000").unwrap(),
+        Amount::from_minor_units_str("USD", "7000").unwrap(),
     );
     let captured = w.client.capture(&request).await.unwrap();
     assert_eq!(captured.capture_request_id.as_deref(), Some("cap-u-then-s"));
@@ -194,7 +199,7 @@ async fn a_lost_reply_is_retried_and_never_captures_twice() {
     let request = CaptureRequest::new(
         "cap-lost-reply",
         &payment_id,
-        Amount::new("USD", "9000").unwrap(),
+        Amount::from_minor_units_str("USD", "9000").unwrap(),
     );
     let captured = w.client.capture(&request).await.unwrap();
     let state = w.sandbox.payment(&payment_id).unwrap();
@@ -212,7 +217,7 @@ async fn unknown_after_the_whole_budget_says_not_to_capture_again() {
     let request = CaptureRequest::new(
         "cap-still-unknown",
         &payment_id,
-        Amount::new("USD", "1000").unwrap(),
+        Amount::from_minor_units_str("USD", "1000").unwrap(),
     );
     let err = w.client.capture(&request).await.unwrap_err();
     assert!(err.is_outcome_unknown(), "{err:?}");
@@ -230,7 +235,11 @@ async fn unknown_after_the_whole_budget_says_not_to_capture_again() {
 async fn over_capture_is_refused_and_nothing_is_taken() {
     let w = world(quick_retries()).await;
     let payment_id = w.payment("1000");
-    let request = CaptureRequest::new("cap-over", &payment_id, Amount::new("USD", "1001").unwrap());
+    let request = CaptureRequest::new(
+        "cap-over",
+        &payment_id,
+        Amount::from_minor_units_str("USD", "1001").unwrap(),
+    );
     let err = w.client.capture(&request).await.unwrap_err();
     assert_eq!(
         err.result().map(|r| &r.result_code),
@@ -253,7 +262,7 @@ async fn an_idempotent_replay_returns_the_same_capture_and_one_notification() {
     let request = CaptureRequest::new(
         "cap-replay",
         &payment_id,
-        Amount::new("USD", "4000").unwrap(),
+        Amount::from_minor_units_str("USD", "4000").unwrap(),
     );
     let first = w.client.capture(&request).await.unwrap();
     let second = w.client.capture(&request).await.unwrap();
@@ -265,7 +274,7 @@ async fn an_idempotent_replay_returns_the_same_capture_and_one_notification() {
     let changed = CaptureRequest::new(
         "cap-replay",
         &payment_id,
-        Amount::new("USD", "3999").unwrap(),
+        Amount::from_minor_units_str("USD", "3999").unwrap(),
     );
     let err = w.client.capture(&changed).await.unwrap_err();
     assert_eq!(
@@ -291,7 +300,7 @@ async fn a_notification_is_redelivered_while_the_handler_fails_and_processed_onc
     let request = CaptureRequest::new(
         "cap-redelivered",
         &payment_id,
-        Amount::new("USD", "2500").unwrap(),
+        Amount::from_minor_units_str("USD", "2500").unwrap(),
     );
     let captured = w.client.capture(&request).await.unwrap();
 

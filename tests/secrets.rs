@@ -4,6 +4,7 @@
 //! replies on the way; sandbox -> notify endpoint, with a handler failure and
 //! a forged delivery on the way), and searched for key material, signatures
 //! and message bodies.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests and examples may panic
 
 use std::collections::HashSet;
 use std::io::Write;
@@ -146,7 +147,8 @@ async fn no_key_signature_or_body_reaches_the_logs_at_trace_level() {
 
     let payment = sandbox
         .create_payment(
-            CreatePayment::new(Amount::new("USD", "10000").unwrap()).notify_url(&notify_url),
+            CreatePayment::new(Amount::from_minor_units_str("USD", "10000").unwrap())
+                .notify_url(&notify_url),
         )
         .unwrap();
     // Replies the client must refuse, each logged on the way to the real one.
@@ -156,7 +158,7 @@ async fn no_key_signature_or_body_reaches_the_logs_at_trace_level() {
     let request = CaptureRequest::new(
         "cap-secrets-0001",
         &payment.payment_id,
-        Amount::new("USD", "10000").unwrap(),
+        Amount::from_minor_units_str("USD", "10000").unwrap(),
     );
     let captured_response = client.capture(&request).await.unwrap();
     assert_eq!(

@@ -12,6 +12,7 @@
 //!
 //! Sized to finish in about a minute in a debug build on two cores; the
 //! figures are printed (`cargo test --test soak -- --nocapture`).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests and examples may panic
 
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};

@@ -119,8 +119,8 @@ fn capture_request(args: &Args) -> Result<(CaptureRequest, bool), Failure> {
             "--currency {currency:?} is not a 3-letter ISO 4217 code such as USD"
         )));
     }
-    let amount =
-        Amount::new(&currency, &amount_text).map_err(|e| invalid(&format!("--amount: {e}")))?;
+    let amount = Amount::from_minor_units_str(&currency, &amount_text)
+        .map_err(|e| invalid(&format!("--amount: {e}")))?;
     let (id, generated) = match args.text("capture-request-id")? {
         Some(id) => {
             check_id("--capture-request-id", &id).map_err(|e| invalid(&e))?;

@@ -3,7 +3,6 @@
 //!
 //! The command-line interface is fixed (scripts depend on it); see `usage.rs`
 //! for the exact flags and exit codes.
-#![forbid(unsafe_code)]
 
 mod args;
 mod capture;

@@ -1,6 +1,7 @@
 //! `alipay-ams capture` against a real HTTP server on 127.0.0.1 that plays
 //! Alipay: it verifies requests with the merchant's example public key and
 //! signs its replies with the example "Alipay" private key.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests and examples may panic
 
 mod common;
 

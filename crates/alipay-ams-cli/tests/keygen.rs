@@ -1,4 +1,5 @@
 //! `alipay-ams keygen`, run as a real process.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests and examples may panic
 
 mod common;
 

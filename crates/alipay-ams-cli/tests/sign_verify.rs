@@ -1,4 +1,5 @@
 //! `alipay-ams sign` and `alipay-ams verify`, run as real processes.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests and examples may panic
 
 mod common;
 

@@ -45,8 +45,6 @@
 //! Tracing: one `alipay_ams.call` span per call (api, path, idempotency key,
 //! attempts, result) and one `alipay_ams.attempt` span per attempt. No keys,
 //! signatures or bodies are logged.
-#![forbid(unsafe_code)]
-#![warn(missing_docs)]
 
 mod builder;
 mod capture;

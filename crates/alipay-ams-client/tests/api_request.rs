@@ -1,5 +1,6 @@
 //! `ApiRequest` beyond capture: an API is a model plus one impl, and the
 //! transport treats requests without an idempotency key carefully.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests and examples may panic
 
 mod support;
 

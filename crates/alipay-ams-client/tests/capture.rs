@@ -1,4 +1,5 @@
 //! `capture` against a real HTTP server on 127.0.0.1 playing Alipay.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests and examples may panic
 
 mod support;
 
@@ -46,7 +47,7 @@ async fn verified_success_is_ok_and_the_request_is_signed_over_the_sandbox_path(
     );
     assert_eq!(
         captured.capture_amount,
-        Some(Amount::new("USD", "1000").unwrap())
+        Some(Amount::from_minor_units_str("USD", "1000").unwrap())
     );
 
     let seen = server.requests();

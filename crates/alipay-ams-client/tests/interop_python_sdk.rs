@@ -1,5 +1,6 @@
 //! The official Python SDK (global-open-sdk-python, from the interop venv)
 //! verifies, with its own code, a capture request this client sent.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests and examples may panic
 
 mod support;
 

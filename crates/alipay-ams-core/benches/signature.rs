@@ -1,6 +1,7 @@
 //! Signing and verification speed of each backend, keys parsed once, a 2048-bit
 //! key and a ~500-byte capture-sized body. Ids: `sign/<backend>`, `verify/<backend>`.
 //! Compare with `openssl speed rsa2048` from the same run (see `scripts/perf-report.sh`).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests and examples may panic
 
 use std::hint::black_box;
 

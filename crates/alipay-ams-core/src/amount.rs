@@ -48,8 +48,9 @@ pub enum AmountError {
 }
 
 impl Amount {
-    /// An amount from minor units given as text, as on the wire (`"1000"`).
-    pub fn new(currency: &str, value: &str) -> Result<Self, AmountError> {
+    /// An amount from minor units given as text, as the `value` field carries
+    /// them on the wire: `from_minor_units_str("USD", "1000")` is USD 10.00.
+    pub fn from_minor_units_str(currency: &str, value: &str) -> Result<Self, AmountError> {
         let amount = Amount {
             currency: normalize_currency(currency)?,
             value: value.to_owned(),
@@ -60,7 +61,7 @@ impl Amount {
 
     /// An amount from minor units: `from_minor_units("USD", 1000)` is USD 10.00.
     pub fn from_minor_units(currency: &str, value: u64) -> Result<Self, AmountError> {
-        Self::new(currency, &value.to_string())
+        Self::from_minor_units_str(currency, &value.to_string())
     }
 
     /// An amount from a decimal in major units: `from_decimal("USD", "10.00")`
@@ -212,31 +213,43 @@ mod tests {
     #[test]
     fn minor_units_back_to_decimal() {
         assert_eq!(
-            Amount::new("USD", "1000").unwrap().to_decimal().unwrap(),
+            Amount::from_minor_units_str("USD", "1000")
+                .unwrap()
+                .to_decimal()
+                .unwrap(),
             "10.00"
         );
         assert_eq!(
-            Amount::new("USD", "7").unwrap().to_decimal().unwrap(),
+            Amount::from_minor_units_str("USD", "7")
+                .unwrap()
+                .to_decimal()
+                .unwrap(),
             "0.07"
         );
         assert_eq!(
-            Amount::new("KWD", "5").unwrap().to_decimal().unwrap(),
+            Amount::from_minor_units_str("KWD", "5")
+                .unwrap()
+                .to_decimal()
+                .unwrap(),
             "0.005"
         );
         assert_eq!(
-            Amount::new("KRW", "5000").unwrap().to_decimal().unwrap(),
+            Amount::from_minor_units_str("KRW", "5000")
+                .unwrap()
+                .to_decimal()
+                .unwrap(),
             "5000"
         );
     }
 
     #[test]
     fn refuses_bad_values_and_currencies() {
-        assert!(Amount::new("USD", "").is_err());
-        assert!(Amount::new("USD", "10.00").is_err());
-        assert!(Amount::new("USD", "-5").is_err());
-        assert!(Amount::new("USD", "12345678901234567").is_err());
-        assert!(Amount::new("US", "1").is_err());
-        assert!(Amount::new("U1D", "1").is_err());
+        assert!(Amount::from_minor_units_str("USD", "").is_err());
+        assert!(Amount::from_minor_units_str("USD", "10.00").is_err());
+        assert!(Amount::from_minor_units_str("USD", "-5").is_err());
+        assert!(Amount::from_minor_units_str("USD", "12345678901234567").is_err());
+        assert!(Amount::from_minor_units_str("US", "1").is_err());
+        assert!(Amount::from_minor_units_str("U1D", "1").is_err());
     }
 
     #[test]

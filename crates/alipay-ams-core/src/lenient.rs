@@ -1,5 +1,7 @@
-//! Lenient readers for Alipay's JSON (SPEC §1.4): the docs say every scalar is a
-//! string, the SDKs send booleans and numbers as JSON values, so accept both.
+//! Lenient readers for Alipay's JSON, for `#[serde(deserialize_with = ...)]`.
+//! Alipay's docs say every scalar is a string, while the official SDKs send
+//! booleans and numbers as JSON values, so both are accepted.
+//! <https://docs.antom.com/ac/ams/api_fund>
 
 use serde::de::{self, Deserializer, Visitor};
 use std::fmt;
@@ -33,12 +35,12 @@ impl Visitor<'_> for ScalarAsString {
 }
 
 /// A string, or a number or boolean turned into its text.
-pub(crate) fn string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+pub fn string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     d.deserialize_any(ScalarAsString)
 }
 
 /// Like [`string`], with `null` or absence as `None`.
-pub(crate) fn opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+pub fn opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     struct Opt;
     impl<'de> Visitor<'de> for Opt {
         type Value = Option<String>;
@@ -59,7 +61,7 @@ pub(crate) fn opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Strin
 }
 
 /// `true`, `false`, `"true"`, `"false"` (any case), or null/absent as `None`.
-pub(crate) fn opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+pub fn opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
     match opt_string(d)? {
         None => Ok(None),
         Some(s) if s.eq_ignore_ascii_case("true") => Ok(Some(true)),

@@ -1,6 +1,8 @@
 //! The Alipay AMS (Antom) protocol, without I/O: keys, RSA-SHA256 signing and
-//! verification byte-exact with Alipay's SDKs, the `Signature` header, and the
-//! wire types of `capture` and `notifyCapture`.
+//! verification byte-exact with Alipay's SDKs, the `Signature` header, the
+//! protocol's constants, the shared wire types (`Amount`, `ResultInfo`), and
+//! the two traits every API model implements: [`ApiRequest`] and
+//! [`NotificationKind`].
 //!
 //! ```
 //! use alipay_ams_core::{Message, PrivateKey, PublicKey};
@@ -19,31 +21,29 @@
 //! assert!(tampered.verify(&uploaded, &header).is_err());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
-#![forbid(unsafe_code)]
-#![warn(missing_docs)]
 
 mod amount;
-mod capture;
+mod api;
 pub mod crypto;
 mod der;
+mod fields;
 mod keys;
-mod lenient;
+pub mod lenient;
 mod message;
 mod notification;
+pub mod protocol;
 mod result;
 mod signature;
+mod string_enum;
 pub mod time;
 
 pub use amount::{Amount, AmountError, MAX_VALUE_LEN, currency_exponent};
-pub use capture::{
-    CAPTURE_PATH, CaptureNotification, CaptureRequest, CaptureResponse, InvalidField, MAX_ID_LEN,
-    check_id,
-};
+pub use api::{ApiRequest, DEFAULT_UNKNOWN_OUTCOME_ADVICE, ReplyMismatch, Retry};
 pub use crypto::Backend;
+pub use fields::{InvalidField, MAX_ID_LEN, check_id, check_text};
 pub use keys::{KeyError, MIN_KEY_BITS, PrivateKey, PublicKey, SignError};
 pub use message::{Message, VerifyError};
-pub use notification::{
-    ACK_BODY, IdempotencyKey, Notification, NotifyType, REDELIVERY_SCHEDULE_SECS,
-};
+pub use notification::{DedupKey, Discriminator, NotificationKind, Peek, PeekError};
+pub use protocol::{ACK_BODY, Environment, REDELIVERY_SCHEDULE_SECS};
 pub use result::{ResultCode, ResultInfo, ResultStatus};
 pub use signature::{ALGORITHM_RSA256, DEFAULT_KEY_VERSION, SignatureHeader, SignatureHeaderError};

@@ -1,133 +1,291 @@
-//! Notifications Alipay posts to the merchant (SPEC §3, §4, §7).
+//! Notifications Alipay posts to the merchant, as kinds: the
+//! [`NotificationKind`] trait says how a kind is recognised, how its body is
+//! typed, and what identifies one event of it ([`DedupKey`]).
+//!
+//! Kinds are told apart by `notifyType` where Alipay sends one
+//! (`PAYMENT_RESULT`, `CAPTURE_RESULT`, `REFUND_RESULT`, ...), and otherwise by
+//! a field only that kind carries (`disputeNotificationType`,
+//! `authorizationNotifyType`, `vaultingRequestId`): authorization, dispute and
+//! vaulting notifications have no `notifyType`.
+//! <https://docs.antom.com/ac/ams/notifications>
 
-use serde::{Deserialize, Serialize, Serializer};
+use std::collections::HashSet;
 use std::fmt;
 
-use crate::capture::CaptureNotification;
-use crate::lenient;
-use crate::result::string_enum;
+use serde::de::{self, DeserializeOwned, MapAccess, Visitor};
+use serde::{Deserializer, Serialize, Serializer};
 
-/// The exact body that acknowledges a notification (SPEC §3.2). Anything else
-/// makes Alipay redeliver: 0s, 2m, 10m, 10m, 1h, 2h, 6h, 15h.
-pub const ACK_BODY: &str =
-    r#"{"result":{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"success"}}"#;
-
-/// Alipay's redelivery schedule: the delay before each delivery attempt, in
-/// seconds, measured from the previous one (SPEC §7).
-pub const REDELIVERY_SCHEDULE_SECS: [u64; 8] = [0, 120, 600, 600, 3600, 7200, 21600, 54000];
-
-string_enum! {
-    /// `notifyType`.
-    pub enum NotifyType {
-        /// notifyCapture.
-        CaptureResult = "CAPTURE_RESULT",
-        /// notifyPayment, final result.
-        PaymentResult = "PAYMENT_RESULT",
-        /// notifyPayment, paid but awaiting the final result.
-        PaymentPending = "PAYMENT_PENDING",
-        /// notifyRefund.
-        RefundResult = "REFUND_RESULT",
-    }
+/// How the body of a notification kind is recognised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Discriminator {
+    /// The body's `notifyType` is one of these values.
+    NotifyType(&'static [&'static str]),
+    /// The body has this top-level field (for kinds without `notifyType`).
+    Field(&'static str),
 }
 
-/// A verified notification, by kind.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-// One value per request, moved once into the handler: boxing the common
-// variant would only add an allocation.
-#[allow(clippy::large_enum_variant)]
-pub enum Notification {
-    /// notifyCapture.
-    Capture(CaptureNotification),
-    /// A kind this version does not model; the raw JSON is kept.
-    Other {
-        /// `notifyType` when present.
-        notify_type: Option<NotifyType>,
-        /// The whole body.
-        body: serde_json::Value,
-    },
-}
-
-#[derive(Deserialize)]
-struct Peek {
-    #[serde(
-        rename = "notifyType",
-        default,
-        deserialize_with = "lenient::opt_string"
-    )]
-    notify_type: Option<String>,
-}
-
-impl Notification {
-    /// Parses a notification body (after its signature was verified).
-    pub fn from_slice(body: &[u8]) -> Result<Self, serde_json::Error> {
-        let value: serde_json::Value = serde_json::from_slice(body)?;
-        let peek = Peek::deserialize(&value)?;
-        let notify_type = peek.notify_type.as_deref().map(NotifyType::from);
-        match notify_type {
-            Some(NotifyType::CaptureResult) => {
-                CaptureNotification::deserialize(value).map(Notification::Capture)
-            }
-            notify_type => Ok(Notification::Other {
-                notify_type,
-                body: value,
-            }),
-        }
-    }
-
-    /// `notifyType`, when present.
-    pub fn notify_type(&self) -> Option<&NotifyType> {
+impl Discriminator {
+    /// Whether a notification with these top-level fields is of this kind.
+    pub fn matches(&self, peek: &Peek) -> bool {
         match self {
-            Notification::Capture(n) => Some(&n.notify_type),
-            Notification::Other { notify_type, .. } => notify_type.as_ref(),
-        }
-    }
-
-    /// A stable key for deduplication: `notifyType` plus the id of what it reports
-    /// (`CAPTURE_RESULT:<captureId>`). Redeliveries of one notification share it.
-    pub fn idempotency_key(&self) -> IdempotencyKey {
-        match self {
-            Notification::Capture(n) => {
-                IdempotencyKey(format!("{}:{}", n.notify_type, n.capture_id))
-            }
-            Notification::Other { notify_type, body } => {
-                let kind = notify_type.as_ref().map_or("UNKNOWN", NotifyType::as_str);
-                let id = [
-                    "captureId",
-                    "refundId",
-                    "paymentId",
-                    "disputeId",
-                    "vaultingRequestId",
-                ]
-                .iter()
-                .find_map(|field| body.get(field).and_then(serde_json::Value::as_str))
-                .unwrap_or("");
-                IdempotencyKey(format!("{kind}:{id}"))
-            }
+            Discriminator::NotifyType(values) => peek
+                .notify_type()
+                .is_some_and(|found| values.contains(&found)),
+            Discriminator::Field(field) => peek.has_field(field),
         }
     }
 }
 
-/// A deduplication key for a notification (see [`Notification::idempotency_key`]).
+/// One kind of notification: its typed body.
+///
+/// ```
+/// use alipay_ams_core::{DedupKey, Discriminator, NotificationKind, ResultInfo};
+/// use serde::Deserialize;
+///
+/// #[derive(Deserialize)]
+/// #[serde(rename_all = "camelCase")]
+/// struct DisputeNotification { dispute_id: String, dispute_notification_type: String, result: Option<ResultInfo> }
+///
+/// impl NotificationKind for DisputeNotification {
+///     const NAME: &'static str = "notifyDispute";
+///     const DISCRIMINATOR: Discriminator = Discriminator::Field("disputeNotificationType");
+///     fn dedup_key(&self) -> DedupKey {
+///         // One dispute has several events: the event is part of the key.
+///         DedupKey::new(["DISPUTE", &self.dispute_notification_type, &self.dispute_id])
+///     }
+/// }
+///
+/// let judged: DisputeNotification = serde_json::from_str(r#"{"disputeId":"d1","disputeNotificationType":"DISPUTE_JUDGED"}"#)?;
+/// assert_eq!(judged.dedup_key().as_str(), "DISPUTE:DISPUTE_JUDGED:d1");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+pub trait NotificationKind: DeserializeOwned + Send + 'static {
+    /// The notification's name in Alipay's documentation (`notifyCapture`).
+    const NAME: &'static str;
+    /// How its body is recognised.
+    const DISCRIMINATOR: Discriminator;
+
+    /// What identifies this event: two distinct events never share a key,
+    /// and every redelivery of one event has the same key.
+    fn dedup_key(&self) -> DedupKey;
+}
+
+/// The deduplication key of one notification event, such as
+/// `CAPTURE_RESULT:<captureId>`: redeliveries share it, distinct events never
+/// do. (Not to be confused with a request's idempotency key, such as
+/// `captureRequestId`, which Alipay deduplicates requests by.)
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct IdempotencyKey(String);
+pub struct DedupKey(String);
 
-impl IdempotencyKey {
+impl DedupKey {
+    /// A key from its parts, joined with `:`. Each part's `%` and `:` are
+    /// percent-encoded, so different parts never give the same key.
+    pub fn new<'a>(parts: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut key = String::new();
+        for (index, part) in parts.into_iter().enumerate() {
+            if index > 0 {
+                key.push(':');
+            }
+            for c in part.chars() {
+                match c {
+                    '%' => key.push_str("%25"),
+                    ':' => key.push_str("%3A"),
+                    c => key.push(c),
+                }
+            }
+        }
+        DedupKey(key)
+    }
+
+    /// A key kept as it was stored (read back from a database).
+    pub fn from_stored(key: impl Into<String>) -> Self {
+        DedupKey(key.into())
+    }
+
     /// The key as text.
     pub fn as_str(&self) -> &str {
         &self.0
     }
 }
 
-impl fmt::Display for IdempotencyKey {
+impl fmt::Display for DedupKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
 }
 
-impl Serialize for IdempotencyKey {
+impl Serialize for DedupKey {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&self.0)
+    }
+}
+
+/// A first look at a notification body: its top-level field names and its
+/// `notifyType`, enough to tell its kind before parsing it as one. Reading
+/// it refuses what is not a JSON object, and a field given twice in any
+/// object at any depth: parsers disagree on which of two values wins, so
+/// such a body means one thing to the handler and another to an audit log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Peek {
+    fields: Vec<String>,
+    notify_type: Option<String>,
+}
+
+/// Why a notification body could not be looked at.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PeekError {
+    /// Not a JSON object (or not JSON).
+    #[error("the body is not a JSON object: {0}")]
+    NotAnObject(#[source] serde_json::Error),
+    /// A top-level field appears twice.
+    #[error("the field `{0}` appears twice in the body")]
+    DuplicateField(String),
+}
+
+impl Peek {
+    /// Reads the top level of a body.
+    pub fn from_slice(body: &[u8]) -> Result<Self, PeekError> {
+        let mut de = serde_json::Deserializer::from_slice(body);
+        let peek = de
+            .deserialize_map(PeekVisitor)
+            .and_then(|peek| de.end().map(|()| peek))
+            .map_err(PeekError::NotAnObject)?;
+        match peek {
+            Ok(peek) => Ok(peek),
+            Err(field) => Err(PeekError::DuplicateField(field)),
+        }
+    }
+
+    /// `notifyType`, when present as text.
+    pub fn notify_type(&self) -> Option<&str> {
+        self.notify_type.as_deref()
+    }
+
+    /// Whether the body has a top-level field of this name.
+    pub fn has_field(&self, name: &str) -> bool {
+        self.fields.iter().any(|f| f == name)
+    }
+
+    /// Whether the body is of kind `K`.
+    pub fn is<K: NotificationKind>(&self) -> bool {
+        K::DISCRIMINATOR.matches(self)
+    }
+}
+
+/// Walks one JSON value to its end, noting the first field found twice in
+/// any object inside it; with `as_text`, also keeps a string value's text.
+struct Walk {
+    as_text: bool,
+}
+
+/// What [`Walk`] found: the value as text (strings only, when asked) and
+/// the first duplicated field name.
+#[derive(Default)]
+struct Walked {
+    text: Option<String>,
+    duplicate: Option<String>,
+}
+
+// serde_json refuses nesting deeper than 128 levels before the walk's own
+// recursion could grow large.
+impl<'de> de::DeserializeSeed<'de> for Walk {
+    type Value = Walked;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Walk {
+    type Value = Walked;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Walked, E> {
+        Ok(Walked {
+            text: self.as_text.then(|| v.to_owned()),
+            duplicate: None,
+        })
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Walked, E> {
+        Ok(Walked::default())
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Walked, E> {
+        Ok(Walked::default())
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Walked, E> {
+        Ok(Walked::default())
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Walked, E> {
+        Ok(Walked::default())
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Walked, E> {
+        Ok(Walked::default())
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Walked, A::Error> {
+        let mut duplicate = None;
+        while let Some(walked) = seq.next_element_seed(Walk { as_text: false })? {
+            duplicate = duplicate.or(walked.duplicate);
+        }
+        Ok(Walked {
+            text: None,
+            duplicate,
+        })
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Walked, A::Error> {
+        let mut seen: HashSet<String> = HashSet::new();
+        let mut duplicate = None;
+        while let Some(key) = map.next_key::<String>()? {
+            let walked = map.next_value_seed(Walk { as_text: false })?;
+            duplicate = duplicate.or(walked.duplicate);
+            if duplicate.is_none() && seen.contains(&key) {
+                duplicate = Some(key);
+            } else {
+                seen.insert(key);
+            }
+        }
+        Ok(Walked {
+            text: None,
+            duplicate,
+        })
+    }
+}
+
+struct PeekVisitor;
+
+impl<'de> Visitor<'de> for PeekVisitor {
+    /// `Err(field)`: a field given twice, at any depth.
+    type Value = Result<Peek, String>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut fields: Vec<String> = Vec::new();
+        let mut notify_type = None;
+        let mut duplicate = None;
+        while let Some(key) = map.next_key::<String>()? {
+            let is_type = key == "notifyType";
+            let walked = map.next_value_seed(Walk { as_text: is_type })?;
+            if is_type {
+                notify_type = walked.text;
+            }
+            duplicate = duplicate.or(walked.duplicate);
+            if duplicate.is_none() && fields.contains(&key) {
+                duplicate = Some(key.clone());
+            }
+            fields.push(key);
+        }
+        Ok(match duplicate {
+            Some(field) => Err(field),
+            None => Ok(Peek {
+                fields,
+                notify_type,
+            }),
+        })
     }
 }
 
@@ -136,25 +294,57 @@ mod tests {
     use super::*;
 
     #[test]
-    fn capture_notifications_are_typed_and_others_kept() {
-        let body = br#"{"notifyType":"CAPTURE_RESULT","result":{"resultCode":"SUCCESS","resultStatus":"S"},
-            "captureRequestId":"cr","paymentId":"p","captureId":"c1","captureAmount":{"currency":"BRL","value":"50000"}}"#;
-        let n = Notification::from_slice(body).unwrap();
-        assert!(matches!(n, Notification::Capture(_)));
-        assert_eq!(n.idempotency_key().as_str(), "CAPTURE_RESULT:c1");
+    fn peek_reads_the_top_level_and_refuses_duplicates() {
+        let peek = Peek::from_slice(
+            br#"{"notifyType":"CAPTURE_RESULT","captureId":"c1","nested":{"notifyType":"X","a":[1,{"b":2}]}}"#,
+        )
+        .unwrap();
+        assert_eq!(peek.notify_type(), Some("CAPTURE_RESULT"));
+        assert!(peek.has_field("captureId"));
+        assert!(peek.has_field("nested"));
+        assert!(!peek.has_field("a"));
 
-        let other =
-            Notification::from_slice(br#"{"notifyType":"REFUND_RESULT","refundId":"r9"}"#).unwrap();
-        assert_eq!(other.idempotency_key().as_str(), "REFUND_RESULT:r9");
-        let none =
-            Notification::from_slice(br#"{"authorizationNotifyType":"TOKEN_CREATED"}"#).unwrap();
+        let none = Peek::from_slice(br#"{"disputeNotificationType":"DISPUTE_CREATED"}"#).unwrap();
         assert_eq!(none.notify_type(), None);
+        assert!(Discriminator::Field("disputeNotificationType").matches(&none));
+        assert!(!Discriminator::NotifyType(&["CAPTURE_RESULT"]).matches(&none));
+        assert!(Discriminator::NotifyType(&["PAYMENT_RESULT", "CAPTURE_RESULT"]).matches(&peek));
+
+        assert!(matches!(
+            Peek::from_slice(br#"{"captureId":"a","captureId":"b"}"#),
+            Err(PeekError::DuplicateField(f)) if f == "captureId"
+        ));
+        assert!(matches!(
+            Peek::from_slice(br#"{"captureAmount":{"value":"1","value":"999"}}"#),
+            Err(PeekError::DuplicateField(f)) if f == "value"
+        ));
+        assert!(matches!(
+            Peek::from_slice(br#"{"list":[{"a":1},{"b":1,"b":2}]}"#),
+            Err(PeekError::DuplicateField(f)) if f == "b"
+        ));
+        // An escaped spelling of the same name is the same field.
+        assert!(matches!(
+            Peek::from_slice(br#"{"captureId":"a","capture\u0049d":"b"}"#),
+            Err(PeekError::DuplicateField(_))
+        ));
+        for bad in [&b"[1]"[..], b"not json", b"{\"a\":1} trailing", b""] {
+            assert!(matches!(
+                Peek::from_slice(bad),
+                Err(PeekError::NotAnObject(_))
+            ));
+        }
+        let odd = Peek::from_slice(br#"{"notifyType":7}"#).unwrap();
+        assert_eq!(odd.notify_type(), None);
     }
 
     #[test]
-    fn malformed_bodies_are_errors() {
-        assert!(Notification::from_slice(b"not json").is_err());
-        assert!(Notification::from_slice(br#"{"notifyType":"CAPTURE_RESULT"}"#).is_err());
-        assert!(Notification::from_slice(b"[1,2]").is_err());
+    fn dedup_keys_join_parts_without_ambiguity() {
+        assert_eq!(
+            DedupKey::new(["CAPTURE_RESULT", "c1"]).as_str(),
+            "CAPTURE_RESULT:c1"
+        );
+        assert_ne!(DedupKey::new(["a:b", "c"]), DedupKey::new(["a", "b:c"]));
+        assert_ne!(DedupKey::new(["a%3A", "b"]), DedupKey::new(["a:", "b"]));
+        assert_eq!(DedupKey::new(["a:b"]).as_str(), "a%3Ab");
     }
 }

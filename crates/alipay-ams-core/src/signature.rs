@@ -148,14 +148,17 @@ fn percent_encode(text: &str) -> String {
             out.push(char::from(b));
         } else {
             out.push('%');
-            out.push(char::from(HEX_UPPER[usize::from(b >> 4)]));
-            out.push(char::from(HEX_UPPER[usize::from(b & 0x0F)]));
+            out.push(hex_digit(b >> 4));
+            out.push(hex_digit(b & 0x0F));
         }
     }
     out
 }
 
-const HEX_UPPER: [u8; 16] = *b"0123456789ABCDEF";
+/// The uppercase hex digit of a nibble (`0..=15`).
+fn hex_digit(nibble: u8) -> char {
+    char::from_digit(u32::from(nibble), 16).map_or('0', |c| c.to_ascii_uppercase())
+}
 
 /// Decodes `%XX` (any case). A literal `+` stays a `+`: it is a base64 character.
 fn percent_decode(text: &str) -> Result<String, SignatureHeaderError> {

@@ -12,6 +12,7 @@
 //!   fixture's header is in the SDK's own format.
 //!
 //! Run both backends: `cargo test -p alipay-ams-core --features rust-crypto --test interop_fixtures`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests and examples may panic
 
 use std::path::{Path, PathBuf};
 

@@ -1,5 +1,6 @@
 //! Every key form a merchant may be handed parses to the same key, and every
 //! wrong one is refused with an error that says what to pass instead.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests and examples may panic
 
 use alipay_ams_core::{Backend, KeyError, Message, PrivateKey, PublicKey};
 

@@ -1,4 +1,5 @@
 //! Property tests: sign/verify round trips, and parsers that never panic.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests and examples may panic
 
 use alipay_ams_core::{Amount, Message, PrivateKey, PublicKey, SignatureHeader};
 use proptest::prelude::*;

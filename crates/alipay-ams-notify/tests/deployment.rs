@@ -1,6 +1,7 @@
 //! Deployment options over real loopback servers: behind a prefix-stripping
 //! router, the optional maximum age, and one keep-alive connection carrying
 //! good and bad deliveries with hyper's own client.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests and examples may panic
 
 mod common;
 

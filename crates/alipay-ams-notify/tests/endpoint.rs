@@ -1,6 +1,7 @@
 //! The endpoint over real loopback servers, mounted in axum and in plain hyper:
 //! what is acknowledged, what is refused and how, and that the server keeps
 //! serving after every refusal.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests and examples may panic
 
 mod common;
 

@@ -3,6 +3,7 @@
 //! `tests/interop/generate_fixtures.py`), posted verbatim to the service
 //! mounted in axum at the fixture's path: the genuine ones are acknowledged,
 //! the ones the SDK itself rejects are refused.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests and examples may panic
 
 mod common;
 

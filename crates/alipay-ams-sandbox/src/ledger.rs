@@ -37,7 +37,7 @@ pub enum CaptureMode {
 /// use alipay_ams_core::Amount;
 /// use alipay_ams_sandbox::CreatePayment;
 ///
-/// let payment = CreatePayment::new(Amount::new("USD", "10000")?)
+/// let payment = CreatePayment::new(Amount::from_minor_units_str("USD", "10000")?)
 ///     .notify_url("http://127.0.0.1:9000/notify")
 ///     .multiple_captures(true);
 /// # Ok::<(), alipay_ams_core::AmountError>(())
@@ -456,7 +456,7 @@ mod tests {
     use super::*;
 
     fn usd(v: &str) -> Amount {
-        Amount::new("USD", v).unwrap()
+        Amount::from_minor_units_str("USD", v).unwrap()
     }
 
     fn code(outcome: &CaptureOutcome) -> &str {
@@ -548,7 +548,7 @@ mod tests {
     fn rules_in_order() {
         let (mut ledger, pid) = ledger_with(CreatePayment::new(usd("100")));
         let now = SystemTime::now();
-        let eur = Amount::new("EUR", "1").unwrap();
+        let eur = Amount::from_minor_units_str("EUR", "1").unwrap();
         let out = ledger.capture(
             &CaptureRequest::new("x", "nope", usd("1")),
             Processing::Normal,

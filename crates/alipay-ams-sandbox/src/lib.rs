@@ -16,7 +16,7 @@
 //!     .start()
 //!     .await?;
 //! let payment = sandbox.create_payment(
-//!     CreatePayment::new(Amount::new("USD", "10000")?).notify_url("http://127.0.0.1:9/notify"),
+//!     CreatePayment::new(Amount::from_minor_units_str("USD", "10000")?).notify_url("http://127.0.0.1:9/notify"),
 //! )?;
 //!
 //! // Configure your client with sandbox.base_url(), sandbox.client_id(), the
@@ -90,8 +90,6 @@
 //! `--tls`) serves HTTPS with a certificate for `localhost`, `127.0.0.1` and
 //! `::1` issued by a throwaway CA made at start; clients trust
 //! [`SandboxHandle::tls_ca_certificate_pem`]. Notifications stay plain http.
-#![forbid(unsafe_code)]
-#![warn(missing_docs)]
 
 mod control;
 mod delivery;

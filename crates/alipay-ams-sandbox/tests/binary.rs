@@ -1,4 +1,5 @@
 //! The `alipay-ams-sandbox` program: starts, serves, logs, exits on SIGTERM.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests and examples may panic
 
 mod common;
 

@@ -1,4 +1,5 @@
 //! `capture` over real loopback HTTP: signatures both ways and each business rule.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests and examples may panic
 
 mod common;
 
@@ -184,7 +185,7 @@ async fn business_rules() {
 
     // Currency mismatch.
     let p = payment(&sandbox);
-    let eur = Amount::new("EUR", "100").unwrap();
+    let eur = Amount::from_minor_units_str("EUR", "100").unwrap();
     assert_eq!(
         code(
             merchant

@@ -1,5 +1,6 @@
 //! Each fault, and that retrying with the same captureRequestId stays
 //! idempotent after it.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests and examples may panic
 
 mod common;
 

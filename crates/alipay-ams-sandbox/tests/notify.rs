@@ -1,5 +1,6 @@
 //! `notifyCapture` delivery to a real endpoint on 127.0.0.1 that verifies
 //! each notification with core and Alipay's public key.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests and examples may panic
 
 mod common;
 

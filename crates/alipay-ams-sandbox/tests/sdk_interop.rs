@@ -2,6 +2,7 @@
 //! 1.7.1, from the interop venv) captures against the sandbox and accepts its
 //! signed response. Needs `python3` with venv/pip and the package registry,
 //! as `tests/interop/setup.sh` does.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests and examples may panic
 
 mod common;
 

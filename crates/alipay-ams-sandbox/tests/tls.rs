@@ -1,6 +1,7 @@
 //! HTTPS (`tls` feature): a client trusting the throwaway CA captures; one
 //! that does not trust it, or speaks plain http, gets nothing.
 #![cfg(feature = "tls")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests and examples may panic
 
 mod common;
 

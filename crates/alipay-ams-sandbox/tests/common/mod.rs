@@ -38,7 +38,7 @@ pub fn alipay_private_key() -> PrivateKey {
 }
 
 pub fn usd(value: &str) -> Amount {
-    Amount::new("USD", value).unwrap()
+    Amount::from_minor_units_str("USD", value).unwrap()
 }
 
 pub async fn start() -> SandboxHandle {
