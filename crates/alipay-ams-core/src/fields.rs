@@ -32,6 +32,14 @@ pub enum InvalidField {
         #[source]
         source: AmountError,
     },
+    /// A field inside a nested object is wrong (`order.buyer.buyerName`).
+    #[error("in {parent}: {inner}")]
+    Nested {
+        /// The wire name of the field holding the nested object.
+        parent: &'static str,
+        /// What is wrong inside it.
+        inner: Box<InvalidField>,
+    },
     /// A value Alipay does not accept for this field.
     #[error("{field}: {reason}")]
     Invalid {
@@ -42,13 +50,43 @@ pub enum InvalidField {
     },
 }
 
-/// Checks an id field: not blank, at most [`MAX_ID_LEN`] characters.
-pub fn check_id(field: &'static str, value: &str) -> Result<(), InvalidField> {
-    check_text(field, value, MAX_ID_LEN)?;
+impl InvalidField {
+    /// This error, found inside the nested object held by `parent`.
+    pub fn within(self, parent: &'static str) -> Self {
+        InvalidField::Nested {
+            parent,
+            inner: Box::new(self),
+        }
+    }
+
+    /// The dotted wire path of the field (`order.buyer.buyerName`).
+    pub fn path(&self) -> String {
+        match self {
+            InvalidField::Empty(field)
+            | InvalidField::TooLong { field, .. }
+            | InvalidField::Amount { field, .. }
+            | InvalidField::Invalid { field, .. } => (*field).to_owned(),
+            InvalidField::Nested { parent, inner } => format!("{parent}.{}", inner.path()),
+        }
+    }
+}
+
+/// Checks a required text field: not blank, at most `max` characters.
+pub fn check_required_text(
+    field: &'static str,
+    value: &str,
+    max: usize,
+) -> Result<(), InvalidField> {
+    check_text(field, value, max)?;
     if value.trim().is_empty() {
         return Err(InvalidField::Empty(field));
     }
     Ok(())
+}
+
+/// Checks an id field: not blank, at most [`MAX_ID_LEN`] characters.
+pub fn check_id(field: &'static str, value: &str) -> Result<(), InvalidField> {
+    check_required_text(field, value, MAX_ID_LEN)
 }
 
 /// Checks a text field's length: at most `max` characters.

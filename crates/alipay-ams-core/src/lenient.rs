@@ -72,3 +72,101 @@ pub fn opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Erro
         )),
     }
 }
+
+/// A whole number, or its text (`5`, `"5"`).
+pub fn i64<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    let text = string(d)?;
+    text.trim()
+        .parse()
+        .map_err(|_| de::Error::invalid_value(de::Unexpected::Str(&text), &"a whole number"))
+}
+
+/// Like [`i64`](fn@i64), with `null` or absence as `None`.
+pub fn opt_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    match opt_string(d)? {
+        None => Ok(None),
+        Some(text) => {
+            text.trim().parse().map(Some).map_err(|_| {
+                de::Error::invalid_value(de::Unexpected::Str(&text), &"a whole number")
+            })
+        }
+    }
+}
+
+/// A number, or its text (`1.5`, `"1.5"`).
+pub fn f64<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    let text = string(d)?;
+    parse_f64(&text)
+        .ok_or_else(|| de::Error::invalid_value(de::Unexpected::Str(&text), &"a number"))
+}
+
+/// Like [`f64`](fn@f64), with `null` or absence as `None`.
+pub fn opt_f64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    match opt_string(d)? {
+        None => Ok(None),
+        Some(text) => parse_f64(&text)
+            .map(Some)
+            .ok_or_else(|| de::Error::invalid_value(de::Unexpected::Str(&text), &"a number")),
+    }
+}
+
+fn parse_f64(text: &str) -> Option<f64> {
+    text.trim().parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+/// `true`, `false`, `"true"`, `"false"` (any case).
+pub fn bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    let text = string(d)?;
+    if text.eq_ignore_ascii_case("true") {
+        Ok(true)
+    } else if text.eq_ignore_ascii_case("false") {
+        Ok(false)
+    } else {
+        Err(de::Error::invalid_value(
+            de::Unexpected::Str(&text),
+            &"true or false",
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::Deserialize;
+
+    #[derive(Deserialize, Debug, PartialEq)]
+    struct Scalars {
+        #[serde(deserialize_with = "super::i64")]
+        a: i64,
+        #[serde(default, deserialize_with = "super::opt_i64")]
+        b: Option<i64>,
+        #[serde(deserialize_with = "super::f64")]
+        c: f64,
+        #[serde(default, deserialize_with = "super::opt_f64")]
+        d: Option<f64>,
+        #[serde(deserialize_with = "super::bool")]
+        e: bool,
+        #[serde(default, deserialize_with = "super::opt_bool")]
+        f: Option<bool>,
+    }
+
+    #[test]
+    fn numbers_and_booleans_as_values_or_text() {
+        let json: Scalars =
+            serde_json::from_str(r#"{"a":5,"b":-7,"c":1.5,"d":2,"e":true,"f":false}"#).unwrap();
+        let text: Scalars =
+            serde_json::from_str(r#"{"a":"5","b":"-7","c":"1.5","d":"2","e":"TRUE","f":"false"}"#)
+                .unwrap();
+        assert_eq!(json, text);
+        assert_eq!(json.a, 5);
+        let absent: Scalars = serde_json::from_str(r#"{"a":1,"c":0,"e":false,"b":null}"#).unwrap();
+        assert_eq!((absent.b, absent.d, absent.f), (None, None, None));
+        for bad in [
+            r#"{"a":"five","c":0,"e":true}"#,
+            r#"{"a":1,"c":"NaN","e":true}"#,
+            r#"{"a":1,"c":0,"e":"yes"}"#,
+            r#"{"a":1.5,"c":0,"e":true}"#,
+        ] {
+            assert!(serde_json::from_str::<Scalars>(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -40,7 +40,7 @@ pub mod time;
 pub use amount::{Amount, AmountError, MAX_VALUE_LEN, currency_exponent};
 pub use api::{ApiRequest, DEFAULT_UNKNOWN_OUTCOME_ADVICE, ReplyMismatch, Retry};
 pub use crypto::Backend;
-pub use fields::{InvalidField, MAX_ID_LEN, check_id, check_text};
+pub use fields::{InvalidField, MAX_ID_LEN, check_id, check_required_text, check_text};
 pub use keys::{KeyError, MIN_KEY_BITS, PrivateKey, PublicKey, SignError};
 pub use message::{Message, VerifyError};
 pub use notification::{DedupKey, Discriminator, NotificationKind, Peek, PeekError};
