@@ -264,7 +264,22 @@ def property_attr(prop, cls):
     return None, None
 
 
-def new_instance(cls, kind):
+def new_instance(cls, kind, prime=False):
+    inst = _new_instance(cls, kind)
+    if prime:
+        # Set every settable property to None first: some hand-written
+        # getters read an attribute only their setter creates
+        # (DeclarationRecord.merchant_customs_info).
+        for name, prop, _ in body_properties(cls):
+            if prop.fset is not None:
+                try:
+                    setattr(inst, name, None)
+                except Exception:
+                    pass
+    return inst
+
+
+def _new_instance(cls, kind):
     if kind in ("response", "notify"):
         return cls("{}")
     try:
@@ -320,11 +335,11 @@ def emit(inst, kind):
 def serializer_fields(cls, kind):
     """Wire names and order as the SDK's serializer emits them."""
     props = [(n, p, k) for n, p, k in body_properties(cls) if p.fset is not None]
-    base_keys = set(emit(new_instance(cls, kind), kind))
+    base_keys = set(emit(new_instance(cls, kind, prime=True), kind))
     wire_of = {}
     for name, prop, _ in props:
         for probe in ("probe:" + name, Probe(name)):
-            inst = new_instance(cls, kind)
+            inst = new_instance(cls, kind, prime=True)
             try:
                 setattr(inst, name, probe)
                 emitted = emit(inst, kind)
@@ -335,7 +350,7 @@ def serializer_fields(cls, kind):
             if len(keys) == 1:
                 wire_of[name] = (keys[0], probe)
                 break
-    inst = new_instance(cls, kind)
+    inst = new_instance(cls, kind, prime=True)
     for name, (wire, probe) in wire_of.items():
         setattr(inst, name, probe)
     order = [k for k in emit(inst, kind) if k not in base_keys]
@@ -510,7 +525,7 @@ def lit_of_attr(attr):
 
 def serializer_works(cls, kind):
     try:
-        emit(new_instance(cls, kind), kind)
+        emit(new_instance(cls, kind, prime=True), kind)
         return True
     except Exception:
         return False
@@ -727,6 +742,10 @@ class Builder:
         return name
 
     def enum_schema(self, cls):
+        fixed = self.ov.get("enum_values", {}).get(cls.__name__)
+        if fixed is not None:
+            self.used_overrides.add(("enum_values", cls.__name__))
+            return {"type": "string", "enum": list(fixed["values"])}
         values = []
         for member in cls:
             wire = member.to_ams_dict() if hasattr(member, "to_ams_dict") else member.value
@@ -802,6 +821,16 @@ class Builder:
                 prop["description"] = doc
             if wire in props:
                 raise SpecError("%s: two properties on the wire as %s" % (name, wire))
+            props[wire] = prop
+        for key, extra in self.ov.get("extra_fields", {}).items():
+            owner, _, wire = key.partition(".")
+            if owner != name:
+                continue
+            self.used_overrides.add(("extra_fields", key))
+            if wire in props:
+                raise SpecError("extra field %s is already read from the SDK" % key)
+            prop = self.type_schema(parse_override_type(extra["type"], self))
+            prop["x-not-read-by-python-sdk"] = extra["source"]
             props[wire] = prop
         schema = {"type": "object", "properties": props}
         if how == "parser":
@@ -893,6 +922,8 @@ def response_class_for(req_cls, overrides):
 
 def choose_request_class(path, classes, overrides):
     chosen = overrides.get("python_class", {}).get(path)
+    if chosen and len(classes) == 1:
+        raise SpecError("[python_class] %s: only one class sends it, drop the entry" % path)
     if chosen:
         for c in classes:
             if qualname(c) == chosen["class"]:
@@ -918,6 +949,8 @@ def operation_ids(paths, overrides):
     [operation_ids] in overrides.toml fixes the rest."""
     fixed = {}
     for p, v in overrides.get("operation_ids", {}).items():
+        if p not in paths:
+            raise SpecError("[operation_ids] %s is not an operation" % p)
         fixed[p] = v["id"]
     last = {}
     for p in paths:
@@ -1189,7 +1222,7 @@ def apply_model_facts(b, overrides):
 def unused_overrides(b, overrides):
     out = []
     for section in ("types", "decimal", "wire_names", "operations", "java_only", "schema_names",
-                    "java_schemas", "java_enums", "webhooks"):
+                    "java_schemas", "java_enums", "webhooks", "enum_values", "extra_fields"):
         for key in overrides.get(section, {}):
             if (section, key) not in b.used_overrides:
                 out.append("[%s] %s" % (section, key))
