@@ -548,6 +548,18 @@ def class_fields(cls, kind, reach=None):
     return parser_fields(cls, reach), "parser"
 
 
+_TRUTHY_TEST = re.compile(r'hasattr\(self,\s*"\w+"\)\s+and\s+self\.[\w_]+\s*:')
+
+
+def omits_falsy(cls):
+    """A hand-written serializer that tests truthiness, so false, 0 and ""
+    never reach the wire (the generated ones test `is not None`)."""
+    try:
+        return bool(_TRUTHY_TEST.search(inspect.getsource(cls)))
+    except (OSError, TypeError):
+        return False
+
+
 def is_generated(cls):
     """openapi-generator output: typed `__init__` and the generated serializer."""
     try:
@@ -736,6 +748,7 @@ class Builder:
         name = self.schema_name_for(cls, forced_name)
         if issubclass(cls, enum.Enum):
             self.schemas[name] = self.enum_schema(cls)
+            self.schemas[name]["x-python-class"] = qualname(cls)
             return name
         self.schemas[name] = None  # cycle guard: a recursive model refers to itself by name
         self.schemas[name] = self.object_schema(cls, kind, name, reach)
@@ -1036,6 +1049,8 @@ def build(overrides):
             sdks = sdk_membership(path, overrides) + ["python"]
         elif op["python"]:
             req_name = b.describe_class(op["req"], "request", base + "Request")
+            if omits_falsy(op["req"]):
+                b.schemas[req_name]["x-python-omits-falsy"] = True
             rsp_name = b.describe_class(op["rsp"], "response", base + "Response")
             python_class = qualname(op["req"])
             sdks = sdk_membership(path, overrides) + ["python"]
@@ -1075,9 +1090,8 @@ def build(overrides):
             "x-retry": facts["retry"],
             "x-echo-fields": echo_fields(b, path, req_name, rsp_name, facts),
         })
-        for extra in ("sandbox",):
-            if extra in facts:
-                post["x-" + extra] = facts[extra]
+        if "sandbox_rewrite" in facts:
+            post["x-sandbox-rewrite"] = facts["sandbox_rewrite"]
         post["requestBody"] = {
             "required": True,
             "content": {"application/json": {"schema": b.ref(req_name)}},
