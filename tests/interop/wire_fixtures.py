@@ -38,7 +38,7 @@ cannot produce them). Exit codes: 0 ok, 1 differs (--check), 2 usage.
 
 import argparse
 import contextlib
-import enum
+import importlib
 import io
 import json
 import os
@@ -52,7 +52,6 @@ import extract_spec as spec  # noqa: E402  (the same introspection the descripti
 from generate_fixtures import (  # noqa: E402
     GATEWAY, PRODUCTION_CLIENT_ID, RESPONSE_TIME, _PinnedClock, _patched)
 
-import importlib  # noqa: E402
 
 from com.alipay.ams.api import file_upload_executor, session_http2_executor  # noqa: E402
 
