@@ -427,6 +427,9 @@ def webhook_fixture(name, hook, filler):
     post = hook["post"]
     schema = schema_name(post["requestBody"]["content"]["application/json"]["schema"])
     value = filler.object(schema, (schema,))
+    kinds = post["x-discriminator"].get("notifyType")
+    if kinds and "notifyType" in value:
+        value["notifyType"] = kinds[0]  # a body the receiver rule routes to this webhook
     parsers = [post["x-python-class"]] + post.get("x-python-also-parsed-by", [])
     out = {
         "webhook": name,
