@@ -7,6 +7,8 @@
 # Steps (every step runs; a summary lists each one's result at the end):
 #   1 setup        venv with the pinned SDK (setup.sh)
 #   2 fixtures     generate_fixtures.py --check: committed fixtures == what the SDK makes
+#   2b spec        extract_spec.py --check and wire_fixtures.py --check: spec/antom.openapi.json
+#                  and fixtures/wire/ == what the SDK (plus spec/overrides.toml) gives
 #   3 core         the SDK fixtures on both crypto backends (alipay-ams-core test)
 #   4 build        the sandbox and CLI binaries
 #   5 cli          alipay-ams sign/verify <-> SDK sign/verify (check_cli.py)
@@ -127,6 +129,9 @@ fi
 
 step "2 fixtures: regenerate every fixture with the SDK in memory and compare with tests/interop/fixtures"
 if ! wanted fixtures; then say "skipped (not selected)"; elif "$PY" "$here/generate_fixtures.py" --check; then pass "fixtures"; else fail "fixtures" "re-run generate_fixtures.py"; fi
+
+step "2b spec: rebuild spec/antom.openapi.json and the wire fixtures in memory and compare"
+if ! wanted spec; then say "skipped (not selected)"; elif "$PY" "$here/extract_spec.py" --check && "$PY" "$here/wire_fixtures.py" --check; then pass "spec"; else fail "spec" "re-run extract_spec.py, then wire_fixtures.py"; fi
 
 step "3 core: every SDK fixture on both crypto backends (cargo test -p alipay-ams-core --features rust-crypto --test interop_fixtures)"
 if ! wanted core; then say "skipped (not selected)"; elif cargo test -p alipay-ams-core --features rust-crypto --test interop_fixtures; then pass "core"; else fail "core"; fi
