@@ -22,5 +22,9 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-#[cfg(feature = "payments")]
-pub mod payments;
+mod catalog_types;
+mod generated;
+mod support;
+
+pub use catalog_types::*;
+pub use generated::*;

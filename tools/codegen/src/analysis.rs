@@ -36,6 +36,9 @@ pub struct Analysis<'a> {
     pub ser: BTreeSet<&'a str>,
     /// Reached from a response or notification: needs Deserialize.
     pub de: BTreeSet<&'a str>,
+    /// Reached from a notification: also Serialize (a gateway sends them, a
+    /// merchant stores them, dedup keys may include a list's JSON).
+    pub notified: BTreeSet<&'a str>,
     pub homes: BTreeMap<&'a str, Home>,
     /// The roles a schema plays as the body of an operation or notification.
     pub roots: BTreeMap<&'a str, Vec<Home>>,
@@ -106,10 +109,12 @@ impl<'a> Analysis<'a> {
                 .or_default()
                 .push(Home::Response { op: i });
         }
+        let mut notified = BTreeSet::new();
         for (i, hook) in spec.webhooks.iter().enumerate() {
             for name in reach(spec, &hook.schema) {
                 areas.entry(name).or_default().insert(hook.area.as_str());
                 de.insert(name);
+                notified.insert(name);
             }
             roots
                 .entry(hook.schema.as_str())
@@ -145,6 +150,7 @@ impl<'a> Analysis<'a> {
             areas,
             ser,
             de,
+            notified,
             homes,
             roots,
             validated: BTreeSet::new(),
@@ -192,6 +198,18 @@ impl<'a> Analysis<'a> {
         false
     }
 
+    /// The Rust name of a schema's type: notification payloads are named
+    /// after their notification (`notifyCapture` -> `CaptureNotification`).
+    pub fn rust_name(&self, schema: &str) -> String {
+        if let Some(Home::Notification { hook }) = self.homes.get(schema)
+            && let Some(h) = self.spec.webhooks.get(*hook)
+        {
+            let base = h.name.strip_prefix("notify").unwrap_or(&h.name);
+            return format!("{base}Notification");
+        }
+        crate::names::type_name(schema)
+    }
+
     /// Whether a field is non-optional in the Rust type.
     pub fn required(&self, owner: &str, field: &Field) -> bool {
         let role = self.roots.get(owner).and_then(|r| r.first());
@@ -202,13 +220,14 @@ impl<'a> Analysis<'a> {
                     || object(self.spec, owner)
                         .is_some_and(|o| o.required_on_success.contains(&field.wire))
             }
+            // A notification must parse whenever Alipay sends it: only the
+            // fields that name its kind are required.
             Some(Home::Notification { hook }) => {
-                let in_key = self
-                    .spec
-                    .webhooks
-                    .get(*hook)
-                    .is_some_and(|h| h.dedup_key.contains(&field.wire));
-                in_key || (field.required && (field.wire == "result" || field.wire == "notifyType"))
+                let discriminating = self.spec.webhooks.get(*hook).is_some_and(|h| {
+                    matches!(&h.discriminator, crate::spec::Discriminator::Field(f) if *f == field.wire)
+                });
+                discriminating
+                    || (field.required && (field.wire == "result" || field.wire == "notifyType"))
             }
             // Shared models: required only when they only ever go out (a
             // reply missing a field must still parse).
@@ -230,8 +249,7 @@ impl<'a> Analysis<'a> {
                 if !self.ser.contains(name.as_str()) || self.validated.contains(name.as_str()) {
                     continue;
                 }
-                let has_checks = o.fields.iter().any(|f| self.field_has_checks(name, f));
-                if has_checks {
+                if self.object_has_checks(o) {
                     self.validated.insert(name.as_str());
                     changed = true;
                 }
@@ -240,6 +258,10 @@ impl<'a> Analysis<'a> {
                 break;
             }
         }
+    }
+
+    fn object_has_checks(&self, o: &Object) -> bool {
+        !o.one_of.is_empty() || o.fields.iter().any(|f| self.field_has_checks(&o.name, f))
     }
 
     pub fn field_has_checks(&self, owner: &str, f: &Field) -> bool {

@@ -42,6 +42,8 @@ pub struct Object {
     pub fields: Vec<Field>,
     /// Response fields always present on success (required in the type).
     pub required_on_success: Vec<String>,
+    /// Groups of fields of which at least one must be sent.
+    pub one_of: Vec<Vec<String>>,
 }
 
 /// A named string enum.
@@ -234,6 +236,11 @@ fn schema(name: &str, v: &Value, order: Option<&Keys>) -> Res<Schema> {
         description,
         fields,
         required_on_success: strings(v.get("x-required-on-success")),
+        one_of: v
+            .get("x-required-one-of")
+            .and_then(Value::as_array)
+            .map(|groups| groups.iter().map(|g| strings(Some(g))).collect())
+            .unwrap_or_default(),
     }))
 }
 
@@ -378,19 +385,12 @@ impl Spec {
                 return Err(format!("{}: x-dedup-key is empty", hook.name));
             }
             for key in &hook.dedup_key {
-                let Some(field) = obj.fields.iter().find(|f| &f.wire == key) else {
+                let top = key.split('.').next().unwrap_or(key);
+                if !obj.fields.iter().any(|f| f.wire == top) {
                     return Err(format!(
                         "{}: dedup field {key} is not a property",
                         hook.name
                     ));
-                };
-                let scalar = match &field.ty {
-                    Ty::String | Ty::Integer => true,
-                    Ty::Ref(name) => matches!(self.schemas.get(name), Some(Schema::Enum(_))),
-                    _ => false,
-                };
-                if !scalar {
-                    return Err(format!("{}: dedup field {key} is not text", hook.name));
                 }
             }
         }
