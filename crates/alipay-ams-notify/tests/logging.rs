@@ -7,7 +7,6 @@ mod common;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use alipay_ams_notify::NotifyService;
 use common::*;
 
 #[derive(Clone, Default)]
@@ -36,10 +35,7 @@ async fn logs_follow_deliveries_without_secrets_or_bodies() {
     let _guard = tracing::subscriber::set_default(subscriber);
 
     let recorder = Arc::new(Recorder::default());
-    let app = axum::Router::new().route_service(
-        NOTIFY_PATH,
-        NotifyService::new(config(), Arc::clone(&recorder)),
-    );
+    let app = axum::Router::new().route_service(NOTIFY_PATH, capture_service(config(), &recorder));
     let addr = serve_axum(app).await;
 
     let good = Delivery::signed(NOTIFY_PATH, capture_body("cap-logged"));
