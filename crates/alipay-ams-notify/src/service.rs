@@ -49,7 +49,7 @@ use crate::verify::verify_signed;
 ///     .on::<CaptureNotification>(Orders)
 ///     .deadline(std::time::Duration::from_secs(30), tokio::time::sleep)
 ///     .build()?;
-/// let app = axum::Router::new().route_service("/alipay/notify", service);
+/// let app: axum::Router = axum::Router::new().route_service("/alipay/notify", service);
 /// # Ok(()) }
 /// ```
 ///
@@ -69,8 +69,11 @@ struct Inner {
 /// How long a request may take, and the runtime's timer to tell.
 struct Deadline {
     limit: Duration,
-    sleep: Box<dyn Fn(Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>,
+    sleep: Box<dyn Fn(Duration) -> Timer + Send + Sync>,
 }
+
+/// A running `sleep` of the caller's runtime.
+type Timer = Pin<Box<dyn Future<Output = ()> + Send>>;
 
 /// Builds a [`NotifyService`]: its routes, what happens to notifications no
 /// route handles, and its deadline.
@@ -256,7 +259,7 @@ impl fmt::Debug for NotifyServiceBuilder {
 /// The work's output, or `None` if the timer fired first.
 async fn first<T>(
     mut work: Pin<&mut impl Future<Output = T>>,
-    mut timer: Pin<Box<dyn Future<Output = ()> + Send>>,
+    mut timer: Timer,
 ) -> Option<T> {
     poll_fn(|cx| {
         if let Poll::Ready(out) = work.as_mut().poll(cx) {

@@ -114,6 +114,18 @@ impl Delivery {
         ]
     }
 
+    /// The headers as `verify_notification` takes them.
+    pub fn headers_map(&self) -> http::HeaderMap {
+        let mut map = http::HeaderMap::new();
+        for (name, value) in self.headers() {
+            map.insert(
+                http::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                value.parse().unwrap(),
+            );
+        }
+        map
+    }
+
     pub async fn post(&self, addr: SocketAddr) -> Reply {
         self.post_to(addr, &self.path.clone()).await
     }
@@ -137,6 +149,7 @@ pub struct Seen {
     pub dedup_key: String,
     pub client_id: String,
     pub request_time: String,
+    pub key_version: u32,
     pub raw_body: Vec<u8>,
 }
 
@@ -169,6 +182,7 @@ impl NotifyHandler<CaptureNotification> for Recorder {
             dedup_key: meta.dedup_key().to_string(),
             client_id: meta.client_id().to_owned(),
             request_time: meta.request_time().to_owned(),
+            key_version: meta.key_version(),
             raw_body: meta.raw_body().to_vec(),
         });
         Ok(())
