@@ -184,133 +184,33 @@ struct Reply<'a> {
 }
 
 impl NotifyError {
-    /// The response policy, in one place.
+    /// The response policy, in one place: one row per variant.
+    #[rustfmt::skip]
     pub(crate) fn disposition(&self) -> Disposition {
+        use NotifyError as E;
         use ResultStatus::{Failed as F, Unknown as U};
         use StatusCode as S;
-        const SIGNED_HEADERS: &str = "client-id, request-time and signature headers are required";
-        const DELIVER_AGAIN: &str = "the notification was not processed; deliver it again later";
+        const HEADERS: &str = "client-id, request-time and signature headers are required";
+        const AGAIN: &str = "the notification was not processed; deliver it again later";
+        const TIME: &str = "request-time is not accepted";
+        const NOT_VALID: &str = "the body is not a valid notification";
         match self {
-            NotifyError::MethodNotAllowed => row(
-                S::METHOD_NOT_ALLOWED,
-                F,
-                "PARAM_ILLEGAL",
-                "notifications must be POSTed",
-                "method_not_allowed",
-                false,
-            ),
-            NotifyError::BodyTooLarge { .. } => row(
-                S::PAYLOAD_TOO_LARGE,
-                F,
-                "PARAM_ILLEGAL",
-                "the body is too large",
-                "body_too_large",
-                false,
-            ),
-            NotifyError::BodyRead(_) => row(
-                S::BAD_REQUEST,
-                U,
-                "UNKNOWN_EXCEPTION",
-                "the body could not be read",
-                "body_unreadable",
-                false,
-            ),
-            NotifyError::MissingHeader(_) => row(
-                S::UNAUTHORIZED,
-                F,
-                "INVALID_SIGNATURE",
-                SIGNED_HEADERS,
-                "missing_header",
-                false,
-            ),
-            NotifyError::InvalidHeader(_) => row(
-                S::UNAUTHORIZED,
-                F,
-                "INVALID_SIGNATURE",
-                SIGNED_HEADERS,
-                "invalid_header",
-                false,
-            ),
-            NotifyError::ClientIdMismatch => row(
-                S::UNAUTHORIZED,
-                F,
-                "CLIENT_INVALID",
-                "client-id is not accepted here",
-                "client_id_mismatch",
-                false,
-            ),
-            NotifyError::UnknownKeyVersion { .. } => row(
-                S::UNAUTHORIZED,
-                F,
-                "INVALID_SIGNATURE",
-                "the key version is not accepted here",
-                "unknown_key_version",
-                false,
-            ),
-            NotifyError::Signature(_) => row(
-                S::UNAUTHORIZED,
-                F,
-                "INVALID_SIGNATURE",
-                "the signature does not verify",
-                "bad_signature",
-                false,
-            ),
-            NotifyError::Stale => row(
-                S::UNAUTHORIZED,
-                F,
-                "INVALID_SIGNATURE",
-                "request-time is not accepted",
-                "stale",
-                false,
-            ),
-            NotifyError::UnreadableTime => row(
-                S::UNAUTHORIZED,
-                F,
-                "INVALID_SIGNATURE",
-                "request-time is not accepted",
-                "unreadable_time",
-                false,
-            ),
-            NotifyError::DuplicateField(_) => row(
-                S::BAD_REQUEST,
-                F,
-                "PARAM_ILLEGAL",
-                "a field appears twice in the body",
-                "duplicate_field",
-                false,
-            ),
-            NotifyError::Malformed(_) => row(
-                S::BAD_REQUEST,
-                F,
-                "PARAM_ILLEGAL",
-                "the body is not a valid notification",
-                "malformed",
-                false,
-            ),
-            NotifyError::Unhandled { .. } => row(
-                S::NOT_IMPLEMENTED,
-                U,
-                "UNKNOWN_EXCEPTION",
-                DELIVER_AGAIN,
-                "unhandled_kind",
-                true,
-            ),
-            NotifyError::Handler(_) => row(
-                S::INTERNAL_SERVER_ERROR,
-                U,
-                "UNKNOWN_EXCEPTION",
-                DELIVER_AGAIN,
-                "handler_failed",
-                true,
-            ),
-            NotifyError::DeadlineExceeded { .. } => row(
-                S::SERVICE_UNAVAILABLE,
-                U,
-                "UNKNOWN_EXCEPTION",
-                DELIVER_AGAIN,
-                "deadline_exceeded",
-                false,
-            ),
+            // variant                         HTTP status               F/U  resultCode            resultMessage (sent)                     name (logs)             ERROR
+            E::MethodNotAllowed =>         row(S::METHOD_NOT_ALLOWED,     F,  "PARAM_ILLEGAL",      "notifications must be POSTed",          "method_not_allowed",   false),
+            E::BodyTooLarge { .. } =>      row(S::PAYLOAD_TOO_LARGE,      F,  "PARAM_ILLEGAL",      "the body is too large",                 "body_too_large",       false),
+            E::BodyRead(_) =>              row(S::BAD_REQUEST,            U,  "UNKNOWN_EXCEPTION",  "the body could not be read",            "body_unreadable",      false),
+            E::MissingHeader(_) =>         row(S::UNAUTHORIZED,           F,  "INVALID_SIGNATURE",  HEADERS,                                 "missing_header",       false),
+            E::InvalidHeader(_) =>         row(S::UNAUTHORIZED,           F,  "INVALID_SIGNATURE",  HEADERS,                                 "invalid_header",       false),
+            E::ClientIdMismatch =>         row(S::UNAUTHORIZED,           F,  "CLIENT_INVALID",     "client-id is not accepted here",        "client_id_mismatch",   false),
+            E::UnknownKeyVersion { .. } => row(S::UNAUTHORIZED,           F,  "INVALID_SIGNATURE",  "the key version is not accepted here",  "unknown_key_version",  false),
+            E::Signature(_) =>             row(S::UNAUTHORIZED,           F,  "INVALID_SIGNATURE",  "the signature does not verify",         "bad_signature",        false),
+            E::Stale =>                    row(S::UNAUTHORIZED,           F,  "INVALID_SIGNATURE",  TIME,                                    "stale",                false),
+            E::UnreadableTime =>           row(S::UNAUTHORIZED,           F,  "INVALID_SIGNATURE",  TIME,                                    "unreadable_time",      false),
+            E::DuplicateField(_) =>        row(S::BAD_REQUEST,            F,  "PARAM_ILLEGAL",      "a field appears twice in the body",     "duplicate_field",      false),
+            E::Malformed(_) =>             row(S::BAD_REQUEST,            F,  "PARAM_ILLEGAL",      NOT_VALID,                               "malformed",            false),
+            E::Unhandled { .. } =>         row(S::NOT_IMPLEMENTED,        U,  "UNKNOWN_EXCEPTION",  AGAIN,                                   "unhandled_kind",       true),
+            E::Handler(_) =>               row(S::INTERNAL_SERVER_ERROR,  U,  "UNKNOWN_EXCEPTION",  AGAIN,                                   "handler_failed",       true),
+            E::DeadlineExceeded { .. } =>  row(S::SERVICE_UNAVAILABLE,    U,  "UNKNOWN_EXCEPTION",  AGAIN,                                   "deadline_exceeded",    false),
         }
     }
 

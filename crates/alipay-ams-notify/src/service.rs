@@ -257,10 +257,7 @@ impl fmt::Debug for NotifyServiceBuilder {
 }
 
 /// The work's output, or `None` if the timer fired first.
-async fn first<T>(
-    mut work: Pin<&mut impl Future<Output = T>>,
-    mut timer: Timer,
-) -> Option<T> {
+async fn first<T>(mut work: Pin<&mut impl Future<Output = T>>, mut timer: Timer) -> Option<T> {
     poll_fn(|cx| {
         if let Poll::Ready(out) = work.as_mut().poll(cx) {
             return Poll::Ready(Some(out));
