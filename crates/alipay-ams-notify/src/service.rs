@@ -221,7 +221,10 @@ impl NotifyServiceBuilder {
     /// the endpoint, and Alipay delivers again. `sleep` is your runtime's
     /// timer, `tokio::time::sleep` with tokio. Pair it with your HTTP
     /// server's header read timeout, which bounds the time before the request
-    /// reaches this service.
+    /// reaches this service. A handler still running at the deadline is
+    /// dropped, as on any cancellation: what it did not commit is not done,
+    /// and Alipay's redelivery finds it undone (or done, with the same dedup
+    /// key, if it committed just before).
     pub fn deadline<S, F>(mut self, limit: Duration, sleep: S) -> Self
     where
         S: Fn(Duration) -> F + Send + Sync + 'static,
