@@ -1,4 +1,5 @@
-//! Receive Alipay notifications (notifyCapture and others) in an axum app.
+//! Receive Alipay notifications (notifyCapture, and each kind routed below)
+//! in an axum app.
 //!
 //! ```sh
 //! cargo run --example axum_notify
@@ -11,44 +12,50 @@
 //! - `NOTIFY_LISTEN`: address to listen on (default `127.0.0.1:3000`);
 //! - `NOTIFY_PATH`: the path of the notify URL given to Alipay (default `/alipay/notify`).
 //!
-//! Prints one line per verified notification on stdout; runs until Ctrl-C or SIGTERM.
+//! Prints one JSON line per processed notification on stdout,
+//! `{"kind":"<notifyType>","dedupKey":"<dedup key>","paymentId":"<paymentId>"}`;
+//! logs go to stderr. A genuine notification of a kind not routed here is
+//! refused (not acknowledged), so Alipay delivers it again. A connection whose
+//! request headers are not complete within 30 s is closed; a request not
+//! answered within 30 s gets a non-S answer. Runs until Ctrl-C or SIGTERM.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // a short example, not library code
+
+#[path = "support/notify_server.rs"]
+mod notify_server;
 
 use std::error::Error;
 use std::path::PathBuf;
 
+use alipay_ams::NotificationKind;
+use alipay_ams::PublicKey;
 use alipay_ams::notify::{HandlerError, NotifyConfig, NotifyHandler, NotifyMeta, NotifyService};
-use alipay_ams::{CaptureNotification, Notification, PublicKey};
+use alipay_ams::payments::CaptureNotification;
+use hyper_util::service::TowerToHyperService;
 
-/// Prints each verified notification. A real handler would persist it (keyed
-/// by `meta.idempotency_key()`, since Alipay may deliver it more than once)
-/// before returning `Ok`, which is what acknowledges it.
+/// Prints each verified notification, whatever its kind. A real handler would
+/// persist it (keyed by `meta.dedup_key()`, since Alipay may deliver it more
+/// than once) before returning `Ok`, which is what acknowledges it.
+#[derive(Clone, Copy)]
 struct PrintNotifications;
 
-impl NotifyHandler for PrintNotifications {
-    async fn capture(&self, n: CaptureNotification, meta: &NotifyMeta) -> Result<(), HandlerError> {
-        println!(
-            "{} captureRequestId={} paymentId={} amount={} {} result={}/{} request-time={}",
-            meta.idempotency_key(),
-            n.capture_request_id,
-            n.payment_id,
-            n.capture_amount.value(),
-            n.capture_amount.currency(),
-            n.result.result_status,
-            n.result.result_code,
-            meta.request_time(),
-        );
+impl<K: NotificationKind> NotifyHandler<K> for PrintNotifications {
+    async fn handle(&self, _notification: K, meta: &NotifyMeta) -> Result<(), HandlerError> {
+        println!("{}", processed_line(meta));
         Ok(())
     }
+}
 
-    async fn other(&self, _n: Notification, meta: &NotifyMeta) -> Result<(), HandlerError> {
-        println!(
-            "{} (not modelled; acknowledged) request-time={}",
-            meta.idempotency_key(),
-            meta.request_time()
-        );
-        Ok(())
-    }
+/// `{"kind":..,"dedupKey":..,"paymentId":..}`, in that order, read from the
+/// verified envelope so that one line fits every kind.
+fn processed_line(meta: &NotifyMeta) -> String {
+    use serde_json::{Value, json};
+    let body: Value = serde_json::from_slice(meta.raw_body()).unwrap_or_default();
+    format!(
+        r#"{{"kind":{},"dedupKey":{},"paymentId":{}}}"#,
+        json!(meta.notify_type().unwrap_or(meta.kind())),
+        json!(meta.dedup_key()),
+        body.get("paymentId").unwrap_or(&Value::Null),
+    )
 }
 
 #[tokio::main]
@@ -68,8 +75,12 @@ async fn main() -> Result<(), Box<dyn Error>> {
 
     let alipay_key = PublicKey::from_file(&key_path)
         .map_err(|e| format!("ALIPAY_PUBLIC_KEY={}: {e}", key_path.display()))?;
-    let service = NotifyService::new(NotifyConfig::new(client_id, alipay_key), PrintNotifications);
-    let app = axum::Router::new().route_service(&path, service);
+    let notify = NotifyService::builder(NotifyConfig::new(client_id, alipay_key))
+        // One line per kind; each kind not routed is refused, never acknowledged.
+        .on::<CaptureNotification>(PrintNotifications)
+        .deadline(notify_server::REQUEST_DEADLINE, tokio::time::sleep)
+        .build()?;
+    let app = axum::Router::new().route_service(&path, notify);
 
     let listener = tokio::net::TcpListener::bind(&listen)
         .await
@@ -78,9 +89,14 @@ async fn main() -> Result<(), Box<dyn Error>> {
         "axum_notify: listening on http://{}{path}",
         listener.local_addr()?
     );
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown())
-        .await?;
+    // Not `axum::serve`: it sets no header read timeout.
+    notify_server::serve(
+        listener,
+        TowerToHyperService::new(app),
+        notify_server::HEADER_READ_TIMEOUT,
+        shutdown(),
+    )
+    .await;
     eprintln!("axum_notify: stopped");
     Ok(())
 }

@@ -1,5 +1,5 @@
-//! Receive Alipay notifications (notifyCapture and others) with plain hyper 1,
-//! no web framework.
+//! Receive Alipay notifications (notifyCapture, and each kind routed below)
+//! with plain hyper 1, no web framework.
 //!
 //! ```sh
 //! cargo run --example hyper_notify
@@ -12,50 +12,54 @@
 //! - `NOTIFY_LISTEN`: address to listen on (default `127.0.0.1:3000`);
 //! - `NOTIFY_PATH`: the path of the notify URL given to Alipay (default `/alipay/notify`).
 //!
-//! Prints one line per verified notification on stdout; runs until Ctrl-C or
-//! SIGTERM, then lets open connections finish.
+//! Prints one JSON line per processed notification on stdout,
+//! `{"kind":"<notifyType>","dedupKey":"<dedup key>","paymentId":"<paymentId>"}`;
+//! logs go to stderr. A genuine notification of a kind not routed here is
+//! refused (not acknowledged), so Alipay delivers it again. A connection whose
+//! request headers are not complete within 30 s is closed; a request not
+//! answered within 30 s gets a non-S answer. Runs until Ctrl-C or SIGTERM,
+//! then lets open connections finish.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // a short example, not library code
+
+#[path = "support/notify_server.rs"]
+mod notify_server;
 
 use std::convert::Infallible;
 use std::error::Error;
 use std::path::PathBuf;
 
+use alipay_ams::NotificationKind;
+use alipay_ams::PublicKey;
 use alipay_ams::notify::{HandlerError, NotifyConfig, NotifyHandler, NotifyMeta, NotifyService};
-use alipay_ams::{CaptureNotification, Notification, PublicKey};
+use alipay_ams::payments::CaptureNotification;
 use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
 use hyper::{Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
 
-/// Prints each verified notification. A real handler would persist it (keyed
-/// by `meta.idempotency_key()`, since Alipay may deliver it more than once)
-/// before returning `Ok`, which is what acknowledges it.
+/// Prints each verified notification, whatever its kind. A real handler would
+/// persist it (keyed by `meta.dedup_key()`, since Alipay may deliver it more
+/// than once) before returning `Ok`, which is what acknowledges it.
+#[derive(Clone, Copy)]
 struct PrintNotifications;
 
-impl NotifyHandler for PrintNotifications {
-    async fn capture(&self, n: CaptureNotification, meta: &NotifyMeta) -> Result<(), HandlerError> {
-        println!(
-            "{} captureRequestId={} paymentId={} amount={} {} result={}/{} request-time={}",
-            meta.idempotency_key(),
-            n.capture_request_id,
-            n.payment_id,
-            n.capture_amount.value(),
-            n.capture_amount.currency(),
-            n.result.result_status,
-            n.result.result_code,
-            meta.request_time(),
-        );
+impl<K: NotificationKind> NotifyHandler<K> for PrintNotifications {
+    async fn handle(&self, _notification: K, meta: &NotifyMeta) -> Result<(), HandlerError> {
+        println!("{}", processed_line(meta));
         Ok(())
     }
+}
 
-    async fn other(&self, _n: Notification, meta: &NotifyMeta) -> Result<(), HandlerError> {
-        println!(
-            "{} (not modelled; acknowledged) request-time={}",
-            meta.idempotency_key(),
-            meta.request_time()
-        );
-        Ok(())
-    }
+/// `{"kind":..,"dedupKey":..,"paymentId":..}`, in that order, read from the
+/// verified envelope so that one line fits every kind.
+fn processed_line(meta: &NotifyMeta) -> String {
+    use serde_json::{Value, json};
+    let body: Value = serde_json::from_slice(meta.raw_body()).unwrap_or_default();
+    format!(
+        r#"{{"kind":{},"dedupKey":{},"paymentId":{}}}"#,
+        json!(meta.notify_type().unwrap_or(meta.kind())),
+        json!(meta.dedup_key()),
+        body.get("paymentId").unwrap_or(&Value::Null),
+    )
 }
 
 #[tokio::main]
@@ -75,7 +79,22 @@ async fn main() -> Result<(), Box<dyn Error>> {
 
     let alipay_key = PublicKey::from_file(&key_path)
         .map_err(|e| format!("ALIPAY_PUBLIC_KEY={}: {e}", key_path.display()))?;
-    let service = NotifyService::new(NotifyConfig::new(client_id, alipay_key), PrintNotifications);
+    let notify = NotifyService::builder(NotifyConfig::new(client_id, alipay_key))
+        // One line per kind; each kind not routed is refused, never acknowledged.
+        .on::<CaptureNotification>(PrintNotifications)
+        .deadline(notify_server::REQUEST_DEADLINE, tokio::time::sleep)
+        .build()?;
+    // hyper has no router: answer the notify path, 404 elsewhere.
+    let notify_path = path.clone();
+    let route = hyper::service::service_fn(move |request: Request<Incoming>| {
+        let notify = (request.uri().path() == notify_path).then(|| notify.handle(request));
+        async move {
+            Ok::<_, Infallible>(match notify {
+                Some(response) => response.await,
+                None => not_found(),
+            })
+        }
+    });
 
     let listener = tokio::net::TcpListener::bind(&listen)
         .await
@@ -84,52 +103,13 @@ async fn main() -> Result<(), Box<dyn Error>> {
         "hyper_notify: listening on http://{}{path}",
         listener.local_addr()?
     );
-
-    // Each connection holds a receiver; on shutdown they finish their current
-    // request and close, and `closed()` resolves once all are gone.
-    let (stop, stopped) = tokio::sync::watch::channel(());
-    let shutdown = shutdown();
-    tokio::pin!(shutdown);
-    loop {
-        let stream = tokio::select! {
-            () = &mut shutdown => break,
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
-                Err(e) => {
-                    eprintln!("hyper_notify: accept failed: {e}");
-                    continue;
-                }
-            },
-        };
-        let service = service.clone();
-        let path = path.clone();
-        let mut stopped = stopped.clone();
-        tokio::spawn(async move {
-            let route = hyper::service::service_fn(move |request: Request<Incoming>| {
-                // hyper has no router: answer the notify path, 404 elsewhere.
-                let notify = (request.uri().path() == path).then(|| service.handle(request));
-                async move {
-                    Ok::<_, Infallible>(match notify {
-                        Some(response) => response.await,
-                        None => not_found(),
-                    })
-                }
-            });
-            let connection = hyper::server::conn::http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), route);
-            tokio::pin!(connection);
-            tokio::select! {
-                _ = connection.as_mut() => {}
-                _ = stopped.changed() => {
-                    connection.as_mut().graceful_shutdown();
-                    let _ = connection.await;
-                }
-            }
-        });
-    }
-    drop(stopped);
-    let _ = stop.send(());
-    stop.closed().await;
+    notify_server::serve(
+        listener,
+        route,
+        notify_server::HEADER_READ_TIMEOUT,
+        shutdown(),
+    )
+    .await;
     eprintln!("hyper_notify: stopped");
     Ok(())
 }

@@ -4,6 +4,9 @@
 
 pub use alipay_ams_core::*;
 
+/// Payments: the checkout APIs and their notification kinds.
+pub use alipay_ams_api::payments;
+
 /// The outbound client: signed requests, verified responses, idempotent retries.
 #[cfg(feature = "client")]
 pub use alipay_ams_client as client;

@@ -321,6 +321,19 @@ notify_step() {
     say "  wrong-path notification was acknowledged"; ok=1
   fi
   say "axum_notify output:"; sed 's/^/  | /' "$work/axum_notify.log"
+  # stdout carries one JSON line per processed notification (logs are on
+  # stderr, in the same file here): the two genuine ones, nothing else.
+  local processed
+  processed=$("$PY" -c 'import json, sys
+n = 0
+for line in open(sys.argv[1], encoding="utf-8"):
+    if line.startswith("{"):
+        e = json.loads(line)
+        assert e["kind"] == "CAPTURE_RESULT" and e["dedupKey"].startswith("CAPTURE_RESULT:") and e["paymentId"], e
+        n += 1
+print(n)' "$work/axum_notify.log") || ok=1
+  say "  processed-notification lines: $processed (expected 2)"
+  [ "$processed" = 2 ] || ok=1
   return $ok
 }
 if ! wanted notify; then say "skipped (not selected)"; elif notify_step; then pass "notify"; else fail "notify"; fi

@@ -1,131 +1,198 @@
-//! What the merchant writes: one async method per notification kind.
+//! What the merchant writes: a handler per notification kind, and the error
+//! that tells Alipay to deliver again.
 
 use std::error::Error as StdError;
 use std::fmt;
-use std::future::{self, Future};
+use std::future::Future;
 use std::sync::Arc;
 
-use alipay_ams_core::{CaptureNotification, Notification};
+use alipay_ams_core::NotificationKind;
 
 use crate::meta::NotifyMeta;
 
-/// The merchant's side of a notification endpoint.
+/// The merchant's code for one notification kind `K`.
 ///
-/// Each method runs after the notification's signature and client id were
-/// verified. Return `Ok(())` once the notification is safely recorded (for
-/// example persisted or enqueued): only then is Alipay acknowledged. Return an
-/// error to have Alipay deliver it again later (0s, 2m, 10m, 10m, 1h, 2h, 6h,
-/// 15h). Alipay delivers at least once, so the same notification can arrive
-/// several times: deduplicate with [`NotifyMeta::idempotency_key`].
+/// It runs after the delivery's signature, client id and body were verified
+/// and the body was parsed as `K`. Return `Ok(())` once the notification is
+/// safely recorded (persisted, enqueued): only then is Alipay acknowledged.
+/// Return an error to have Alipay deliver it again later (0s, 2m, 10m, 10m,
+/// 1h, 2h, 6h, 15h). Alipay delivers at least once, so one event can arrive
+/// several times: deduplicate with [`NotifyMeta::dedup_key`].
+///
+/// One type may handle several kinds (one `impl` per kind), and a generic
+/// `impl<K: NotificationKind>` handles any kind the same way (an audit log).
+/// Routes are registered with [`NotifyRouterBuilder::on`](crate::NotifyRouterBuilder::on).
 ///
 /// ```
-/// use alipay_ams_core::{CaptureNotification, ResultStatus};
+/// use alipay_ams_api::payments::CaptureNotification;
+/// use alipay_ams_core::ResultStatus;
 /// use alipay_ams_notify::{HandlerError, NotifyHandler, NotifyMeta};
 ///
 /// struct Orders;
 ///
-/// impl NotifyHandler for Orders {
-///     async fn capture(&self, n: CaptureNotification, meta: &NotifyMeta) -> Result<(), HandlerError> {
+/// impl NotifyHandler<CaptureNotification> for Orders {
+///     async fn handle(&self, n: CaptureNotification, meta: &NotifyMeta) -> Result<(), HandlerError> {
 ///         match n.result.result_status {
-///             ResultStatus::Success => println!("{} captured {}", n.payment_id, meta.idempotency_key()),
+///             ResultStatus::Success => println!("{} captured ({})", n.payment_id, meta.dedup_key()),
 ///             ResultStatus::Failed => println!("{} capture failed", n.payment_id),
 ///             // Not final: keep the current state, still acknowledge.
 ///             ResultStatus::Unknown => {}
 ///         }
+///         let amount: u64 = n.capture_amount.value().parse()?; // `?` on any std error
+///         assert!(amount > 0);
 ///         Ok(())
 ///     }
 /// }
 /// ```
-pub trait NotifyHandler: Send + Sync + 'static {
-    /// notifyCapture: a capture reached its final result.
-    fn capture(
+pub trait NotifyHandler<K: NotificationKind>: Send + Sync + 'static {
+    /// Processes one verified notification of kind `K`.
+    fn handle(
         &self,
-        notification: CaptureNotification,
+        notification: K,
         meta: &NotifyMeta,
     ) -> impl Future<Output = Result<(), HandlerError>> + Send;
+}
 
-    /// Any other kind of notification (this version does not model it; its
-    /// JSON is in [`Notification::Other`]). The default acknowledges it and logs
-    /// a warning: an unacknowledged notification would be re-posted for a day.
-    fn other(
+/// A shared handler: route an `Arc` clone and keep another for the app's own
+/// routes, which then read the state the handler writes.
+impl<K: NotificationKind, H: NotifyHandler<K>> NotifyHandler<K> for Arc<H> {
+    fn handle(
         &self,
-        notification: Notification,
+        notification: K,
         meta: &NotifyMeta,
     ) -> impl Future<Output = Result<(), HandlerError>> + Send {
-        let kind = notification.notify_type().map(|t| t.as_str().to_owned());
-        tracing::warn!(
-            notify_type = kind.as_deref().unwrap_or("<none>"),
-            idempotency_key = %meta.idempotency_key(),
-            "acknowledging a notification kind this handler does not process"
-        );
-        future::ready(Ok(()))
+        H::handle(self, notification, meta)
     }
 }
 
-/// A shared handler: keep an `Arc` to read the handler's state elsewhere.
-impl<H: NotifyHandler> NotifyHandler for Arc<H> {
-    fn capture(
-        &self,
-        notification: CaptureNotification,
-        meta: &NotifyMeta,
-    ) -> impl Future<Output = Result<(), HandlerError>> + Send {
-        H::capture(self, notification, meta)
-    }
-
-    fn other(
-        &self,
-        notification: Notification,
-        meta: &NotifyMeta,
-    ) -> impl Future<Output = Result<(), HandlerError>> + Send {
-        H::other(self, notification, meta)
-    }
-}
-
-/// A handler could not process a notification now; Alipay will deliver it again.
+/// A handler could not process a notification now; Alipay will deliver it
+/// again. Converts from any error (`?` on a database error compiles), or is
+/// built with a message.
 ///
-/// The message is logged, never sent back to Alipay.
-#[derive(Debug)]
+/// The message is logged, never sent back to Alipay. Like `anyhow::Error`, it
+/// does not implement `std::error::Error` itself (that is what lets it convert
+/// from every error); the error it holds stays reachable as the `source()` of
+/// [`NotifyError::Handler`](crate::NotifyError::Handler), or with
+/// [`as_error`](Self::as_error).
 pub struct HandlerError {
-    message: String,
-    source: Option<Box<dyn StdError + Send + Sync>>,
+    inner: Box<dyn StdError + Send + Sync + 'static>,
 }
 
 impl HandlerError {
     /// An error with a message for the logs.
     pub fn new(message: impl Into<String>) -> Self {
         HandlerError {
-            message: message.into(),
-            source: None,
+            inner: Box::new(Message(message.into())),
         }
     }
 
-    /// An error with a message and its cause (a database error, ...).
+    /// An error with a message and its cause (a database error, ...); the
+    /// cause is the message's `source()`.
     pub fn with_source(
         message: impl Into<String>,
-        source: impl Into<Box<dyn StdError + Send + Sync>>,
+        source: impl Into<Box<dyn StdError + Send + Sync + 'static>>,
     ) -> Self {
         HandlerError {
-            message: message.into(),
-            source: Some(source.into()),
+            inner: Box::new(Context {
+                message: message.into(),
+                source: source.into(),
+            }),
         }
     }
 
-    /// The message.
-    pub fn message(&self) -> &str {
-        &self.message
+    /// The error it holds.
+    pub fn as_error(&self) -> &(dyn StdError + Send + Sync + 'static) {
+        &*self.inner
+    }
+
+    /// The error it holds, owned.
+    pub fn into_inner(self) -> Box<dyn StdError + Send + Sync + 'static> {
+        self.inner
+    }
+}
+
+impl<E: StdError + Send + Sync + 'static> From<E> for HandlerError {
+    fn from(error: E) -> Self {
+        HandlerError {
+            inner: Box::new(error),
+        }
+    }
+}
+
+impl From<HandlerError> for Box<dyn StdError + Send + Sync + 'static> {
+    fn from(error: HandlerError) -> Self {
+        error.inner
     }
 }
 
 impl fmt::Display for HandlerError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.inner, f)
+    }
+}
+
+impl fmt::Debug for HandlerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("HandlerError").field(&self.inner).finish()
+    }
+}
+
+/// A message-only error.
+#[derive(Debug)]
+struct Message(String);
+
+impl fmt::Display for Message {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl StdError for Message {}
+
+/// A message with its cause.
+#[derive(Debug)]
+struct Context {
+    message: String,
+    source: Box<dyn StdError + Send + Sync + 'static>,
+}
+
+impl fmt::Display for Context {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)
     }
 }
 
-impl StdError for HandlerError {
+impl StdError for Context {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
-        self.source
-            .as_deref()
-            .map(|e| e as &(dyn StdError + 'static))
+        Some(&*self.source)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<u32, HandlerError> {
+        Ok(text.parse::<u32>()?)
+    }
+
+    #[test]
+    fn converts_from_std_errors_and_keeps_them() {
+        let err = parse("x").unwrap_err();
+        assert!(
+            err.as_error()
+                .downcast_ref::<std::num::ParseIntError>()
+                .is_some()
+        );
+        assert_eq!(err.to_string(), "invalid digit found in string");
+
+        let io = std::io::Error::other("connection reset");
+        let err = HandlerError::with_source("saving the capture failed", io);
+        assert_eq!(err.to_string(), "saving the capture failed");
+        let source = err.as_error().source().unwrap();
+        assert_eq!(source.to_string(), "connection reset");
+
+        let boxed: Box<dyn StdError + Send + Sync> = HandlerError::new("later").into();
+        assert_eq!(boxed.to_string(), "later");
     }
 }

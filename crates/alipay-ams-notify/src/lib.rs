@@ -1,24 +1,41 @@
 //! Receive Alipay AMS (Antom) notifications in the web app you already run.
 //!
-//! Implement [`NotifyHandler`], wrap it in a [`NotifyService`] and mount that at
-//! your notify URL. The service verifies every delivery over the exact bytes
-//! received (signature, `client-id`) before parsing it, calls your handler,
-//! and acknowledges only once the handler returned `Ok`; everything else gets
-//! a non-`S` answer, so Alipay delivers again and nothing is lost.
+//! Implement [`NotifyHandler<K>`](NotifyHandler) for each notification kind
+//! you process, route each kind to its handler with
+//! [`NotifyService::builder`]`(config).on::<K>(handler)`, and mount the
+//! service at your notify URL. It verifies every delivery over the exact bytes
+//! received (signature, `client-id`, `keyVersion`) before parsing it, routes
+//! it by kind, calls the handler, and acknowledges only once the handler
+//! returned `Ok`; everything else, including a notification of a kind no
+//! route handles, gets a non-`S` answer, so Alipay delivers it again and
+//! nothing is lost.
+//!
+//! Here the handler's state is shared with the app's own routes through an
+//! `Arc`: the handler records captures, `GET /orders/{paymentId}` reads them.
 //!
 //! ```
-//! use alipay_ams_core::{ACK_BODY, CaptureNotification, Message, PrivateKey, PublicKey};
+//! use std::collections::HashMap;
+//! use std::sync::{Arc, Mutex};
+//!
+//! use alipay_ams_api::payments::CaptureNotification;
+//! use alipay_ams_core::{ACK_BODY, Message, PrivateKey, PublicKey};
 //! use alipay_ams_notify::{HandlerError, NotifyConfig, NotifyHandler, NotifyMeta, NotifyService};
-//! use axum::{Router, body::Body, http::{Request, StatusCode}};
+//! use axum::extract::{Path, State};
+//! use axum::{Router, body::Body, http::{Request, StatusCode}, routing::get};
 //! use http_body_util::BodyExt;
 //! use tower::ServiceExt;
 //!
-//! struct Orders;
+//! /// paymentId -> captureId, written by the handler, read by the app.
+//! #[derive(Default)]
+//! struct Orders(Mutex<HashMap<String, String>>);
 //!
-//! impl NotifyHandler for Orders {
-//!     async fn capture(&self, n: CaptureNotification, meta: &NotifyMeta) -> Result<(), HandlerError> {
-//!         println!("{}: capture {} is {}", meta.idempotency_key(), n.capture_request_id, n.result.result_status);
-//!         Ok(())
+//! impl NotifyHandler<CaptureNotification> for Orders {
+//!     async fn handle(&self, n: CaptureNotification, meta: &NotifyMeta) -> Result<(), HandlerError> {
+//!         // Alipay delivers at least once: a redelivery has the same dedup key.
+//!         println!("{} ({})", meta.dedup_key(), n.result.result_status);
+//!         let mut orders = self.0.lock().map_err(|_| HandlerError::new("orders lock poisoned"))?;
+//!         orders.insert(n.payment_id, n.capture_id);
+//!         Ok(()) // only now is Alipay acknowledged
 //!     }
 //! }
 //!
@@ -26,7 +43,16 @@
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let alipay_key = PublicKey::parse(include_str!("../../../keys-example/alipay/public_key.pem"))?;
 //! let config = NotifyConfig::new("SANDBOX_5X00000000000000", alipay_key);
-//! let app = Router::new().route_service("/alipay/notify", NotifyService::new(config, Orders));
+//! let orders = Arc::new(Orders::default());
+//! let notify = NotifyService::builder(config)
+//!     .on::<CaptureNotification>(Arc::clone(&orders))
+//!     .build()?;
+//! let app = Router::new()
+//!     .route_service("/alipay/notify", notify)
+//!     .route("/orders/{payment_id}", get(|State(orders): State<Arc<Orders>>, Path(id): Path<String>| async move {
+//!         orders.0.lock().ok().and_then(|o| o.get(&id).cloned()).unwrap_or_default()
+//!     }))
+//!     .with_state(orders);
 //!
 //! let body = r#"{"notifyType":"CAPTURE_RESULT","result":{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"success."},"captureRequestId":"cr-1","paymentId":"p-1","captureId":"c-1","captureAmount":{"currency":"USD","value":"1000"}}"#;
 //! let time = "2026-11-25T10:00:00+08:00";
@@ -37,6 +63,9 @@
 //!         .header("signature", signature)
 //!         .body(Body::from(body))
 //! };
+//! let text = async |response: axum::response::Response| -> Result<String, Box<dyn std::error::Error>> {
+//!     Ok(String::from_utf8(response.into_body().collect().await?.to_bytes().to_vec())?)
+//! };
 //!
 //! // Signed by Alipay (here: the test key in keys-example/): acknowledged.
 //! let alipay = PrivateKey::parse(include_str!("../../../keys-example/alipay/private_key.pem"))?;
@@ -45,45 +74,69 @@
 //!     .to_string();
 //! let response = app.clone().oneshot(post(&signature, body)?).await?;
 //! assert_eq!(response.status(), StatusCode::OK);
-//! assert_eq!(response.into_body().collect().await?.to_bytes(), ACK_BODY.as_bytes());
+//! assert_eq!(text(response).await?, ACK_BODY);
+//! let order = app.clone().oneshot(Request::get("/orders/p-1").body(Body::empty())?).await?;
+//! assert_eq!(text(order).await?, "c-1");
 //!
 //! // The same signature over a forged body: refused, with a non-S result.
-//! let forged = r#"{"notifyType":"CAPTURE_RESULT","result":{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"success."},"captureRequestId":"cr-1","paymentId":"p-1","captureId":"c-1","captureAmount":{"currency":"USD","value":"999999"}}"#;
-//! let response = app.oneshot(post(&signature, forged)?).await?;
+//! let forged = r#"{"notifyType":"CAPTURE_RESULT","result":{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"success."},"captureRequestId":"cr-1","paymentId":"p-2","captureId":"c-2","captureAmount":{"currency":"USD","value":"999999"}}"#;
+//! let response = app.clone().oneshot(post(&signature, forged)?).await?;
 //! assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-//! let refusal: serde_json::Value = serde_json::from_slice(&response.into_body().collect().await?.to_bytes())?;
+//! let refusal: serde_json::Value = serde_json::from_str(&text(response).await?)?;
 //! assert_eq!(refusal["result"]["resultStatus"], "F");
+//! let order = app.oneshot(Request::get("/orders/p-2").body(Body::empty())?).await?;
+//! assert_eq!(text(order).await?, "");
 //! # Ok(()) }
 //! ```
 //!
-//! Frameworks that are not tower-based (actix-web) call [`verify_notification`]
-//! with the method, path, headers and body bytes, and answer with
+//! # Kinds and routes
+//!
+//! A kind is a type implementing [`alipay_ams_core::NotificationKind`] (the
+//! models are in `alipay-ams-api`): it says how its body is recognised (its
+//! `notifyType` values, or for kinds that have none a field only they carry),
+//! and its dedup key. A delivery goes to the first route whose kind
+//! recognises it. A kind routed twice, or two kinds that claim the same
+//! notifications, make [`build`](NotifyServiceBuilder::build) fail. A verified
+//! notification that no route handles is answered 501 with resultStatus `U`
+//! and logged at ERROR level naming its kind, so Alipay delivers it again once
+//! a route exists; [`acknowledge_unhandled`](NotifyServiceBuilder::acknowledge_unhandled)
+//! opts in to acknowledging and dropping it instead (logged at WARN).
+//!
+//! Frameworks that are not tower-based (actix-web) call
+//! [`verify_notification`] with the method, path, headers and body bytes,
+//! then [`NotifyRouter::dispatch`], and answer with
 //! [`NotifyError::status`] and [`NotifyError::response_body`] on error.
+//!
+//! # What is answered
 //!
 //! | Outcome | HTTP | `resultStatus` |
 //! |---|---|---|
-//! | handler returned `Ok` (also for kinds without a handler method) | 200, [`ACK_BODY`](alipay_ams_core::ACK_BODY) | S |
+//! | the handler of its kind returned `Ok` (or no route handles it and `acknowledge_unhandled` is set) | 200, [`ACK_BODY`](alipay_ams_core::ACK_BODY) | S |
 //! | not POST | 405 | F |
 //! | body over the limit (64 KiB by default) | 413 | F |
-//! | missing or invalid signature, other `client-id`, stale `request-time` (when a maximum age is set) | 401 | F |
-//! | verified body is not a notification | 400 | F |
-//! | handler returned an error | 500 | U |
+//! | missing or invalid signature, other `client-id`, unconfigured `keyVersion`, stale `request-time` (when a maximum age is set) | 401 | F |
+//! | verified body is not a JSON object, gives a field twice, or does not fit its kind | 400 | F |
+//! | no route handles its kind | 501 | U |
+//! | the handler returned an error | 500 | U |
+//! | not done within the deadline ([`NotifyServiceBuilder::deadline`]) | 503 | U |
 //!
-//! Logs and `tracing` spans (`alipay_notify`: path, notifyType, idempotency key,
-//! outcome) never contain keys, signatures or bodies.
+//! Logs and `tracing` spans (`alipay_notify`: path, notifyType, kind, dedup
+//! key, outcome) never contain keys, signatures or bodies.
 
 mod config;
 mod error;
 mod handler;
 mod meta;
+mod router;
 mod service;
 mod verify;
 
 pub use config::{DEFAULT_BODY_LIMIT, NotifyConfig};
 pub use error::NotifyError;
 pub use handler::{HandlerError, NotifyHandler};
-pub use meta::NotifyMeta;
-pub use service::NotifyService;
+pub use meta::{NotifyMeta, Verified};
+pub use router::{Classified, NotifyRouter, NotifyRouterBuilder, RouteError, Routed, Unrouted};
+pub use service::{NotifyService, NotifyServiceBuilder};
 pub use verify::verify_notification;
 
 // Compiles the README's examples as doctests.

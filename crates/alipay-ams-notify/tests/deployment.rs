@@ -8,7 +8,6 @@ mod common;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use alipay_ams_notify::NotifyService;
 use bytes::Bytes;
 use common::*;
 use http_body_util::{BodyExt, Full};
@@ -18,9 +17,8 @@ async fn signed_path_override_behind_an_axum_nest() {
     // Alipay calls /shop/alipay/notify; axum's nest strips /shop before the service sees it.
     let public_path = "/shop/alipay/notify";
     let recorder = Arc::new(Recorder::default());
-    let with_override =
-        NotifyService::new(config().signed_path(public_path), Arc::clone(&recorder));
-    let without = NotifyService::new(config(), Arc::clone(&recorder));
+    let with_override = capture_service(config().with_signed_path(public_path), &recorder);
+    let without = capture_service(config(), &recorder);
     let app = axum::Router::new()
         .nest(
             "/shop",
@@ -77,13 +75,13 @@ async fn max_age_refuses_stale_request_time_only_when_configured() {
     );
 
     // Default: no freshness window, a day-old redelivery is acknowledged.
-    let lenient = serve_hyper(NotifyService::new(config(), Recorder::default())).await;
+    let lenient = serve_hyper(capture_service(config(), &Arc::default())).await;
     stale.post(lenient).await.assert_ack();
     unreadable.post(lenient).await.assert_ack();
 
-    let strict = serve_hyper(NotifyService::new(
-        config().max_age(Duration::from_secs(3600)),
-        Recorder::default(),
+    let strict = serve_hyper(capture_service(
+        config().with_max_age(Duration::from_secs(3600)),
+        &Arc::default(),
     ))
     .await;
     stale.post(strict).await.assert_refused(401, "F");
@@ -95,10 +93,7 @@ async fn max_age_refuses_stale_request_time_only_when_configured() {
 #[tokio::test]
 async fn one_keep_alive_connection_keeps_working_after_refusals() {
     let recorder = Arc::new(Recorder::default());
-    let app = axum::Router::new().route_service(
-        NOTIFY_PATH,
-        NotifyService::new(config(), Arc::clone(&recorder)),
-    );
+    let app = axum::Router::new().route_service(NOTIFY_PATH, capture_service(config(), &recorder));
     let addr = serve_axum(app).await;
 
     let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
@@ -148,19 +143,16 @@ async fn one_keep_alive_connection_keeps_working_after_refusals() {
     assert_eq!(post(&good, "GET").await.0, 405);
     assert_eq!(post(&good, "POST").await.0, 200);
 
-    // The handler saw the good one three times, with one idempotency key to deduplicate by.
+    // The handler saw the good one three times, with one dedup key to deduplicate by.
     let seen = recorder.seen();
     assert_eq!(seen.len(), 3);
-    assert!(
-        seen.iter()
-            .all(|s| s.idempotency_key == "CAPTURE_RESULT:cap-1")
-    );
+    assert!(seen.iter().all(|s| s.dedup_key == "CAPTURE_RESULT:cap-1"));
 }
 
 #[tokio::test]
 async fn plain_hyper_service_fn_with_handle() {
     let recorder = Arc::new(Recorder::default());
-    let service = NotifyService::new(config(), Arc::clone(&recorder));
+    let service = capture_service(config(), &recorder);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {

@@ -8,7 +8,6 @@ mod common;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use alipay_ams_notify::NotifyService;
 use common::*;
 
 /// Every case, against a server at `addr` that routes `NOTIFY_PATH` to a
@@ -26,7 +25,7 @@ async fn suite(addr: SocketAddr, recorder: &Recorder) {
         delivery.post(addr).await.assert_ack();
         let last = recorder.seen().pop().unwrap();
         assert_eq!(last.capture_id, id);
-        assert_eq!(last.idempotency_key, format!("CAPTURE_RESULT:{id}"));
+        assert_eq!(last.dedup_key, format!("CAPTURE_RESULT:{id}"));
         assert_eq!(last.client_id, CLIENT_ID);
         assert_eq!(last.request_time, delivery.request_time);
         assert_eq!(
@@ -212,18 +211,38 @@ async fn suite(addr: SocketAddr, recorder: &Recorder) {
     assert!(seen.iter().all(|s| s.capture_id != "cap-x"));
     assert!(seen.len() > refused_before);
 
-    // A kind this version does not model is acknowledged without a handler method.
+    // A genuine notification of a kind no route handles is never acknowledged:
+    // Alipay delivers it again once a route exists.
     for body in [
-        r#"{"notifyType":"REFUND_RESULT","refundId":"r-1","refundStatus":"SUCCESS","result":{"resultCode":"SUCCESS","resultStatus":"S"}}"#,
-        r#"{"notifyType":"SOMETHING_NEW","whatever":[1,2]}"#,
-        r#"{"authorizationNotifyType":"TOKEN_CREATED"}"#,
+        refund_body("r-1"),
+        r#"{"notifyType":"SOMETHING_NEW","whatever":[1,2]}"#.to_owned(),
+        r#"{"authorizationNotifyType":"TOKEN_CREATED"}"#.to_owned(),
     ] {
         let before = recorder.seen().len();
-        Delivery::signed(NOTIFY_PATH, body)
-            .post(addr)
-            .await
-            .assert_ack();
+        let reply = Delivery::signed(NOTIFY_PATH, body).post(addr).await;
+        assert_eq!(reply.assert_refused(501, "U"), "UNKNOWN_EXCEPTION");
         assert_eq!(recorder.seen().len(), before, "not dispatched to capture");
+        good(recorder).await;
+    }
+
+    // A field given twice, at the top or nested, correctly signed: refused,
+    // never handed to the handler.
+    for body in [
+        capture_body("cap-dup").replace(
+            r#""captureId":"cap-dup""#,
+            r#""captureId":"cap-dup","captureId":"cap-dup2""#,
+        ),
+        capture_body("cap-dup").replace(r#""value":"50000""#, r#""value":"1","value":"50000""#),
+    ] {
+        let reply = Delivery::signed(NOTIFY_PATH, body).post(addr).await;
+        assert_eq!(reply.assert_refused(400, "F"), "PARAM_ILLEGAL");
+        assert!(
+            recorder
+                .seen()
+                .iter()
+                .all(|s| !s.capture_id.starts_with("cap-dup"))
+        );
+        good(recorder).await;
     }
 
     // A notify URL with a query string, signed without it, as Alipay's samples do.
@@ -254,9 +273,8 @@ async fn suite(addr: SocketAddr, recorder: &Recorder) {
 #[tokio::test]
 async fn mounted_in_axum() {
     let recorder = Arc::new(Recorder::default());
-    let service = NotifyService::new(config(), Arc::clone(&recorder));
     let app = axum::Router::new()
-        .route_service(NOTIFY_PATH, service)
+        .route_service(NOTIFY_PATH, capture_service(config(), &recorder))
         .route("/health", axum::routing::get(|| async { "ok" }));
     let addr = serve_axum(app).await;
     suite(addr, &recorder).await;
@@ -265,6 +283,6 @@ async fn mounted_in_axum() {
 #[tokio::test]
 async fn mounted_in_plain_hyper() {
     let recorder = Arc::new(Recorder::default());
-    let addr = serve_hyper(NotifyService::new(config(), Arc::clone(&recorder))).await;
+    let addr = serve_hyper(capture_service(config(), &recorder)).await;
     suite(addr, &recorder).await;
 }

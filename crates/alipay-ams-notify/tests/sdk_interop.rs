@@ -10,8 +10,9 @@ mod common;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use alipay_ams_api::payments::CaptureNotification;
 use alipay_ams_core::PublicKey;
-use alipay_ams_notify::{NotifyConfig, NotifyService, verify_notification};
+use alipay_ams_notify::{NotifyConfig, NotifyRouter, verify_notification};
 use base64::Engine;
 use common::*;
 
@@ -83,10 +84,8 @@ async fn sdk_signed_notifications_are_acknowledged_and_its_negatives_refused() {
         // The merchant's configuration: its client id and the key the fixture says verifies it.
         let config = NotifyConfig::new(CLIENT_ID, fixture.public_key.clone());
         let recorder = Arc::new(Recorder::default());
-        let app = axum::Router::new().route_service(
-            &fixture.path,
-            NotifyService::new(config.clone(), Arc::clone(&recorder)),
-        );
+        let app = axum::Router::new()
+            .route_service(&fixture.path, capture_service(config.clone(), &recorder));
         let addr = serve_axum(app).await;
 
         let headers = vec![
@@ -121,11 +120,21 @@ async fn sdk_signed_notifications_are_acknowledged_and_its_negatives_refused() {
             assert_eq!(seen[0].raw_body, fixture.body, "{}", fixture.name);
             assert_eq!(seen[0].request_time, fixture.time);
             assert_eq!(
-                seen[0].idempotency_key,
+                seen[0].dedup_key,
                 format!("CAPTURE_RESULT:{}", seen[0].capture_id)
             );
-            let (_, meta) = direct.unwrap_or_else(|e| panic!("{}: {e}", fixture.name));
-            assert_eq!(meta.raw_body().as_ref(), fixture.body.as_slice());
+            // Verified without tower, then dispatched by a router: the same outcome.
+            let verified = direct.unwrap_or_else(|e| panic!("{}: {e}", fixture.name));
+            assert_eq!(verified.raw_body().as_ref(), fixture.body.as_slice());
+            assert_eq!(verified.key_version(), 1);
+            let router = NotifyRouter::builder()
+                .on::<CaptureNotification>(Arc::clone(&recorder))
+                .build()
+                .unwrap();
+            router.dispatch(verified).await.unwrap();
+            let seen = recorder.seen();
+            assert_eq!(seen.len(), 2, "{}", fixture.name);
+            assert_eq!(seen[1], seen[0]);
         } else {
             reply.assert_refused(401, "F");
             assert!(recorder.seen().is_empty(), "{}", fixture.name);

@@ -1,14 +1,21 @@
 //! Shared by the integration tests: keys, signing as Alipay, a recording
-//! handler, loopback servers (axum and plain hyper) and a raw HTTP/1.1 client.
+//! handler, test-local notification kinds, loopback servers (axum and plain
+//! hyper) and a raw HTTP/1.1 client.
 #![allow(dead_code)]
+
+mod kinds;
+
+#[allow(unused_imports)]
+pub use kinds::*;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
-use alipay_ams_core::{CaptureNotification, Message, PrivateKey, PublicKey};
+use alipay_ams_api::payments::CaptureNotification;
+use alipay_ams_core::{Message, PrivateKey, PublicKey};
 use alipay_ams_notify::{HandlerError, NotifyConfig, NotifyHandler, NotifyMeta, NotifyService};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -69,9 +76,21 @@ impl Delivery {
         time: &str,
         body: impl Into<Vec<u8>>,
     ) -> Self {
+        Self::signed_as_version(key, 1, path, client_id, time, body)
+    }
+
+    /// Signed with `key`, the header naming `keyVersion=<key_version>`.
+    pub fn signed_as_version(
+        key: &PrivateKey,
+        key_version: u32,
+        path: &str,
+        client_id: &str,
+        time: &str,
+        body: impl Into<Vec<u8>>,
+    ) -> Self {
         let body = body.into();
         let signature = Message::notification(path, client_id, time, &body)
-            .sign(key, 1)
+            .sign(key, key_version)
             .unwrap()
             .to_string();
         Delivery {
@@ -95,6 +114,18 @@ impl Delivery {
         ]
     }
 
+    /// The headers as `verify_notification` takes them.
+    pub fn headers_map(&self) -> http::HeaderMap {
+        let mut map = http::HeaderMap::new();
+        for (name, value) in self.headers() {
+            map.insert(
+                http::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                value.parse().unwrap(),
+            );
+        }
+        map
+    }
+
     pub async fn post(&self, addr: SocketAddr) -> Reply {
         self.post_to(addr, &self.path.clone()).await
     }
@@ -115,9 +146,10 @@ impl Delivery {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Seen {
     pub capture_id: String,
-    pub idempotency_key: String,
+    pub dedup_key: String,
     pub client_id: String,
     pub request_time: String,
+    pub key_version: u32,
     pub raw_body: Vec<u8>,
 }
 
@@ -138,8 +170,8 @@ impl Recorder {
     }
 }
 
-impl NotifyHandler for Recorder {
-    async fn capture(&self, n: CaptureNotification, meta: &NotifyMeta) -> Result<(), HandlerError> {
+impl NotifyHandler<CaptureNotification> for Recorder {
+    async fn handle(&self, n: CaptureNotification, meta: &NotifyMeta) -> Result<(), HandlerError> {
         // Yield once so the handler is really asynchronous.
         tokio::task::yield_now().await;
         if self.failing.load(Ordering::SeqCst) {
@@ -147,13 +179,22 @@ impl NotifyHandler for Recorder {
         }
         self.seen.lock().unwrap().push(Seen {
             capture_id: n.capture_id,
-            idempotency_key: meta.idempotency_key().to_string(),
+            dedup_key: meta.dedup_key().to_string(),
             client_id: meta.client_id().to_owned(),
             request_time: meta.request_time().to_owned(),
+            key_version: meta.key_version(),
             raw_body: meta.raw_body().to_vec(),
         });
         Ok(())
     }
+}
+
+/// An endpoint with `config` that routes captures to `recorder`.
+pub fn capture_service(config: NotifyConfig, recorder: &Arc<Recorder>) -> NotifyService {
+    NotifyService::builder(config)
+        .on::<CaptureNotification>(Arc::clone(recorder))
+        .build()
+        .unwrap()
 }
 
 /// Serves `router` on a fresh loopback port.
@@ -166,7 +207,7 @@ pub async fn serve_axum(router: axum::Router) -> SocketAddr {
 
 /// Serves `service` with plain hyper (HTTP/1.1) on a fresh loopback port,
 /// whatever the path: hyper has no router.
-pub async fn serve_hyper<H: NotifyHandler>(service: NotifyService<H>) -> SocketAddr {
+pub async fn serve_hyper(service: NotifyService) -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
