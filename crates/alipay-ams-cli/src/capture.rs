@@ -5,8 +5,9 @@ use std::io::Write as _;
 use std::process::ExitCode;
 use std::time::SystemTime;
 
+use alipay_ams_api::payments::CaptureRequest;
 use alipay_ams_client::{Client, Error, Gateway};
-use alipay_ams_core::{Amount, CaptureRequest, PrivateKey, PublicKey, check_id, time};
+use alipay_ams_core::{Amount, ApiRequest, PrivateKey, PublicKey, check_id, time};
 
 use crate::args::{Args, Command, Parsed, switch, value};
 use crate::failure::{EXIT_NEGATIVE, EXIT_UNKNOWN, Failure};
@@ -66,19 +67,14 @@ pub fn run(raw: Vec<std::ffi::OsString>) -> Result<ExitCode, Failure> {
         .enable_all()
         .build()
         .map_err(|e| Failure::Input(format!("could not start the async runtime: {e}")))?;
-    let outcome = runtime.block_on(client.call(&request));
+    let outcome = runtime.block_on(client.execute_verified(&request));
 
     match outcome {
         Ok(verified) => {
             print_json(verified.raw_body());
             eprintln!(
-                "captured (S){} after {} attempt(s)",
-                verified
-                    .response()
-                    .capture_id
-                    .as_deref()
-                    .map(|id| format!(": captureId {id}"))
-                    .unwrap_or_default(),
+                "captured (S): captureId {} after {} attempt(s)",
+                verified.response().capture_id,
                 verified.attempts()
             );
             Ok(ExitCode::SUCCESS)

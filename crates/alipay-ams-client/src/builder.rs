@@ -5,12 +5,13 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use alipay_ams_core::{DEFAULT_KEY_VERSION, PrivateKey, PublicKey};
+use alipay_ams_core::protocol::SANDBOX_CLIENT_ID_PREFIX;
+use alipay_ams_core::{DEFAULT_KEY_VERSION, Environment, PrivateKey, PublicKey};
 use http::HeaderValue;
 
 use crate::client::{Client, Inner};
 use crate::error::BuildError;
-use crate::gateway::{Environment, Gateway, SANDBOX_CLIENT_ID_PREFIX};
+use crate::gateway::Gateway;
 use crate::retry::RetryPolicy;
 
 /// The default limit on the time to open a connection.

@@ -5,7 +5,8 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use alipay_ams_core::{Message, PrivateKey, PublicKey, ResultInfo, time};
+use alipay_ams_core::protocol::{CONTENT_TYPE_JSON, header};
+use alipay_ams_core::{ApiRequest, Environment, Message, PrivateKey, PublicKey, ResultInfo, time};
 use bytes::Bytes;
 use http::HeaderValue;
 use http::header::CONTENT_TYPE;
@@ -14,13 +15,9 @@ use tracing::{Instrument, field};
 
 use crate::builder::ClientBuilder;
 use crate::error::{Error, UnknownReason};
-use crate::gateway::{Environment, Gateway};
-use crate::request::{ApiRequest, HasResult};
+use crate::gateway::Gateway;
 use crate::response::{Expected, Verdict, judge};
 use crate::retry::RetryPolicy;
-
-/// The `Content-Type` of every request.
-const JSON_UTF8: &str = "application/json; charset=UTF-8";
 
 /// A client of Alipay's AMS API. Cheap to clone: clones share one connection
 /// pool and configuration.
@@ -131,7 +128,7 @@ impl Client {
 
     /// The path this client calls (and signs) for an API's production path.
     pub fn path_for(&self, production_path: &str) -> String {
-        self.inner.environment.path(production_path)
+        self.inner.environment.path(production_path).into_owned()
     }
 
     /// Sends a request and returns its verified, typed response on S.
@@ -140,16 +137,23 @@ impl Client {
     /// request: after an unknown outcome, the only safe way to try again is
     /// to send the same request (same idempotency key).
     pub async fn execute<R: ApiRequest>(&self, request: &R) -> Result<R::Response, Error> {
-        self.call(request).await.map(Verified::into_response)
+        self.execute_verified(request)
+            .await
+            .map(Verified::into_response)
     }
 
-    /// Like [`execute`](Self::execute), and also returns the raw verified body.
-    pub async fn call<R: ApiRequest>(&self, request: &R) -> Result<Verified<R::Response>, Error> {
+    /// Like [`execute`](Self::execute), and also returns the raw verified
+    /// body, its `response-time` and the number of attempts.
+    pub async fn execute_verified<R: ApiRequest>(
+        &self,
+        request: &R,
+    ) -> Result<Verified<R::Response>, Error> {
         request.validate()?;
         // Serialized once: every attempt signs and sends these same bytes.
         let body = Bytes::from(serde_json::to_vec(request).map_err(Error::Serialize)?);
         let path = self.inner.environment.path(R::PATH);
         let key = request.idempotency_key();
+        let may_retry = request.may_retry();
         let span = tracing::info_span!(
             "alipay_ams.call",
             api = R::NAME,
@@ -159,18 +163,23 @@ impl Client {
             result_status = field::Empty,
             result_code = field::Empty,
         );
-        self.run::<R>(&path, body, key).instrument(span).await
+        self.run(request, &path, body, key, may_retry)
+            .instrument(span)
+            .await
     }
 
     async fn run<R: ApiRequest>(
         &self,
+        request: &R,
         path: &str,
         body: Bytes,
         key: Option<&str>,
+        may_retry: bool,
     ) -> Result<Verified<R::Response>, Error> {
         let policy = self.inner.retry;
-        // Without an idempotency key a second attempt could act twice.
-        let max_attempts = if key.is_some() {
+        // The API's retry class decides: a second attempt of a request that
+        // Alipay does not deduplicate could act twice.
+        let max_attempts = if may_retry {
             policy.attempts_limit()
         } else {
             1
@@ -207,7 +216,7 @@ impl Client {
                 .instrument(attempt_span.clone())
                 .await;
             span.record("attempts", attempt);
-            let (verdict, raw, response_time) = match outcome {
+            let (mut verdict, raw, response_time) = match outcome {
                 Attempt::Done(verdict, raw, response_time) => (verdict, raw, response_time),
                 Attempt::NotSent(error) => {
                     // Only reachable on a retry if signing broke mid-call; the
@@ -218,9 +227,19 @@ impl Client {
                     });
                 }
             };
+            // A verified S is believed only for the request it answers: a
+            // recorded genuine reply to another request verifies too.
+            if let Verdict::Success(response, result) = &verdict
+                && let Err(mismatch) = request.check_reply(response)
+            {
+                verdict = Verdict::Unknown {
+                    reason: UnknownReason::ReplyMismatch(mismatch),
+                    result: Some(result.clone()),
+                };
+            }
             match verdict {
-                Verdict::Success(response) => {
-                    record_result(&[&span, &attempt_span], response.result());
+                Verdict::Success(response, result) => {
+                    record_result(&[&span, &attempt_span], &result);
                     tracing::info!(attempt, "succeeded");
                     return Ok(Verified {
                         response,
@@ -265,7 +284,7 @@ impl Client {
     }
 
     /// One signed attempt, with a fresh `Request-Time`.
-    async fn attempt<T: serde::de::DeserializeOwned + HasResult>(
+    async fn attempt<T: serde::de::DeserializeOwned>(
         &self,
         path: &str,
         body: &Bytes,
@@ -282,13 +301,13 @@ impl Client {
         let mut request = inner
             .http
             .post(format!("{}{}", inner.base_url, path))
-            .header(CONTENT_TYPE, JSON_UTF8)
-            .header("Client-Id", inner.client_id_header.clone())
-            .header("Request-Time", request_time)
-            .header("Signature", signature)
+            .header(CONTENT_TYPE, CONTENT_TYPE_JSON)
+            .header(header::CLIENT_ID, inner.client_id_header.clone())
+            .header(header::REQUEST_TIME, request_time)
+            .header(header::SIGNATURE, signature)
             .body(body.clone());
         if let Some(token) = &inner.agent_token {
-            request = request.header("Agent-Token", token.clone());
+            request = request.header(header::AGENT_TOKEN, token.clone());
         }
         let exchange = async {
             let mut response = request.send().await?;
@@ -337,7 +356,7 @@ impl Client {
         };
         let verdict = judge::<T>(&expected, status, &headers, &raw);
         let response_time = headers
-            .get("response-time")
+            .get(header::RESPONSE_TIME)
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default()
             .to_owned();

@@ -1,7 +1,7 @@
 //! What can go wrong, as types: a final failure, an unknown outcome, or a
 //! request that was never sent.
 
-use alipay_ams_core::{InvalidField, ResultInfo, SignError, VerifyError};
+use alipay_ams_core::{InvalidField, ReplyMismatch, ResultInfo, SignError, VerifyError};
 
 /// Why a call failed. Match on the variant to decide what to do next:
 ///
@@ -22,7 +22,7 @@ pub enum Error {
         code = .result.result_code,
         message = .result.result_message.as_deref().map(|m| format!(": {m}")).unwrap_or_default(),
         unverified = if *.verified { "" } else { " [unsigned reply]" },
-        field = .idempotency_field,
+        field = .idempotency_field.unwrap_or("idempotency key"),
         key = .idempotency_key.as_deref().unwrap_or("-"),
     )]
     Failed {
@@ -34,8 +34,8 @@ pub enum Error {
         /// send F unsigned (e.g. for INVALID_SIGNATURE); such replies are
         /// accepted as failures because acting on them cannot lose money.
         verified: bool,
-        /// The wire name of the idempotency field.
-        idempotency_field: &'static str,
+        /// The wire name of the idempotency field, if the API has one.
+        idempotency_field: Option<&'static str>,
         /// The idempotency key of the request.
         idempotency_key: Option<String>,
         /// The reply body exactly as received (verified only if `verified`).
@@ -49,7 +49,7 @@ pub enum Error {
          It may have been carried out: {advice}",
         api = .api,
         attempts = .attempts,
-        field = .idempotency_field,
+        field = .idempotency_field.unwrap_or("idempotency key"),
         key = .idempotency_key.as_deref().unwrap_or("-"),
         reason = .reason,
         last = .last_result.as_ref().map(|r| format!(" (last result {} {})", r.result_status, r.result_code)).unwrap_or_default(),
@@ -64,8 +64,8 @@ pub enum Error {
         attempts: u32,
         /// The last `result` Alipay sent, if any (e.g. U / CAPTURE_IN_PROCESS).
         last_result: Option<ResultInfo>,
-        /// The wire name of the idempotency field.
-        idempotency_field: &'static str,
+        /// The wire name of the idempotency field, if the API has one.
+        idempotency_field: Option<&'static str>,
         /// The idempotency key every attempt carried.
         idempotency_key: Option<String>,
         /// What to do now.
@@ -163,6 +163,13 @@ pub enum UnknownReason {
     /// The reply's `client-id` is not the configured one.
     #[error("the reply is for client id {0:?}, not this client's")]
     ClientIdMismatch(String),
+    /// A verified reply that answers another request: an echoed identifier
+    /// differs from what was sent. Alipay's signature covers the reply only,
+    /// so a recorded genuine reply can be replayed by anyone in the path.
+    #[error(
+        "the signed reply answers another request ({0}): a recorded reply may have been replayed, so it is not believed"
+    )]
+    ReplyMismatch(#[source] ReplyMismatch),
     /// The body is not JSON of the expected shape.
     #[error(
         "HTTP {status} with a body that is not the expected JSON ({error}; body starts: {excerpt:?})"

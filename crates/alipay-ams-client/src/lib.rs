@@ -2,8 +2,9 @@
 //! and retries that can never capture twice.
 //!
 //! ```no_run
+//! use alipay_ams_api::payments::CaptureRequest;
 //! use alipay_ams_client::{Client, Error, Gateway};
-//! use alipay_ams_core::{Amount, CaptureRequest, PrivateKey, PublicKey};
+//! use alipay_ams_core::{Amount, PrivateKey, PublicKey};
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let client = Client::builder()
@@ -16,8 +17,8 @@
 //! // Keep the request: after an unknown outcome, only this same request
 //! // (same captureRequestId) may be sent again.
 //! let request = CaptureRequest::new("capture-0001", "2022091919401089010011174027", Amount::from_minor_units("USD", 1000)?);
-//! match client.capture(&request).await {
-//!     Ok(captured) => println!("captured: {:?}", captured.capture_id),
+//! match client.execute(&request).await {
+//!     Ok(captured) => println!("captured: {}", captured.capture_id),
 //!     Err(Error::Failed { result, .. }) => println!("refused, final: {}", result.result_code),
 //!     Err(unknown @ Error::OutcomeUnknown { .. }) => println!("wait for notifyCapture: {unknown}"),
 //!     Err(other) => return Err(other.into()),
@@ -39,27 +40,27 @@
 //!    again, re-signed, under the [`RetryPolicy`], and then surface as
 //!    [`Error::OutcomeUnknown`], never as a failure.
 //!
-//! An API is data: a type implementing [`ApiRequest`]. `capture` is
-//! implemented for [`alipay_ams_core::CaptureRequest`].
+//! An API is data: a type implementing [`ApiRequest`] (`alipay_ams_api`
+//! holds them, e.g. `alipay_ams_api::payments::CaptureRequest`); one
+//! [`Client::execute`] sends any of them.
 //!
 //! Tracing: one `alipay_ams.call` span per call (api, path, idempotency key,
 //! attempts, result) and one `alipay_ams.attempt` span per attempt. No keys,
 //! signatures or bodies are logged.
 
 mod builder;
-mod capture;
 mod client;
 mod error;
 mod gateway;
-mod request;
 mod response;
 mod retry;
 
+pub use alipay_ams_core::protocol::SANDBOX_CLIENT_ID_PREFIX;
+pub use alipay_ams_core::{ApiRequest, Environment, Retry};
 pub use builder::{
     ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_REQUEST_TIMEOUT,
 };
 pub use client::{Client, Verified};
 pub use error::{BuildError, Error, UnknownReason};
-pub use gateway::{Environment, Gateway, SANDBOX_CLIENT_ID_PREFIX};
-pub use request::{ApiRequest, HasResult};
+pub use gateway::{Gateway, ParseGatewayError};
 pub use retry::RetryPolicy;

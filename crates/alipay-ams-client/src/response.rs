@@ -1,4 +1,5 @@
-//! Judging one reply (SPEC §1.5.5, §1.5.6): verify the raw bytes, then parse.
+//! Judging one reply: verify the raw bytes, then parse.
+//! <https://docs.antom.com/ac/ams/digital_signature>
 //!
 //! | signature headers          | body says | verdict                          |
 //! |----------------------------|-----------|----------------------------------|
@@ -11,20 +12,20 @@
 //! Any HTTP status but 200, and any body that is not the expected JSON, is
 //! unknown too: the request may have been carried out.
 
+use alipay_ams_core::protocol::header;
 use alipay_ams_core::{Message, PublicKey, ResultInfo, ResultStatus};
 use http::HeaderMap;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::UnknownReason;
-use crate::request::HasResult;
 
 /// How many characters of an unexpected body go into an error.
 const EXCERPT_CHARS: usize = 160;
 
 /// What one reply means.
 pub(crate) enum Verdict<T> {
-    Success(T),
+    Success(T, ResultInfo),
     Failed {
         result: ResultInfo,
         verified: bool,
@@ -49,7 +50,7 @@ pub(crate) struct Expected<'a> {
     pub alipay_public_key: &'a PublicKey,
 }
 
-pub(crate) fn judge<T: DeserializeOwned + HasResult>(
+pub(crate) fn judge<T: DeserializeOwned>(
     expected: &Expected<'_>,
     status: u16,
     headers: &HeaderMap,
@@ -65,17 +66,17 @@ pub(crate) fn judge<T: DeserializeOwned + HasResult>(
             excerpt: excerpt(body),
         });
     }
-    let signature = match header(headers, "signature") {
+    let signature = match header(headers, header::SIGNATURE) {
         Ok(value) => value,
         Err(reason) => return unknown(reason),
     };
-    let response_time = match header(headers, "response-time") {
+    let response_time = match header(headers, header::RESPONSE_TIME) {
         Ok(value) => value,
         Err(reason) => return unknown(reason),
     };
     let verified = match (signature, response_time) {
         (Some(signature), Some(response_time)) => {
-            if let Ok(Some(echoed)) = header(headers, "client-id")
+            if let Ok(Some(echoed)) = header(headers, header::CLIENT_ID)
                 && echoed != expected.client_id
             {
                 return unknown(UnknownReason::ClientIdMismatch(echoed.to_owned()));
@@ -89,14 +90,14 @@ pub(crate) fn judge<T: DeserializeOwned + HasResult>(
         (None, None) => false,
         (Some(_), None) => {
             return unknown(UnknownReason::IncompleteSignature {
-                present: "signature",
-                missing: "response-time",
+                present: header::SIGNATURE,
+                missing: header::RESPONSE_TIME,
             });
         }
         (None, Some(_)) => {
             return unknown(UnknownReason::IncompleteSignature {
-                present: "response-time",
-                missing: "signature",
+                present: header::RESPONSE_TIME,
+                missing: header::SIGNATURE,
             });
         }
     };
@@ -120,7 +121,7 @@ pub(crate) fn judge<T: DeserializeOwned + HasResult>(
             result: Some(envelope.result),
         },
         ResultStatus::Success => match serde_json::from_slice::<T>(body) {
-            Ok(response) => Verdict::Success(response),
+            Ok(response) => Verdict::Success(response, envelope.result),
             Err(error) => Verdict::Unknown {
                 reason: unparseable(status, &error, body),
                 result: Some(envelope.result),

@@ -1,7 +1,8 @@
 //! When to send an idempotent request again after an unknown outcome.
 //!
 //! Retrying is only safe because Alipay deduplicates by the idempotency key
-//! (SPEC §1.7): the same `captureRequestId` never captures twice. So the client
+//! (<https://docs.antom.com/ac/ams/idempotency>): the same `captureRequestId`
+//! never captures twice. So the client
 //! retries only requests that carry one, only when the outcome is unknown, and
 //! always with the same body.
 

@@ -7,11 +7,13 @@ mod support;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use alipay_ams_client::{ApiRequest, Error, HasResult, UnknownReason};
-use alipay_ams_core::{Amount, CaptureRequest, InvalidField, ResultInfo, check_id};
+use alipay_ams_api::payments::CaptureRequest;
+use alipay_ams_client::{ApiRequest, Error, Retry, UnknownReason};
+use alipay_ams_core::{Amount, InvalidField, ResultInfo, check_id};
 use serde::{Deserialize, Serialize};
 use support::*;
 
+/// A read-only inquiry: asking again is always safe.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct InquiryRequest {
@@ -21,27 +23,54 @@ struct InquiryRequest {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct InquiryResponse {
+    #[allow(dead_code)]
     result: ResultInfo,
     payment_status: Option<String>,
-}
-
-impl HasResult for InquiryResponse {
-    fn result(&self) -> &ResultInfo {
-        &self.result
-    }
 }
 
 impl ApiRequest for InquiryRequest {
     const NAME: &'static str = "inquiryPayment";
     const PATH: &'static str = "/ams/api/v1/payments/inquiryPayment";
+    const RETRY: Retry = Retry::Always;
     type Response = InquiryResponse;
-
-    fn idempotency_key(&self) -> Option<&str> {
-        None
-    }
 
     fn validate(&self) -> Result<(), InvalidField> {
         check_id("paymentId", &self.payment_id)
+    }
+}
+
+/// An API that Alipay does not deduplicate: sending it twice could act twice.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct NotifyBuyerRequest {
+    payment_id: String,
+}
+
+impl ApiRequest for NotifyBuyerRequest {
+    const NAME: &'static str = "notifyBuyer";
+    const PATH: &'static str = "/ams/api/v1/payments/notifyBuyer";
+    const RETRY: Retry = Retry::Never;
+    type Response = InquiryResponse;
+}
+
+/// A money movement whose idempotency key is optional: without one it is
+/// never sent twice.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TransferRequest {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    transfer_request_id: Option<String>,
+}
+
+impl ApiRequest for TransferRequest {
+    const NAME: &'static str = "transfer";
+    const PATH: &'static str = "/ams/api/v1/funds/transfer";
+    const RETRY: Retry = Retry::SameKey;
+    const IDEMPOTENCY_FIELD: Option<&'static str> = Some("transferRequestId");
+    type Response = InquiryResponse;
+
+    fn idempotency_key(&self) -> Option<&str> {
+        self.transfer_request_id.as_deref()
     }
 }
 
@@ -66,7 +95,7 @@ async fn a_new_api_is_a_model_and_an_impl() {
 }
 
 #[tokio::test]
-async fn requests_without_an_idempotency_key_are_sent_once() {
+async fn read_only_requests_are_retried_without_an_idempotency_key() {
     let server = FakeAlipay::always(Reply::unsigned("busy").status(503)).await;
     let client = server.client().build().unwrap();
     let error = client
@@ -81,13 +110,71 @@ async fn requests_without_an_idempotency_key_are_sent_once() {
             error,
             Error::OutcomeUnknown {
                 reason: UnknownReason::HttpStatus { status: 503, .. },
-                attempts: 1,
+                attempts: 4,
                 ..
             }
         ),
         "{error:?}"
     );
-    assert_eq!(server.requests().len(), 1);
+    assert_eq!(server.requests().len(), 4);
+}
+
+#[tokio::test]
+async fn requests_that_may_not_be_repeated_are_sent_once() {
+    let server = FakeAlipay::always(Reply::unsigned("busy").status(503)).await;
+    let client = server.client().build().unwrap();
+    let never = client
+        .execute(&NotifyBuyerRequest {
+            payment_id: "p-1".into(),
+        })
+        .await
+        .err()
+        .unwrap();
+    let keyless = client
+        .execute(&TransferRequest {
+            transfer_request_id: None,
+        })
+        .await
+        .err()
+        .unwrap();
+    for error in [never, keyless] {
+        assert!(
+            matches!(
+                error,
+                Error::OutcomeUnknown {
+                    reason: UnknownReason::HttpStatus { status: 503, .. },
+                    attempts: 1,
+                    ..
+                }
+            ),
+            "{error:?}"
+        );
+    }
+    assert_eq!(server.requests().len(), 2);
+
+    // With its key, the same money movement is retried under that key.
+    let error = client
+        .execute(&TransferRequest {
+            transfer_request_id: Some("t-1".into()),
+        })
+        .await
+        .err()
+        .unwrap();
+    assert!(
+        matches!(error, Error::OutcomeUnknown { attempts: 4, .. }),
+        "{error:?}"
+    );
+    let seen = server.requests();
+    assert_eq!(seen.len(), 6);
+    assert!(
+        seen[2..]
+            .iter()
+            .all(|r| r.json()["transferRequestId"] == "t-1")
+    );
+    assert!(
+        error.to_string().contains("transferRequestId t-1"),
+        "{error}"
+    );
 }
 
 #[derive(Clone, Default)]
@@ -105,11 +192,11 @@ impl Write for Buffer {
 
 #[tokio::test]
 async fn traces_name_the_call_and_attempts_but_never_keys_signatures_or_bodies() {
-    let server = FakeAlipay::start(|n, _| {
+    let server = FakeAlipay::start(|n, req| {
         if n == 0 {
             Reply::signed(IN_PROCESS_BODY)
         } else {
-            Reply::signed(&success_body("capture-trace-1"))
+            Reply::signed(&echo_success(req))
         }
     })
     .await;
@@ -132,7 +219,7 @@ async fn traces_name_the_call_and_attempts_but_never_keys_signatures_or_bodies()
         "PAYMENT_ID_NOT_LOGGED",
         Amount::from_minor_units("USD", 777123).unwrap(),
     );
-    client.capture(&request).await.unwrap();
+    client.execute(&request).await.unwrap();
     drop(guard);
 
     let log = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();

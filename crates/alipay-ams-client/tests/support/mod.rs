@@ -8,8 +8,9 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
-use alipay_ams_client::{Client, ClientBuilder, Gateway, RetryPolicy};
-use alipay_ams_core::{Message, PrivateKey, PublicKey, time};
+use alipay_ams_api::payments::CaptureRequest;
+use alipay_ams_client::{Client, ClientBuilder, Error, Gateway, RetryPolicy};
+use alipay_ams_core::{Amount, Message, PrivateKey, PublicKey, time};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
@@ -123,6 +124,20 @@ pub fn success_body(capture_request_id: &str) -> String {
     format!(
         r#"{{"result":{{"resultStatus":"S","resultCode":"SUCCESS","resultMessage":"success."}},"captureRequestId":"{capture_request_id}","captureId":"20220919194010890100111740275850565","paymentId":"20220919194010890100111740275820195","captureAmount":{{"currency":"USD","value":"1000"}},"captureTime":"2022-09-19T09:59:17-07:00","acquirerReferenceNo":"2022091919031300010740267587902"}}"#
     )
+}
+
+/// A success that echoes the request's ids and amount, as Alipay's does.
+pub fn echo_success(req: &Recorded) -> String {
+    let sent = req.json();
+    serde_json::json!({
+        "result": {"resultStatus": "S", "resultCode": "SUCCESS", "resultMessage": "success."},
+        "captureRequestId": sent["captureRequestId"],
+        "captureId": "20220919194010890100111740275850565",
+        "paymentId": sent["paymentId"],
+        "captureAmount": sent["captureAmount"],
+        "captureTime": "2022-09-19T09:59:17-07:00"
+    })
+    .to_string()
 }
 
 pub const FAILED_BODY: &str = r#"{"result":{"resultStatus":"F","resultCode":"CAPTURE_AMOUNT_EXCEED_AUTH_LIMIT","resultMessage":"The total capture amount exceeds the authorized amount."}}"#;
@@ -272,4 +287,23 @@ async fn handle(
         }
     }
     Ok(builder.body(Full::new(Bytes::from(reply.body))).unwrap())
+}
+
+pub fn request(id: &str) -> CaptureRequest {
+    CaptureRequest::new(
+        id,
+        "20220919194010890100111740275820195",
+        Amount::from_minor_units("USD", 1000).unwrap(),
+    )
+}
+
+pub fn assert_unknown_advice(error: &Error) {
+    let text = error.to_string();
+    assert!(text.contains("UNKNOWN"), "{text}");
+    assert!(text.contains("wait for notifyCapture"), "{text}");
+    assert!(text.contains("inquiryPayment"), "{text}");
+    assert!(
+        text.contains("never capture again under a new captureRequestId"),
+        "{text}"
+    );
 }
