@@ -3,7 +3,12 @@
 
 mod support;
 
-use alipay_ams_client::{BuildError, Client, Error, Gateway};
+use std::time::Duration;
+
+use alipay_ams_client::{
+    BuildError, Client, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_RESPONSE_TIME_TOLERANCE, Error, Gateway, Outcome, RetryBudget, RetryPolicy,
+};
 use support::*;
 
 #[test]
@@ -151,4 +156,84 @@ fn clients_and_errors_can_cross_threads() {
     assert_send_sync::<Client>();
     assert_send_sync::<Error>();
     assert_send_sync::<BuildError>();
+}
+
+#[test]
+fn an_error_is_two_words_and_its_outcome_is_a_closed_set() {
+    assert!(
+        std::mem::size_of::<Error>() <= 16,
+        "{}",
+        std::mem::size_of::<Error>()
+    );
+    // No wildcard: a new outcome would not compile here.
+    fn decide(outcome: Outcome) -> &'static str {
+        match outcome {
+            Outcome::Failed => "final",
+            Outcome::Unknown => "may have happened",
+            Outcome::NotSent => "did not happen",
+        }
+    }
+    assert_eq!(decide(Outcome::NotSent), "did not happen");
+}
+
+#[test]
+fn timeouts_and_retries_are_set_apart_and_read_back() {
+    let client = Client::builder()
+        .client_id(CLIENT_ID)
+        .private_key(merchant_private())
+        .alipay_public_key(alipay_public())
+        .gateway(Gateway::Asia)
+        .build()
+        .unwrap();
+    assert_eq!(client.connect_timeout(), DEFAULT_CONNECT_TIMEOUT);
+    assert_eq!(client.attempt_timeout(), DEFAULT_ATTEMPT_TIMEOUT);
+    // No hidden cap on a whole call.
+    assert_eq!(client.call_timeout(), None);
+    assert_eq!(client.retry_policy(), RetryPolicy::default());
+    assert_eq!(client.retry_budget(), RetryBudget::default());
+    assert_eq!(
+        client.response_time_tolerance(),
+        DEFAULT_RESPONSE_TIME_TOLERANCE
+    );
+
+    let client = Client::builder()
+        .client_id(CLIENT_ID)
+        .private_key(merchant_private())
+        .alipay_public_key(alipay_public())
+        .gateway(Gateway::Asia)
+        .connect_timeout(Duration::from_secs(3))
+        .attempt_timeout(Duration::from_secs(60))
+        .call_timeout(Duration::from_secs(90))
+        .retry_policy(RetryPolicy::none())
+        .retry_budget(RetryBudget::unlimited())
+        .response_time_tolerance(Duration::from_secs(60))
+        .build()
+        .unwrap();
+    assert_eq!(client.connect_timeout(), Duration::from_secs(3));
+    // RetryPolicy::none() leaves the attempt timeout alone.
+    assert_eq!(client.attempt_timeout(), Duration::from_secs(60));
+    assert_eq!(client.call_timeout(), Some(Duration::from_secs(90)));
+    assert_eq!(client.retry_policy().max_attempts(), 1);
+    assert!(client.retry_budget().is_unlimited());
+    assert_eq!(client.response_time_tolerance(), Duration::from_secs(60));
+}
+
+#[test]
+fn root_certificates_must_be_pem_certificates() {
+    let base = || {
+        Client::builder()
+            .client_id(CLIENT_ID)
+            .private_key(merchant_private())
+            .alipay_public_key(alipay_public())
+            .gateway(Gateway::Asia)
+    };
+    let key_pem = std::fs::read(keys_dir().join("merchant/private_key.pem")).unwrap();
+    for bad in [&b"not pem"[..], &key_pem[..], b""] {
+        let error = base().add_root_certificates_pem(bad).build().unwrap_err();
+        assert!(
+            matches!(error, BuildError::InvalidRootCertificate),
+            "{error:?}"
+        );
+        assert!(error.to_string().contains("BEGIN CERTIFICATE"), "{error}");
+    }
 }

@@ -4,8 +4,8 @@
 mod support;
 
 use alipay_ams_api::payments::CaptureRequest;
-use alipay_ams_client::{Error, UnknownReason};
-use alipay_ams_core::{Amount, ResultCode, ResultStatus};
+use alipay_ams_client::{NotSentReason, RetryStop, UnknownReason};
+use alipay_ams_core::{Amount, InvalidField, ResultCode, ResultStatus};
 use support::*;
 
 #[tokio::test]
@@ -13,18 +13,25 @@ async fn verified_f_is_a_final_failure_and_is_not_retried() {
     let server = FakeAlipay::always(Reply::signed(FAILED_BODY)).await;
     let client = server.client().build().unwrap();
     let error = client.execute(&request("capture-f-1")).await.unwrap_err();
-    match &error {
-        Error::Failed {
-            result, verified, ..
-        } => {
-            assert!(*verified);
-            assert_eq!(result.result_code, ResultCode::CaptureAmountExceedAuthLimit);
-            assert_eq!(result.result_status, ResultStatus::Failed);
-        }
-        other => panic!("expected Failed, got {other:?}"),
-    }
-    assert!(error.is_failed() && !error.is_outcome_unknown());
-    assert_eq!(error.failure_body(), Some(FAILED_BODY.as_bytes()));
+    let failure = failed(&error);
+    assert_eq!(
+        failure.result().result_code,
+        ResultCode::CaptureAmountExceedAuthLimit
+    );
+    assert_eq!(failure.result().result_status, ResultStatus::Failed);
+    assert_eq!(error.result(), Some(failure.result()));
+    assert_eq!(failure.raw_body(), FAILED_BODY.as_bytes());
+    assert_eq!(failure.idempotency_field(), Some("captureRequestId"));
+    assert_eq!(failure.idempotency_key(), Some("capture-f-1"));
+    assert_eq!((failure.attempts(), error.attempts()), (1, 1));
+    assert!(!failure.response_time().is_empty());
+    assert_eq!(error.api(), "capture");
+    let debug = format!("{error:?}");
+    assert!(
+        debug.contains(&format!("<{} bytes>", FAILED_BODY.len()))
+            && !debug.contains(r#""resultStatus""#),
+        "the body shows as its length in Debug: {debug}"
+    );
     assert!(
         error.to_string().contains("new captureRequestId"),
         "{error}"
@@ -38,20 +45,18 @@ async fn endless_500_is_unknown_after_the_attempt_limit_with_one_id_throughout()
         FakeAlipay::always(Reply::unsigned("<html>Internal Server Error</html>").status(500)).await;
     let client = server.client().build().unwrap();
     let error = client.execute(&request("capture-500-1")).await.unwrap_err();
-    match &error {
-        Error::OutcomeUnknown {
-            reason: UnknownReason::HttpStatus { status, excerpt },
-            attempts,
-            idempotency_key,
-            ..
-        } => {
+    let outcome = unknown(&error);
+    match outcome.reason() {
+        UnknownReason::HttpStatus { status, excerpt } => {
             assert_eq!(*status, 500);
             assert!(excerpt.contains("Internal Server Error"));
-            assert_eq!(*attempts, 4);
-            assert_eq!(idempotency_key.as_deref(), Some("capture-500-1"));
         }
-        other => panic!("expected OutcomeUnknown(HttpStatus), got {other:?}"),
+        other => panic!("expected HttpStatus, got {other:?}"),
     }
+    assert_eq!(outcome.attempts(), 4);
+    assert_eq!(outcome.retry_stop(), RetryStop::MaxAttempts);
+    assert_eq!(outcome.idempotency_key(), Some("capture-500-1"));
+    assert_eq!(error.idempotency_key(), Some("capture-500-1"));
     assert_unknown_advice(&error);
     assert!(error.to_string().contains("capture-500-1"));
     let seen = server.requests();
@@ -91,6 +96,21 @@ async fn unknown_codes_extra_fields_and_numbers_parse() {
 async fn invalid_requests_are_refused_before_anything_is_sent() {
     let server = FakeAlipay::always(Reply::signed(&success_body("x"))).await;
     let client = server.client().build().unwrap();
+    // The field is named.
+    let error = client
+        .execute(&CaptureRequest::new(
+            "c-1",
+            "",
+            Amount::from_minor_units("USD", 1).unwrap(),
+        ))
+        .await
+        .unwrap_err();
+    match not_sent(&error).reason() {
+        NotSentReason::InvalidRequest(InvalidField::Empty(field)) => {
+            assert_eq!(*field, "paymentId")
+        }
+        other => panic!("expected the empty paymentId, got {other:?}"),
+    }
     let amount = || Amount::from_minor_units("USD", 1).unwrap();
     let from_json = |json: &str| serde_json::from_str::<CaptureRequest>(json).unwrap();
     let invalid = [
@@ -109,10 +129,12 @@ async fn invalid_requests_are_refused_before_anything_is_sent() {
     ];
     for req in &invalid {
         let error = client.execute(req).await.unwrap_err();
+        let refused = not_sent(&error);
         assert!(
-            matches!(error, Error::InvalidRequest(_)),
+            matches!(refused.reason(), NotSentReason::InvalidRequest(_)),
             "{req:?}: {error:?}"
         );
+        assert_eq!(refused.attempts(), 0);
         assert!(error.to_string().contains("nothing was sent"), "{error}");
     }
     assert_eq!(server.requests().len(), 0);

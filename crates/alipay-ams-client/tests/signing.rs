@@ -112,6 +112,12 @@ async fn unknown_then_success_retries_the_same_request_re_signed() {
     let raw: serde_json::Value = serde_json::from_slice(verified.raw_body()).unwrap();
     assert_eq!(raw["captureId"], "20220919194010890100111740275850565");
     assert!(!verified.response_time().is_empty());
+    let debug = format!("{verified:?}");
+    assert!(
+        debug.contains(&format!("body: <{} bytes>", verified.raw_body().len())),
+        "{debug}"
+    );
+    assert!(!debug.contains("acquirerReferenceNo"), "{debug}");
 
     let seen = server.requests();
     assert_eq!(seen.len(), 2);

@@ -5,7 +5,9 @@ mod support;
 
 use std::time::Duration;
 
-use alipay_ams_client::{Client, Error, Gateway, RetryPolicy, UnknownReason};
+use alipay_ams_client::{
+    Client, Gateway, RetryPolicy, RetryStop, TransportErrorKind, UnknownReason,
+};
 use support::*;
 
 #[tokio::test]
@@ -16,7 +18,7 @@ async fn a_slow_reply_beyond_the_timeout_is_unknown() {
     .await;
     let client = server
         .client()
-        .request_timeout(Duration::from_millis(200))
+        .attempt_timeout(Duration::from_millis(200))
         .retry_policy(RetryPolicy::none())
         .build()
         .unwrap();
@@ -25,16 +27,10 @@ async fn a_slow_reply_beyond_the_timeout_is_unknown() {
         .await
         .unwrap_err();
     assert!(
-        matches!(
-            error,
-            Error::OutcomeUnknown {
-                reason: UnknownReason::Timeout(_),
-                attempts: 1,
-                ..
-            }
-        ),
+        matches!(unknown(&error).reason(), UnknownReason::Timeout(_)),
         "{error:?}"
     );
+    assert_eq!(unknown(&error).attempts(), 1);
     assert_unknown_advice(&error);
 }
 
@@ -46,12 +42,12 @@ async fn the_deadline_bounds_retries() {
         FakeAlipay::always(Reply::signed(IN_PROCESS_BODY).delay(Duration::from_secs(3))).await;
     let client = server
         .client()
-        .request_timeout(Duration::from_millis(200))
+        .attempt_timeout(Duration::from_millis(200))
+        .call_timeout(Duration::from_millis(700))
         .retry_policy(
             RetryPolicy::default()
-                .max_attempts(10)
-                .deadline(Duration::from_millis(700))
-                .initial_backoff(Duration::from_millis(1)),
+                .with_max_attempts(10)
+                .with_initial_backoff(Duration::from_millis(1)),
         )
         .build()
         .unwrap();
@@ -59,15 +55,15 @@ async fn the_deadline_bounds_retries() {
         .execute(&request("capture-deadline-1"))
         .await
         .unwrap_err();
-    let Error::OutcomeUnknown { attempts, .. } = error else {
-        panic!("{error:?}")
-    };
+    let outcome = unknown(&error);
+    let attempts = outcome.attempts();
     assert!((1..=4).contains(&attempts), "{attempts}");
+    assert_eq!(outcome.retry_stop(), RetryStop::CallTimeout);
     assert!(server.requests().len() as u32 <= attempts);
 }
 
 #[tokio::test]
-async fn connection_refused_is_unknown() {
+async fn connection_refused_is_not_sent_and_is_retried() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     drop(listener);
@@ -78,8 +74,8 @@ async fn connection_refused_is_unknown() {
         .gateway(Gateway::custom(format!("http://{addr}")))
         .retry_policy(
             RetryPolicy::default()
-                .max_attempts(2)
-                .initial_backoff(Duration::from_millis(1)),
+                .with_max_attempts(2)
+                .with_initial_backoff(Duration::from_millis(1)),
         )
         .build()
         .unwrap();
@@ -87,15 +83,9 @@ async fn connection_refused_is_unknown() {
         .execute(&request("capture-refused-1"))
         .await
         .unwrap_err();
-    assert!(
-        matches!(
-            error,
-            Error::OutcomeUnknown {
-                reason: UnknownReason::Transport(_),
-                attempts: 2,
-                ..
-            }
-        ),
-        "{error:?}"
-    );
+    let refused = not_sent(&error);
+    let transport = refused.reason().transport().unwrap();
+    assert_eq!(transport.kind(), TransportErrorKind::ConnectionRefused);
+    assert!(transport.is_connect() && !transport.is_timeout());
+    assert_eq!(refused.attempts(), 2);
 }

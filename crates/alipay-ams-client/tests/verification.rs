@@ -4,7 +4,7 @@
 
 mod support;
 
-use alipay_ams_client::{Error, RetryPolicy, UnknownReason};
+use alipay_ams_client::{RetryPolicy, RetryStop, UnknownReason};
 use alipay_ams_core::{ResultCode, ResultStatus};
 use support::*;
 
@@ -20,16 +20,10 @@ async fn a_tampered_success_is_never_ok() {
         .unwrap();
     let error = client.execute(&request("capture-t-1")).await.unwrap_err();
     assert!(
-        matches!(
-            error,
-            Error::OutcomeUnknown {
-                reason: UnknownReason::BadSignature(_),
-                attempts: 1,
-                ..
-            }
-        ),
+        matches!(unknown(&error).reason(), UnknownReason::BadSignature(_)),
         "{error:?}"
     );
+    assert_eq!(unknown(&error).attempts(), 1);
     assert_unknown_advice(&error);
 }
 
@@ -50,13 +44,7 @@ async fn a_reply_signed_with_another_key_is_unknown() {
         .unwrap();
     let error = client.execute(&request("capture-k-1")).await.unwrap_err();
     assert!(
-        matches!(
-            error,
-            Error::OutcomeUnknown {
-                reason: UnknownReason::BadSignature(_),
-                ..
-            }
-        ),
+        matches!(unknown(&error).reason(), UnknownReason::BadSignature(_)),
         "{error:?}"
     );
 }
@@ -66,34 +54,49 @@ async fn an_unsigned_success_is_never_ok_and_is_retried() {
     let server = FakeAlipay::always(Reply::unsigned(&success_body("capture-us-1"))).await;
     let client = server.client().build().unwrap();
     let error = client.execute(&request("capture-us-1")).await.unwrap_err();
-    match &error {
-        Error::OutcomeUnknown {
-            reason: UnknownReason::UnsignedSuccess,
-            last_result: Some(last),
-            attempts: 4,
-            ..
-        } => assert_eq!(last.result_status, ResultStatus::Success),
-        other => panic!("expected OutcomeUnknown(UnsignedSuccess), got {other:?}"),
-    }
+    let outcome = unknown(&error);
+    assert!(
+        matches!(outcome.reason(), UnknownReason::UnsignedSuccess),
+        "{error:?}"
+    );
+    assert_eq!(outcome.attempts(), 4);
+    assert_eq!(
+        outcome.result().map(|r| r.result_status),
+        Some(ResultStatus::Success)
+    );
     assert_eq!(server.requests().len(), 4);
 }
 
 #[tokio::test]
-async fn an_unsigned_failure_is_final_but_marked_unverified() {
+async fn an_unsigned_failure_is_never_final_and_shows_alipays_code() {
     let body = r#"{"result":{"resultStatus":"F","resultCode":"INVALID_SIGNATURE","resultMessage":"invalid signature"}}"#;
     let server = FakeAlipay::always(Reply::unsigned(body)).await;
     let client = server.client().build().unwrap();
     let error = client.execute(&request("capture-uf-1")).await.unwrap_err();
-    match &error {
-        Error::Failed {
-            result, verified, ..
-        } => {
-            assert!(!verified);
-            assert_eq!(result.result_code, ResultCode::InvalidSignature);
-        }
-        other => panic!("expected Failed, got {other:?}"),
+    // Anyone in the path can answer an unsigned F while the real capture
+    // succeeds: it is unknown, and nothing invites a capture under a new id.
+    let outcome = unknown(&error);
+    match outcome.reason() {
+        UnknownReason::UnsignedFailure { code } => assert_eq!(*code, ResultCode::InvalidSignature),
+        other => panic!("expected UnsignedFailure, got {other:?}"),
     }
-    assert!(error.to_string().contains("unsigned"), "{error}");
+    assert_eq!(
+        error.result().map(|r| &r.result_code),
+        Some(&ResultCode::InvalidSignature)
+    );
+    let text = error.to_string();
+    assert!(
+        text.contains("unsigned") && text.contains("INVALID_SIGNATURE"),
+        "{text}"
+    );
+    assert!(
+        text.contains("private key matches the public key uploaded"),
+        "{text}"
+    );
+    assert!(!text.contains("use a new captureRequestId"), "{text}");
+    assert_unknown_advice(&error);
+    // The same request gets the same refusal: it is not sent again.
+    assert_eq!(outcome.retry_stop(), RetryStop::Futile);
     assert_eq!(server.requests().len(), 1);
 }
 
@@ -112,13 +115,10 @@ async fn only_one_signature_header_is_unknown() {
         .unwrap_err();
     assert!(
         matches!(
-            error,
-            Error::OutcomeUnknown {
-                reason: UnknownReason::IncompleteSignature {
-                    present: "signature",
-                    missing: "response-time"
-                },
-                ..
+            unknown(&error).reason(),
+            UnknownReason::IncompleteSignature {
+                present: "signature",
+                missing: "response-time"
             }
         ),
         "{error:?}"
@@ -138,13 +138,7 @@ async fn a_reply_for_another_client_id_is_unknown() {
         .unwrap();
     let error = client.execute(&request("capture-cid-1")).await.unwrap_err();
     assert!(
-        matches!(
-            error,
-            Error::OutcomeUnknown {
-                reason: UnknownReason::ClientIdMismatch(_),
-                ..
-            }
-        ),
+        matches!(unknown(&error).reason(), UnknownReason::ClientIdMismatch(_)),
         "{error:?}"
     );
 }
@@ -162,13 +156,9 @@ async fn a_body_that_is_not_json_is_unknown_with_status_and_excerpt() {
         .execute(&request("capture-html-1"))
         .await
         .unwrap_err();
-    match &error {
-        Error::OutcomeUnknown {
-            reason:
-                UnknownReason::UnparseableBody {
-                    status, excerpt, ..
-                },
-            ..
+    match unknown(&error).reason() {
+        UnknownReason::UnparseableBody {
+            status, excerpt, ..
         } => {
             assert_eq!(*status, 200);
             assert!(
@@ -193,11 +183,8 @@ async fn a_body_that_is_not_json_is_unknown_with_status_and_excerpt() {
         .unwrap_err();
     assert!(
         matches!(
-            error,
-            Error::OutcomeUnknown {
-                reason: UnknownReason::UnparseableBody { .. },
-                ..
-            }
+            unknown(&error).reason(),
+            UnknownReason::UnparseableBody { .. }
         ),
         "{error:?}"
     );
@@ -219,11 +206,8 @@ async fn an_oversized_reply_is_unknown() {
     let error = client.execute(&request("capture-big-1")).await.unwrap_err();
     assert!(
         matches!(
-            error,
-            Error::OutcomeUnknown {
-                reason: UnknownReason::BodyTooLarge { limit: 1024 },
-                ..
-            }
+            unknown(&error).reason(),
+            UnknownReason::BodyTooLarge { limit: 1024 }
         ),
         "{error:?}"
     );
@@ -242,11 +226,8 @@ async fn a_verified_success_for_another_request_is_unknown_naming_the_field() {
         .execute(&request("capture-mine-1"))
         .await
         .unwrap_err();
-    match &error {
-        Error::OutcomeUnknown {
-            reason: UnknownReason::ReplyMismatch(mismatch),
-            ..
-        } => {
+    match unknown(&error).reason() {
+        UnknownReason::ReplyMismatch(mismatch) => {
             assert_eq!(mismatch.field, "captureRequestId");
             assert_eq!(mismatch.sent, "capture-mine-1");
             assert_eq!(mismatch.received.as_deref(), Some("capture-other-1"));
@@ -271,15 +252,15 @@ async fn a_verified_success_without_its_required_fields_is_unknown() {
         .execute(&request("capture-bare-1"))
         .await
         .unwrap_err();
-    match &error {
-        Error::OutcomeUnknown {
-            reason: UnknownReason::UnparseableBody { error, .. },
-            last_result: Some(last),
-            ..
-        } => {
+    let outcome = unknown(&error);
+    match outcome.reason() {
+        UnknownReason::UnparseableBody { error, .. } => {
             assert!(error.contains("missing field"), "{error}");
-            assert_eq!(last.result_status, ResultStatus::Success);
         }
         other => panic!("expected UnparseableBody, got {other:?}"),
     }
+    assert_eq!(
+        outcome.result().map(|r| r.result_status),
+        Some(ResultStatus::Success)
+    );
 }

@@ -9,7 +9,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use alipay_ams_api::payments::CaptureRequest;
-use alipay_ams_client::{Client, ClientBuilder, Error, Gateway, RetryPolicy};
+use alipay_ams_client::{
+    Client, ClientBuilder, Error, Failed, Gateway, NotSent, Outcome, RetryPolicy, Unknown,
+};
 use alipay_ams_core::{Amount, Message, PrivateKey, PublicKey, time};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -197,11 +199,11 @@ impl FakeAlipay {
             .private_key(merchant_private())
             .alipay_public_key(alipay_public())
             .gateway(Gateway::custom(self.url()))
-            .request_timeout(Duration::from_secs(5))
+            .attempt_timeout(Duration::from_secs(5))
             .retry_policy(
                 RetryPolicy::default()
-                    .initial_backoff(Duration::from_millis(5))
-                    .max_backoff(Duration::from_millis(20)),
+                    .with_initial_backoff(Duration::from_millis(5))
+                    .with_max_backoff(Duration::from_millis(20)),
             )
     }
 }
@@ -306,4 +308,37 @@ pub fn assert_unknown_advice(error: &Error) {
         text.contains("never capture again under a new captureRequestId"),
         "{text}"
     );
+}
+
+/// The unknown outcome inside `error`; panics with the error otherwise.
+pub fn unknown(error: &Error) -> &Unknown {
+    match error {
+        Error::Unknown(unknown) => {
+            assert_eq!(error.outcome(), Outcome::Unknown);
+            unknown
+        }
+        other => panic!("expected an unknown outcome, got {other:?}"),
+    }
+}
+
+/// The final failure inside `error`; panics with the error otherwise.
+pub fn failed(error: &Error) -> &Failed {
+    match error {
+        Error::Failed(failed) => {
+            assert_eq!(error.outcome(), Outcome::Failed);
+            failed
+        }
+        other => panic!("expected a final failure, got {other:?}"),
+    }
+}
+
+/// The not-sent error inside `error`; panics with the error otherwise.
+pub fn not_sent(error: &Error) -> &NotSent {
+    match error {
+        Error::NotSent(not_sent) => {
+            assert_eq!(error.outcome(), Outcome::NotSent);
+            not_sent
+        }
+        other => panic!("expected not sent, got {other:?}"),
+    }
 }
