@@ -279,15 +279,10 @@ fn classify(error: &reqwest::Error) -> TransportErrorKind {
     }
 }
 
-/// A rustls error, bare or inside an `io::Error` (whose `source()` skips the
-/// error it wraps, so it is looked at directly).
+/// A rustls error in the chain (TLS failures arrive as an `io::Error`
+/// wrapping it, sometimes wrapped again).
 fn rustls_error<'e>(cause: &'e (dyn StdError + 'static)) -> Option<&'e rustls::Error> {
-    cause.downcast_ref::<rustls::Error>().or_else(|| {
-        cause
-            .downcast_ref::<io::Error>()
-            .and_then(io::Error::get_ref)
-            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-    })
+    cause.downcast_ref::<rustls::Error>()
 }
 
 fn certificate_problem(error: &rustls::CertificateError) -> CertificateProblem {
@@ -305,13 +300,24 @@ fn certificate_problem(error: &rustls::CertificateError) -> CertificateProblem {
     }
 }
 
-/// The error and its causes, first to last.
+/// The error and its causes, first to last. An `io::Error`'s `source()`
+/// skips the error it wraps, so that one is visited too.
 fn causes<'e>(
     error: &'e (dyn StdError + 'static),
 ) -> impl Iterator<Item = &'e (dyn StdError + 'static)> {
     std::iter::successors(Some(error), |e: &&'e (dyn StdError + 'static)| {
-        (*e).source()
+        next_cause(*e)
     })
+}
+
+fn next_cause<'e>(error: &'e (dyn StdError + 'static)) -> Option<&'e (dyn StdError + 'static)> {
+    match error
+        .downcast_ref::<io::Error>()
+        .and_then(io::Error::get_ref)
+    {
+        Some(inner) => Some(inner),
+        None => error.source(),
+    }
 }
 
 /// An error and its causes on one line ("error sending request: connection refused").

@@ -3,6 +3,8 @@
 //! request, and answers as a script says, signing with the example Alipay key.
 #![allow(dead_code)]
 
+pub mod tls;
+
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -87,6 +89,8 @@ pub struct Reply {
     pub body: Vec<u8>,
     pub signing: Signing,
     pub delay: Duration,
+    /// The `response-time` to sign with instead of now (a recorded reply).
+    pub response_time: Option<String>,
 }
 
 impl Reply {
@@ -96,6 +100,7 @@ impl Reply {
             body: body.as_bytes().to_vec(),
             signing: Signing::Signed,
             delay: Duration::ZERO,
+            response_time: None,
         }
     }
 
@@ -118,6 +123,12 @@ impl Reply {
 
     pub fn delay(mut self, delay: Duration) -> Self {
         self.delay = delay;
+        self
+    }
+
+    /// Signed as of `response_time`, as a reply recorded then would be.
+    pub fn recorded_at(mut self, response_time: &str) -> Self {
+        self.response_time = Some(response_time.to_owned());
         self
     }
 }
@@ -151,15 +162,34 @@ type Script = dyn Fn(usize, &Recorded) -> Reply + Send + Sync;
 pub struct FakeAlipay {
     pub addr: SocketAddr,
     requests: Arc<Mutex<Vec<Recorded>>>,
+    tls: bool,
 }
 
 impl FakeAlipay {
     pub async fn start(script: impl Fn(usize, &Recorded) -> Reply + Send + Sync + 'static) -> Self {
+        Self::serve(None, script).await
+    }
+
+    /// Over https, with a certificate signed by a fresh CA; returns the
+    /// server and the CA certificate (PEM).
+    pub async fn start_tls(
+        certificate: &tls::Certificate,
+        script: impl Fn(usize, &Recorded) -> Reply + Send + Sync + 'static,
+    ) -> (Self, String) {
+        let (acceptor, ca_pem) = tls::acceptor(certificate);
+        (Self::serve(Some(acceptor), script).await, ca_pem)
+    }
+
+    async fn serve(
+        tls: Option<tokio_rustls::TlsAcceptor>,
+        script: impl Fn(usize, &Recorded) -> Reply + Send + Sync + 'static,
+    ) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let requests: Arc<Mutex<Vec<Recorded>>> = Arc::default();
         let script: Arc<Script> = Arc::new(script);
         let recorded = requests.clone();
+        let is_tls = tls.is_some();
         tokio::spawn(async move {
             loop {
                 let Ok((stream, _)) = listener.accept().await else {
@@ -167,16 +197,30 @@ impl FakeAlipay {
                 };
                 let script = script.clone();
                 let recorded = recorded.clone();
+                let tls = tls.clone();
                 tokio::spawn(async move {
                     let service =
                         service_fn(move |req| handle(req, script.clone(), recorded.clone()));
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
+                    let http = hyper::server::conn::http1::Builder::new();
+                    match tls {
+                        None => {
+                            let _ = http.serve_connection(TokioIo::new(stream), service).await;
+                        }
+                        Some(acceptor) => {
+                            // A client that refuses the certificate ends here.
+                            if let Ok(stream) = acceptor.accept(stream).await {
+                                let _ = http.serve_connection(TokioIo::new(stream), service).await;
+                            }
+                        }
+                    }
                 });
             }
         });
-        FakeAlipay { addr, requests }
+        FakeAlipay {
+            addr,
+            requests,
+            tls: is_tls,
+        }
     }
 
     /// Always answers the same.
@@ -185,7 +229,8 @@ impl FakeAlipay {
     }
 
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
     }
 
     pub fn requests(&self) -> Vec<Recorded> {
@@ -248,7 +293,10 @@ async fn handle(
         tokio::time::sleep(reply.delay).await;
     }
     let client_id = header("client-id").to_owned();
-    let response_time = time::iso8601_utc(SystemTime::now());
+    let response_time = reply
+        .response_time
+        .clone()
+        .unwrap_or_else(|| time::iso8601_utc(SystemTime::now()));
     let sign = |body: &[u8]| {
         Message::response(&path, &client_id, &response_time, body)
             .sign(&alipay_private(), 1)
