@@ -29,17 +29,20 @@ pub enum Outcome {
 /// needs no wildcard arm:
 ///
 /// ```
-/// use alipay_ams_client::{Error, Outcome};
+/// use alipay_ams_client::Error;
 ///
-/// fn next_step(error: &Error) -> &'static str {
+/// /// What an order system records after a capture that did not succeed.
+/// fn record(error: &Error) -> String {
 ///     match error {
-///         Error::Failed(f) => if f.result().result_code.as_str() == "ORDER_IS_CANCELED" { "give up" } else { "fix and use a new key" },
-///         Error::Unknown(_) => "wait for the notification, or resend with the same key",
-///         Error::NotSent(_) => "fix and send again",
+///         Error::Failed(failed) => format!("declined: {}", failed.result().result_code),
+///         Error::Unknown(unknown) => format!(
+///             "pending: resend {:?} or wait for notifyCapture",
+///             unknown.idempotency_key()
+///         ),
+///         Error::NotSent(_) => "not captured: safe to try again".to_owned(),
 ///     }
 /// }
-/// # let _ = next_step;
-/// # let _ = Outcome::NotSent;
+/// # let _ = record;
 /// ```
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

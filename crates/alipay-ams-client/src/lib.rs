@@ -98,3 +98,8 @@ pub use options::CallOptions;
 pub use reason::{NotSentReason, RetryStop, UnknownReason};
 pub use retry::RetryPolicy;
 pub use transport::{CertificateProblem, TransportError, TransportErrorKind};
+
+/// The README's examples compile.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
