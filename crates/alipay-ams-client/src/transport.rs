@@ -141,11 +141,6 @@ impl TransportError {
                 | TransportErrorKind::Connect
         )
     }
-
-    /// The HTTP client's error.
-    pub fn reqwest_error(&self) -> &reqwest::Error {
-        &self.source
-    }
 }
 
 impl fmt::Debug for TransportError {
