@@ -1,15 +1,17 @@
 //! `alipay-ams capture`: one capture through `alipay-ams-client`, with the
-//! outcome as the exit code (0 S, 1 F, 3 unknown, 2 nothing sent).
+//! outcome as the exit code (0 S, 1 F, 3 unknown, 4 nothing reached Alipay,
+//! 2 refused before sending).
 
 use std::io::Write as _;
 use std::process::ExitCode;
 use std::time::SystemTime;
 
-use alipay_ams_client::{Client, Error, Gateway};
-use alipay_ams_core::{Amount, CaptureRequest, PrivateKey, PublicKey, check_id, time};
+use alipay_ams_api::payments::CaptureRequest;
+use alipay_ams_client::{Client, Error, Gateway, Outcome};
+use alipay_ams_core::{Amount, ApiRequest, PrivateKey, PublicKey, check_id, time};
 
 use crate::args::{Args, Command, Parsed, switch, value};
-use crate::failure::{EXIT_NEGATIVE, EXIT_UNKNOWN, Failure};
+use crate::failure::{EXIT_NEGATIVE, EXIT_NOT_SENT, EXIT_UNKNOWN, Failure};
 use crate::usage;
 
 /// The `capture` subcommand.
@@ -26,6 +28,7 @@ pub static COMMAND: Command = Command {
         value("currency"),
         value("capture-request-id"),
         switch("last-capture"),
+        value("ca-file"),
     ],
 };
 
@@ -66,43 +69,52 @@ pub fn run(raw: Vec<std::ffi::OsString>) -> Result<ExitCode, Failure> {
         .enable_all()
         .build()
         .map_err(|e| Failure::Input(format!("could not start the async runtime: {e}")))?;
-    let outcome = runtime.block_on(client.call(&request));
+    let outcome = runtime.block_on(client.execute_verified(&request));
 
-    match outcome {
+    let error = match outcome {
         Ok(verified) => {
             print_json(verified.raw_body());
             eprintln!(
-                "captured (S){} after {} attempt(s)",
-                verified
-                    .response()
-                    .capture_id
-                    .as_deref()
-                    .map(|id| format!(": captureId {id}"))
-                    .unwrap_or_default(),
+                "captured (S): captureId {} after {} attempt(s)",
+                verified.response().capture_id,
                 verified.attempts()
             );
-            Ok(ExitCode::SUCCESS)
+            return Ok(ExitCode::SUCCESS);
         }
-        Err(error @ Error::Failed { .. }) => {
-            // The reply exactly as Alipay sent it (verified, or an unsigned F).
-            if let Some(body) = error.failure_body() {
-                print_json(body);
+        Err(error) => error,
+    };
+    // The outcome set is closed: each case decides its exit code, and a new
+    // one would not compile here.
+    match error.outcome() {
+        Outcome::Failed => {
+            // The reply exactly as Alipay sent it, verified.
+            if let Error::Failed(failed) = &error {
+                print_json(failed.raw_body());
             }
             eprintln!("{error}");
             Ok(ExitCode::from(EXIT_NEGATIVE))
         }
-        Err(error @ (Error::InvalidRequest(_) | Error::Serialize(_) | Error::Sign(_))) => {
-            Err(Failure::Input(error.to_string()))
-        }
-        // OutcomeUnknown, and any kind a newer client may add: it cannot be
-        // called a failure, so it must not invite a capture under a new id.
-        Err(error) => {
+        // It cannot be called a failure, so it must not invite a capture
+        // under a new id.
+        Outcome::Unknown => {
             eprintln!("{error}");
             eprintln!(
                 "retry later with the same id: --capture-request-id {}",
                 request.capture_request_id
             );
             Ok(ExitCode::from(EXIT_UNKNOWN))
+        }
+        // Refused before any attempt (the request, its serialization or its
+        // signature): the same as an invalid argument.
+        Outcome::NotSent if error.attempts() == 0 => Err(Failure::Input(error.to_string())),
+        Outcome::NotSent => {
+            eprintln!("{error}");
+            eprintln!(
+                "nothing reached Alipay, so nothing was captured; once fixed, run it again (the same \
+                 --capture-request-id {} is safe)",
+                request.capture_request_id
+            );
+            Ok(ExitCode::from(EXIT_NOT_SENT))
         }
     }
 }
@@ -151,11 +163,25 @@ fn build_client(args: &Args) -> Result<Client, Failure> {
         .map_err(|e| Failure::key("private-key", &private_file, e))?;
     let alipay_key = PublicKey::from_file(&public_file)
         .map_err(|e| Failure::key("alipay-public-key", &public_file, e))?;
-    Client::builder()
+    let gateway: Gateway = gateway
+        .parse()
+        .map_err(|e| Failure::Input(format!("--gateway: {e}; nothing was sent")))?;
+    let mut builder = Client::builder()
         .client_id(client_id)
         .private_key(private_key)
         .alipay_public_key(alipay_key)
-        .gateway(Gateway::custom(gateway))
+        .gateway(gateway);
+    if args.has("ca-file") {
+        let file = args.required_path("ca-file")?;
+        let pem = std::fs::read(&file).map_err(|e| {
+            Failure::Input(format!(
+                "--ca-file: could not read {}: {e}; nothing was sent",
+                file.display()
+            ))
+        })?;
+        builder = builder.add_root_certificates_pem(pem);
+    }
+    builder
         .build()
         .map_err(|e| Failure::Input(format!("{e}; nothing was sent")))
 }

@@ -11,6 +11,9 @@ pub const EXIT_NEGATIVE: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
 /// Exit code: the capture's outcome is unknown after all retries.
 pub const EXIT_UNKNOWN: u8 = 3;
+/// Exit code: the capture was not sent: nothing reached Alipay (DNS,
+/// connection refused, TLS or certificate failure, connect timeout).
+pub const EXIT_NOT_SENT: u8 = 4;
 
 /// A reason to stop with exit code 2, before any result was produced.
 #[derive(Debug)]

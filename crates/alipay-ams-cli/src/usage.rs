@@ -14,6 +14,7 @@ Usage:
   alipay-ams capture --gateway URL --client-id ID --private-key FILE
                      --alipay-public-key FILE --payment-id ID --amount VALUE
                      --currency CUR [--capture-request-id ID] [--last-capture]
+                     [--ca-file FILE]
 
 Run `alipay-ams COMMAND --help` for the details of one command.
 
@@ -22,7 +23,9 @@ Exit codes:
   1  verify: the signature does not verify; capture: failed (F)
   2  usage, file or key error (nothing was sent)
   3  capture: outcome unknown after retries (retry with the same id or wait
-     for notifyCapture; never capture again under a new id)";
+     for notifyCapture; never capture again under a new id)
+  4  capture: not sent, nothing reached Alipay (DNS, connection refused, TLS
+     certificate, connect timeout); fix the cause and run it again";
 
 /// `alipay-ams keygen --help`.
 pub const KEYGEN: &str = "\
@@ -109,15 +112,19 @@ pub const CAPTURE: &str = "\
 Usage: alipay-ams capture --gateway URL --client-id ID --private-key FILE
                           --alipay-public-key FILE --payment-id ID --amount VALUE
                           --currency CUR [--capture-request-id ID] [--last-capture]
+                          [--ca-file FILE]
 
 Captures an authorized payment, verifies Alipay's signed response, and prints
 the response JSON on stdout. Retries an unknown outcome (U, timeout, 5xx, an
-unverifiable reply) with the same captureRequestId.
+unverifiable reply) and a connection that could not be made with the same
+captureRequestId. A reply is believed only if Alipay signed it, it echoes this
+capture (captureRequestId, paymentId, amount) and its response-time is recent.
 
 Options:
   --gateway URL               the gateway base URL, e.g.
                               https://open-sea-global.alipay.com (plain http
-                              only to 127.0.0.1 / localhost)
+                              only to 127.0.0.1 / localhost), or a region:
+                              asia, north-america, north-america-us, europe
   --client-id ID              your Client-Id; a SANDBOX_ id calls the sandbox
                               path /ams/sandbox/api/...
   --private-key FILE          your merchant private key (any PEM, base64, DER form)
@@ -131,12 +138,19 @@ Options:
                               to retry the same capture. Generated when absent
                               and printed to stderr
   --last-capture              mark this as the payment's last capture
+  --ca-file FILE              also trust the CA certificate(s) in this PEM
+                              file: a TLS proxy, or the sandbox's --tls CA
+                              (TLS verification cannot be switched off)
   -h, --help                  show this help
 
 Exit codes:
   0  captured (S)
   1  failed (F): final for this captureRequestId
   2  usage, file or key error, or an invalid argument; nothing was sent
-  3  outcome unknown after retries: retry later with the SAME
+  3  outcome unknown after retries (including a reply that is unsigned, or
+     signed but answering another capture): retry later with the SAME
      --capture-request-id, or wait for notifyCapture; never capture again
-     under a new id";
+     under a new id
+  4  not sent: nothing reached Alipay (DNS, connection refused, TLS
+     certificate, connect timeout), so nothing was captured; fix the cause
+     and run it again";

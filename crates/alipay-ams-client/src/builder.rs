@@ -5,19 +5,25 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use alipay_ams_core::{DEFAULT_KEY_VERSION, PrivateKey, PublicKey};
+use alipay_ams_core::protocol::SANDBOX_CLIENT_ID_PREFIX;
+use alipay_ams_core::{DEFAULT_KEY_VERSION, Environment, PrivateKey, PublicKey};
 use http::HeaderValue;
 
+use crate::budget::{Bucket, RetryBudget};
+use crate::build_error::BuildError;
 use crate::client::{Client, Inner};
-use crate::error::BuildError;
-use crate::gateway::{Environment, Gateway, SANDBOX_CLIENT_ID_PREFIX};
+use crate::gateway::Gateway;
 use crate::retry::RetryPolicy;
 
-/// The default limit on the time to open a connection.
+/// The default limit on the time to open a connection (TCP and TLS).
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// The default limit on one attempt (send and read the whole reply). Alipay
-/// recommends at least 10 seconds; the official SDKs wait 15.
-pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
+/// The default limit on one attempt (connect, send and read the whole
+/// reply). Alipay recommends at least 10 seconds; the official SDKs wait 15.
+pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(15);
+/// The default tolerance between a verified reply's `response-time` and this
+/// machine's clock: generous, for clocks that drift; a reply recorded days
+/// ago is still refused.
+pub const DEFAULT_RESPONSE_TIME_TOLERANCE: Duration = Duration::from_secs(3600);
 /// The default limit on the size of a reply body.
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 1024 * 1024;
 /// The longest `Agent-Token` Alipay accepts.
@@ -32,8 +38,12 @@ pub struct ClientBuilder {
     gateway: Option<Gateway>,
     environment: Option<Environment>,
     connect_timeout: Duration,
-    request_timeout: Duration,
+    attempt_timeout: Duration,
+    call_timeout: Option<Duration>,
     retry: RetryPolicy,
+    retry_budget: RetryBudget,
+    response_time_tolerance: Duration,
+    root_certificates: Vec<Vec<u8>>,
     agent_token: Option<String>,
     key_version: u32,
     allow_insecure_http: bool,
@@ -49,8 +59,12 @@ impl fmt::Debug for ClientBuilder {
             .field("gateway", &self.gateway)
             .field("environment", &self.environment)
             .field("connect_timeout", &self.connect_timeout)
-            .field("request_timeout", &self.request_timeout)
+            .field("attempt_timeout", &self.attempt_timeout)
+            .field("call_timeout", &self.call_timeout)
             .field("retry", &self.retry)
+            .field("retry_budget", &self.retry_budget)
+            .field("response_time_tolerance", &self.response_time_tolerance)
+            .field("root_certificates", &self.root_certificates.len())
             .field(
                 "agent_token",
                 &self.agent_token.as_ref().map(|_| "<redacted>"),
@@ -71,8 +85,12 @@ impl Default for ClientBuilder {
             gateway: None,
             environment: None,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            attempt_timeout: DEFAULT_ATTEMPT_TIMEOUT,
+            call_timeout: None,
             retry: RetryPolicy::default(),
+            retry_budget: RetryBudget::default(),
+            response_time_tolerance: DEFAULT_RESPONSE_TIME_TOLERANCE,
+            root_certificates: Vec::new(),
             agent_token: None,
             key_version: DEFAULT_KEY_VERSION,
             allow_insecure_http: false,
@@ -119,22 +137,59 @@ impl ClientBuilder {
         self
     }
 
-    /// The limit on opening a connection (default 10 s).
+    /// The limit on opening a connection, TCP and TLS (default 10 s). A
+    /// connection that is not made in time sent nothing.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
     }
 
-    /// The limit on one attempt, reply body included (default 15 s). An
-    /// attempt that runs out of time has an unknown outcome.
-    pub fn request_timeout(mut self, timeout: Duration) -> Self {
-        self.request_timeout = timeout;
+    /// The limit on one attempt, connecting and reading the reply body
+    /// included (default 15 s). An attempt that runs out of time has an
+    /// unknown outcome.
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = timeout;
         self
     }
 
-    /// Retries of idempotent requests whose outcome is unknown.
+    /// The limit on a whole call, every attempt and wait between them
+    /// included (default: none, so a call lasts at most its attempts'
+    /// timeouts and the waits between them).
+    pub fn call_timeout(mut self, timeout: Duration) -> Self {
+        self.call_timeout = Some(timeout);
+        self
+    }
+
+    /// How many attempts, and the waits between them (default
+    /// [`RetryPolicy::default`]). Which requests may be sent again is the
+    /// API's [`Retry`](crate::Retry) class; this policy says how often.
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
+        self
+    }
+
+    /// The retry budget shared by the client and its clones (default
+    /// [`RetryBudget::default`]: about 20% extra requests).
+    pub fn retry_budget(mut self, budget: RetryBudget) -> Self {
+        self.retry_budget = budget;
+        self
+    }
+
+    /// How far a verified reply's `response-time` may be from this
+    /// machine's clock, either way (default 1 hour). A reply outside it may
+    /// be a recorded one replayed: its outcome is unknown.
+    pub fn response_time_tolerance(mut self, tolerance: Duration) -> Self {
+        self.response_time_tolerance = tolerance;
+        self
+    }
+
+    /// Also trusts the CA certificates in this PEM text (one or more
+    /// `CERTIFICATE` blocks), besides the system's: a corporate TLS proxy,
+    /// or the local sandbox started with `--tls`. Checked by
+    /// [`build`](Self::build). TLS verification itself can never be turned
+    /// off.
+    pub fn add_root_certificates_pem(mut self, pem: impl AsRef<[u8]>) -> Self {
+        self.root_certificates.push(pem.as_ref().to_vec());
         self
     }
 
@@ -212,7 +267,16 @@ impl ClientBuilder {
                 Some(value)
             }
         };
-        let (base_url, loopback) = check_gateway(gateway.base_url(), self.allow_insecure_http)?;
+        let (base_url, host, loopback) =
+            check_gateway(gateway.base_url(), self.allow_insecure_http)?;
+        let mut roots = Vec::new();
+        for pem in &self.root_certificates {
+            let certificates = reqwest::Certificate::from_pem_bundle(pem)
+                .ok()
+                .filter(|found| !found.is_empty())
+                .ok_or(BuildError::InvalidRootCertificate)?;
+            roots.extend(certificates);
+        }
 
         let mut http = reqwest::Client::builder()
             .connect_timeout(self.connect_timeout)
@@ -223,12 +287,16 @@ impl ClientBuilder {
         if loopback {
             http = http.no_proxy();
         }
+        if !roots.is_empty() {
+            http = http.tls_certs_merge(roots);
+        }
         let http = http.build().map_err(|e| BuildError::Http(Box::new(e)))?;
 
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
                 base_url,
+                host,
                 gateway,
                 client_id,
                 client_id_header,
@@ -238,15 +306,23 @@ impl ClientBuilder {
                 key_version: self.key_version,
                 agent_token,
                 retry: self.retry,
-                request_timeout: self.request_timeout,
+                budget: Bucket::new(self.retry_budget),
+                connect_timeout: self.connect_timeout,
+                attempt_timeout: self.attempt_timeout,
+                call_timeout: self.call_timeout,
+                response_time_tolerance: self.response_time_tolerance,
                 max_response_bytes: self.max_response_bytes,
             }),
         })
     }
 }
 
-/// Returns `scheme://host[:port]` and whether the host is loopback.
-fn check_gateway(raw: &str, allow_insecure_http: bool) -> Result<(String, bool), BuildError> {
+/// Returns `scheme://host[:port]`, `host[:port]` and whether the host is
+/// loopback.
+fn check_gateway(
+    raw: &str,
+    allow_insecure_http: bool,
+) -> Result<(String, String, bool), BuildError> {
     let invalid = |reason| BuildError::InvalidGateway {
         url: raw.to_owned(),
         reason,
@@ -276,7 +352,12 @@ fn check_gateway(raw: &str, allow_insecure_http: bool) -> Result<(String, bool),
     if url.scheme() == "http" && !loopback && !allow_insecure_http {
         return Err(BuildError::InsecureHttp(raw.to_owned()));
     }
-    Ok((url.origin().ascii_serialization(), loopback))
+    let origin = url.origin().ascii_serialization();
+    let host = origin
+        .split_once("://")
+        .map_or(origin.as_str(), |(_, host)| host)
+        .to_owned();
+    Ok((origin, host, loopback))
 }
 
 #[cfg(test)]
@@ -287,19 +368,27 @@ mod tests {
     fn gateway_urls() {
         assert_eq!(
             check_gateway("http://127.0.0.1:8080", false).unwrap(),
-            ("http://127.0.0.1:8080".into(), true)
+            (
+                "http://127.0.0.1:8080".into(),
+                "127.0.0.1:8080".into(),
+                true
+            )
         );
         assert_eq!(
             check_gateway("http://localhost:1/", false).unwrap(),
-            ("http://localhost:1".into(), true)
+            ("http://localhost:1".into(), "localhost:1".into(), true)
         );
         assert_eq!(
             check_gateway("http://[::1]:9", false).unwrap(),
-            ("http://[::1]:9".into(), true)
+            ("http://[::1]:9".into(), "[::1]:9".into(), true)
         );
         assert_eq!(
             check_gateway("https://open-sea-global.alipay.com", false).unwrap(),
-            ("https://open-sea-global.alipay.com".into(), false)
+            (
+                "https://open-sea-global.alipay.com".into(),
+                "open-sea-global.alipay.com".into(),
+                false
+            )
         );
         assert!(matches!(
             check_gateway("http://10.0.0.5:8080", false),

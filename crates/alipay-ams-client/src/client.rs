@@ -1,29 +1,23 @@
-//! `Client`: sign, send, verify, parse; retry idempotent calls whose outcome is
-//! unknown.
+//! `Client`: one entry point for every API (`execute`), and what a verified
+//! success carries.
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
-use alipay_ams_core::{Message, PrivateKey, PublicKey, ResultInfo, time};
+use alipay_ams_core::{ApiRequest, Environment, PrivateKey, PublicKey};
 use bytes::Bytes;
 use http::HeaderValue;
-use http::header::CONTENT_TYPE;
-use tokio::time::Instant;
-use tracing::{Instrument, field};
 
+use crate::budget::{Bucket, RetryBudget};
 use crate::builder::ClientBuilder;
-use crate::error::{Error, UnknownReason};
-use crate::gateway::{Environment, Gateway};
-use crate::request::{ApiRequest, HasResult};
-use crate::response::{Expected, Verdict, judge};
+use crate::error::{BodyLen, Error};
+use crate::gateway::Gateway;
+use crate::options::CallOptions;
 use crate::retry::RetryPolicy;
 
-/// The `Content-Type` of every request.
-const JSON_UTF8: &str = "application/json; charset=UTF-8";
-
 /// A client of Alipay's AMS API. Cheap to clone: clones share one connection
-/// pool and configuration.
+/// pool, one configuration and one retry budget.
 #[derive(Clone)]
 pub struct Client {
     pub(crate) inner: Arc<Inner>,
@@ -32,6 +26,8 @@ pub struct Client {
 pub(crate) struct Inner {
     pub(crate) http: reqwest::Client,
     pub(crate) base_url: String,
+    /// `host[:port]` of the gateway, for error messages.
+    pub(crate) host: String,
     pub(crate) gateway: Gateway,
     pub(crate) client_id: String,
     pub(crate) client_id_header: HeaderValue,
@@ -41,7 +37,11 @@ pub(crate) struct Inner {
     pub(crate) key_version: u32,
     pub(crate) agent_token: Option<HeaderValue>,
     pub(crate) retry: RetryPolicy,
-    pub(crate) request_timeout: Duration,
+    pub(crate) budget: Bucket,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) attempt_timeout: Duration,
+    pub(crate) call_timeout: Option<Duration>,
+    pub(crate) response_time_tolerance: Duration,
     pub(crate) max_response_bytes: usize,
 }
 
@@ -60,18 +60,21 @@ impl fmt::Debug for Client {
                 &inner.agent_token.as_ref().map(|_| "<redacted>"),
             )
             .field("retry", &inner.retry)
-            .field("request_timeout", &inner.request_timeout)
+            .field("retry_budget", &inner.budget.budget())
+            .field("connect_timeout", &inner.connect_timeout)
+            .field("attempt_timeout", &inner.attempt_timeout)
+            .field("call_timeout", &inner.call_timeout)
             .finish()
     }
 }
 
-/// A successful (S), verified reply.
-#[derive(Debug, Clone)]
+/// A successful (`S`), verified reply that answers the request sent.
+#[derive(Clone)]
 pub struct Verified<T> {
-    response: T,
-    body: Bytes,
-    response_time: String,
-    attempts: u32,
+    pub(crate) response: T,
+    pub(crate) body: Bytes,
+    pub(crate) response_time: String,
+    pub(crate) attempts: u32,
 }
 
 impl<T> Verified<T> {
@@ -102,16 +105,65 @@ impl<T> Verified<T> {
     }
 }
 
-/// What one attempt came to.
-enum Attempt<T> {
-    Done(Verdict<T>, Bytes, String),
-    NotSent(alipay_ams_core::SignError),
+impl<T: fmt::Debug> fmt::Debug for Verified<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Verified")
+            .field("response", &self.response)
+            .field("body", &BodyLen(self.body.len()))
+            .field("response_time", &self.response_time)
+            .field("attempts", &self.attempts)
+            .finish()
+    }
 }
 
 impl Client {
     /// A builder; see [`ClientBuilder`].
     pub fn builder() -> ClientBuilder {
         ClientBuilder::new()
+    }
+
+    /// Sends a request and returns its verified, typed response on `S`.
+    ///
+    /// See [`Error`] for what `F`, unknown outcomes and requests that were
+    /// never sent look like. Keep the request: after an unknown outcome, the
+    /// only safe way to try again is to send the same request (same
+    /// idempotency key).
+    pub async fn execute<R: ApiRequest>(&self, request: &R) -> Result<R::Response, Error> {
+        self.execute_verified_with(request, &CallOptions::default())
+            .await
+            .map(Verified::into_response)
+    }
+
+    /// Like [`execute`](Self::execute), and also returns the raw verified
+    /// body, its `response-time` and the number of attempts.
+    pub async fn execute_verified<R: ApiRequest>(
+        &self,
+        request: &R,
+    ) -> Result<Verified<R::Response>, Error> {
+        self.execute_verified_with(request, &CallOptions::default())
+            .await
+    }
+
+    /// Like [`execute`](Self::execute), with this call's own timeouts or
+    /// retry policy.
+    pub async fn execute_with<R: ApiRequest>(
+        &self,
+        request: &R,
+        options: &CallOptions,
+    ) -> Result<R::Response, Error> {
+        self.execute_verified_with(request, options)
+            .await
+            .map(Verified::into_response)
+    }
+
+    /// Like [`execute_verified`](Self::execute_verified), with this call's
+    /// own timeouts or retry policy.
+    pub async fn execute_verified_with<R: ApiRequest>(
+        &self,
+        request: &R,
+        options: &CallOptions,
+    ) -> Result<Verified<R::Response>, Error> {
+        crate::call::run(&self.inner, request, options).await
     }
 
     /// The configured client id.
@@ -131,238 +183,37 @@ impl Client {
 
     /// The path this client calls (and signs) for an API's production path.
     pub fn path_for(&self, production_path: &str) -> String {
-        self.inner.environment.path(production_path)
+        self.inner.environment.path(production_path).into_owned()
     }
 
-    /// Sends a request and returns its verified, typed response on S.
-    ///
-    /// See [`Error`] for what F and unknown outcomes look like. Keep the
-    /// request: after an unknown outcome, the only safe way to try again is
-    /// to send the same request (same idempotency key).
-    pub async fn execute<R: ApiRequest>(&self, request: &R) -> Result<R::Response, Error> {
-        self.call(request).await.map(Verified::into_response)
+    /// The retry policy of calls without their own.
+    pub fn retry_policy(&self) -> RetryPolicy {
+        self.inner.retry
     }
 
-    /// Like [`execute`](Self::execute), and also returns the raw verified body.
-    pub async fn call<R: ApiRequest>(&self, request: &R) -> Result<Verified<R::Response>, Error> {
-        request.validate()?;
-        // Serialized once: every attempt signs and sends these same bytes.
-        let body = Bytes::from(serde_json::to_vec(request).map_err(Error::Serialize)?);
-        let path = self.inner.environment.path(R::PATH);
-        let key = request.idempotency_key();
-        let span = tracing::info_span!(
-            "alipay_ams.call",
-            api = R::NAME,
-            path = %path,
-            idempotency_key = key.unwrap_or(""),
-            attempts = field::Empty,
-            result_status = field::Empty,
-            result_code = field::Empty,
-        );
-        self.run::<R>(&path, body, key).instrument(span).await
+    /// The retry budget this client and its clones share.
+    pub fn retry_budget(&self) -> RetryBudget {
+        self.inner.budget.budget()
     }
 
-    async fn run<R: ApiRequest>(
-        &self,
-        path: &str,
-        body: Bytes,
-        key: Option<&str>,
-    ) -> Result<Verified<R::Response>, Error> {
-        let policy = self.inner.retry;
-        // Without an idempotency key a second attempt could act twice.
-        let max_attempts = if key.is_some() {
-            policy.attempts_limit()
-        } else {
-            1
-        };
-        let deadline = Instant::now() + policy.deadline_limit();
-        let span = tracing::Span::current();
-        let mut last_result: Option<ResultInfo> = None;
-        let mut last_reason: Option<UnknownReason> = None;
-        let mut attempt: u32 = 0;
-        let unknown = |reason, attempts, last_result| Error::OutcomeUnknown {
-            api: R::NAME,
-            reason,
-            attempts,
-            last_result,
-            idempotency_field: R::IDEMPOTENCY_FIELD,
-            idempotency_key: key.map(str::to_owned),
-            advice: R::UNKNOWN_OUTCOME_ADVICE,
-        };
-        loop {
-            attempt += 1;
-            let timeout = self
-                .inner
-                .request_timeout
-                .min(deadline.saturating_duration_since(Instant::now()));
-            let attempt_span = tracing::debug_span!(
-                "alipay_ams.attempt",
-                attempt,
-                http_status = field::Empty,
-                result_status = field::Empty,
-                result_code = field::Empty,
-            );
-            let outcome = self
-                .attempt::<R::Response>(path, &body, timeout)
-                .instrument(attempt_span.clone())
-                .await;
-            span.record("attempts", attempt);
-            let (verdict, raw, response_time) = match outcome {
-                Attempt::Done(verdict, raw, response_time) => (verdict, raw, response_time),
-                Attempt::NotSent(error) => {
-                    // Only reachable on a retry if signing broke mid-call; the
-                    // earlier attempts' outcome is still unknown.
-                    return Err(match last_reason {
-                        Some(reason) => unknown(reason, attempt - 1, last_result),
-                        None => Error::Sign(error),
-                    });
-                }
-            };
-            match verdict {
-                Verdict::Success(response) => {
-                    record_result(&[&span, &attempt_span], response.result());
-                    tracing::info!(attempt, "succeeded");
-                    return Ok(Verified {
-                        response,
-                        body: raw,
-                        response_time,
-                        attempts: attempt,
-                    });
-                }
-                Verdict::Failed { result, verified } => {
-                    record_result(&[&span, &attempt_span], &result);
-                    tracing::info!(attempt, verified, "failed with a final result");
-                    return Err(Error::Failed {
-                        api: R::NAME,
-                        result,
-                        verified,
-                        idempotency_field: R::IDEMPOTENCY_FIELD,
-                        idempotency_key: key.map(str::to_owned),
-                        body: raw,
-                    });
-                }
-                Verdict::Unknown { reason, result } => {
-                    if let Some(result) = result {
-                        record_result(&[&span, &attempt_span], &result);
-                        last_result = Some(result);
-                    }
-                    tracing::warn!(attempt, reason = %reason, "outcome unknown");
-                    if attempt >= max_attempts {
-                        return Err(unknown(reason, attempt, last_result));
-                    }
-                    let wait = policy.backoff(attempt);
-                    // Never sleep past the deadline, and leave the next
-                    // attempt some time to run.
-                    if Instant::now() + wait >= deadline {
-                        tracing::warn!(attempt, "retry deadline reached");
-                        return Err(unknown(reason, attempt, last_result));
-                    }
-                    last_reason = Some(reason);
-                    tokio::time::sleep(wait).await;
-                }
-            }
-        }
+    /// The limit on opening a connection (TCP and TLS).
+    pub fn connect_timeout(&self) -> Duration {
+        self.inner.connect_timeout
     }
 
-    /// One signed attempt, with a fresh `Request-Time`.
-    async fn attempt<T: serde::de::DeserializeOwned + HasResult>(
-        &self,
-        path: &str,
-        body: &Bytes,
-        timeout: Duration,
-    ) -> Attempt<T> {
-        let inner = &*self.inner;
-        let request_time = time::epoch_millis(SystemTime::now());
-        let signature = match Message::request(path, &inner.client_id, &request_time, body)
-            .sign(&inner.private_key, inner.key_version)
-        {
-            Ok(header) => header.to_string(),
-            Err(error) => return Attempt::NotSent(error),
-        };
-        let mut request = inner
-            .http
-            .post(format!("{}{}", inner.base_url, path))
-            .header(CONTENT_TYPE, JSON_UTF8)
-            .header("Client-Id", inner.client_id_header.clone())
-            .header("Request-Time", request_time)
-            .header("Signature", signature)
-            .body(body.clone());
-        if let Some(token) = &inner.agent_token {
-            request = request.header("Agent-Token", token.clone());
-        }
-        let exchange = async {
-            let mut response = request.send().await?;
-            let status = response.status().as_u16();
-            tracing::Span::current().record("http_status", status);
-            let headers = std::mem::take(response.headers_mut());
-            let limit = inner.max_response_bytes;
-            if response
-                .content_length()
-                .is_some_and(|len| len > limit as u64)
-            {
-                return Ok(Err(UnknownReason::BodyTooLarge { limit }));
-            }
-            let mut raw = Vec::new();
-            while let Some(chunk) = response.chunk().await? {
-                if raw.len() + chunk.len() > limit {
-                    return Ok(Err(UnknownReason::BodyTooLarge { limit }));
-                }
-                raw.extend_from_slice(&chunk);
-            }
-            Ok::<_, reqwest::Error>(Ok((status, headers, Bytes::from(raw))))
-        };
-        let unknown = |reason| {
-            Attempt::Done(
-                Verdict::Unknown {
-                    reason,
-                    result: None,
-                },
-                Bytes::new(),
-                String::new(),
-            )
-        };
-        let (status, headers, raw) = match tokio::time::timeout(timeout, exchange).await {
-            Err(_elapsed) => return unknown(UnknownReason::Timeout(timeout)),
-            Ok(Err(error)) if error.is_timeout() => {
-                return unknown(UnknownReason::Timeout(timeout));
-            }
-            Ok(Err(error)) => return unknown(UnknownReason::Transport(error_chain(&error))),
-            Ok(Ok(Err(reason))) => return unknown(reason),
-            Ok(Ok(Ok(reply))) => reply,
-        };
-        let expected = Expected {
-            path,
-            client_id: &inner.client_id,
-            alipay_public_key: &inner.alipay_public_key,
-        };
-        let verdict = judge::<T>(&expected, status, &headers, &raw);
-        let response_time = headers
-            .get("response-time")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned();
-        Attempt::Done(verdict, raw, response_time)
+    /// The limit on one attempt of calls without their own.
+    pub fn attempt_timeout(&self) -> Duration {
+        self.inner.attempt_timeout
     }
-}
 
-fn record_result(spans: &[&tracing::Span], result: &ResultInfo) {
-    for span in spans {
-        span.record("result_status", result.result_status.as_str());
-        span.record("result_code", result.result_code.as_str());
+    /// The limit on a whole call of calls without their own, if any.
+    pub fn call_timeout(&self) -> Option<Duration> {
+        self.inner.call_timeout
     }
-}
 
-/// An error and its causes on one line ("error sending request: connection refused").
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
+    /// How far a verified reply's `response-time` may be from this
+    /// machine's clock.
+    pub fn response_time_tolerance(&self) -> Duration {
+        self.inner.response_time_tolerance
     }
-    text
 }

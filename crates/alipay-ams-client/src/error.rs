@@ -1,230 +1,366 @@
-//! What can go wrong, as types: a final failure, an unknown outcome, or a
-//! request that was never sent.
+//! What a call that did not succeed comes to, for the money: a final
+//! failure, an unknown outcome, or a request that was never sent.
 
-use alipay_ams_core::{InvalidField, ResultInfo, SignError, VerifyError};
+use std::fmt;
 
-/// Why a call failed. Match on the variant to decide what to do next:
+use alipay_ams_core::ResultInfo;
+use bytes::Bytes;
+
+use crate::reason::{NotSentReason, RetryStop, UnknownReason};
+
+/// What a failed call means for the money. Every [`Error`] has exactly one,
+/// and the set is closed: match it without a wildcard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Outcome {
+    /// Alipay refused in a verified reply (`F`): it did not happen, and this
+    /// idempotency key is spent.
+    Failed,
+    /// It may or may not have happened. Never treat it as a failure: wait for
+    /// the notification or inquire, and send again only the same request
+    /// (same idempotency key).
+    Unknown,
+    /// Nothing reached Alipay: it did not happen. Fix the cause and send it
+    /// again.
+    NotSent,
+}
+
+/// Why a call did not succeed. One variant per [`Outcome`], each boxed so
+/// that `Result<T, Error>` stays two words; the set is closed, so a `match`
+/// needs no wildcard arm:
 ///
-/// - [`Error::Failed`]: Alipay answered F. Final for this idempotency key; a
-///   new attempt needs a new key (a new `captureRequestId`).
-/// - [`Error::OutcomeUnknown`]: it may or may not have happened. Never treat
-///   this as a failure: wait for the notification or inquire, and retry only
-///   with the same idempotency key.
-/// - The other variants: nothing was sent.
+/// ```
+/// use alipay_ams_client::Error;
+///
+/// /// What an order system records after a capture that did not succeed.
+/// fn record(error: &Error) -> String {
+///     match error {
+///         Error::Failed(failed) => format!("declined: {}", failed.result().result_code),
+///         Error::Unknown(unknown) => format!(
+///             "pending: resend {:?} or wait for notifyCapture",
+///             unknown.idempotency_key()
+///         ),
+///         Error::NotSent(_) => "not captured: safe to try again".to_owned(),
+///     }
+/// }
+/// # let _ = record;
+/// ```
 #[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
 pub enum Error {
-    /// Alipay answered `resultStatus` F: final for this idempotency key.
-    #[error(
-        "{api} failed ({code}{message}){unverified}: this is final for {field} {key}; \
-         fix the cause, and use a new {field} for a new attempt",
-        api = .api,
-        code = .result.result_code,
-        message = .result.result_message.as_deref().map(|m| format!(": {m}")).unwrap_or_default(),
-        unverified = if *.verified { "" } else { " [unsigned reply]" },
-        field = .idempotency_field,
-        key = .idempotency_key.as_deref().unwrap_or("-"),
-    )]
-    Failed {
-        /// The API called, e.g. `capture`.
-        api: &'static str,
-        /// Alipay's result (status F).
-        result: ResultInfo,
-        /// Whether the reply carried a valid signature. Alipay's gateway may
-        /// send F unsigned (e.g. for INVALID_SIGNATURE); such replies are
-        /// accepted as failures because acting on them cannot lose money.
-        verified: bool,
-        /// The wire name of the idempotency field.
-        idempotency_field: &'static str,
-        /// The idempotency key of the request.
-        idempotency_key: Option<String>,
-        /// The reply body exactly as received (verified only if `verified`).
-        body: bytes::Bytes,
-    },
-    /// The outcome is unknown after every allowed attempt: the request may
-    /// have been carried out. Wait for the notification or inquire; if you
-    /// send it again, send the same request with the same idempotency key.
-    #[error(
-        "{api} outcome UNKNOWN after {attempts} attempt(s) for {field} {key}: {reason}{last}. \
-         It may have been carried out: {advice}",
-        api = .api,
-        attempts = .attempts,
-        field = .idempotency_field,
-        key = .idempotency_key.as_deref().unwrap_or("-"),
-        reason = .reason,
-        last = .last_result.as_ref().map(|r| format!(" (last result {} {})", r.result_status, r.result_code)).unwrap_or_default(),
-        advice = .advice,
-    )]
-    OutcomeUnknown {
-        /// The API called.
-        api: &'static str,
-        /// Why the last attempt's outcome is unknown.
-        reason: UnknownReason,
-        /// How many attempts were made.
-        attempts: u32,
-        /// The last `result` Alipay sent, if any (e.g. U / CAPTURE_IN_PROCESS).
-        last_result: Option<ResultInfo>,
-        /// The wire name of the idempotency field.
-        idempotency_field: &'static str,
-        /// The idempotency key every attempt carried.
-        idempotency_key: Option<String>,
-        /// What to do now.
-        advice: &'static str,
-    },
-    /// The request was refused before sending: Alipay would reject it.
-    #[error("invalid request, nothing was sent: {0}")]
-    InvalidRequest(#[from] InvalidField),
-    /// The request could not be serialized; nothing was sent.
-    #[error("could not serialize the request, nothing was sent: {0}")]
-    Serialize(#[source] serde_json::Error),
-    /// The request could not be signed; nothing was sent.
-    #[error("could not sign the request, nothing was sent: {0}")]
-    Sign(#[from] SignError),
+    /// Alipay answered `F` in a verified reply.
+    #[error(transparent)]
+    Failed(Box<Failed>),
+    /// The request may have been carried out.
+    #[error(transparent)]
+    Unknown(Box<Unknown>),
+    /// Nothing reached Alipay.
+    #[error(transparent)]
+    NotSent(Box<NotSent>),
 }
 
 impl Error {
-    /// Whether the outcome is unknown (the request may have been carried out).
-    pub fn is_outcome_unknown(&self) -> bool {
-        matches!(self, Error::OutcomeUnknown { .. })
-    }
-
-    /// Whether Alipay answered with a final failure (F).
-    pub fn is_failed(&self) -> bool {
-        matches!(self, Error::Failed { .. })
-    }
-
-    /// The body of a final failure's reply, exactly as received.
-    pub fn failure_body(&self) -> Option<&[u8]> {
+    /// What it means for the money.
+    pub fn outcome(&self) -> Outcome {
         match self {
-            Error::Failed { body, .. } => Some(body),
-            _ => None,
+            Error::Failed(_) => Outcome::Failed,
+            Error::Unknown(_) => Outcome::Unknown,
+            Error::NotSent(_) => Outcome::NotSent,
         }
     }
 
-    /// The `result` Alipay sent, if any: the failure's, or the last one seen
-    /// before the outcome became unknown.
+    /// The API called (`capture`).
+    pub fn api(&self) -> &'static str {
+        self.call().api
+    }
+
+    /// The idempotency key the request carried, if its API has one.
+    pub fn idempotency_key(&self) -> Option<&str> {
+        self.call().idempotency_key.as_deref()
+    }
+
+    /// How many attempts reached the network (0: refused before sending).
+    pub fn attempts(&self) -> u32 {
+        self.call().attempts
+    }
+
+    /// The `result` Alipay sent: the failure's, or the last one seen before
+    /// the outcome became unknown (verified or not: see
+    /// [`Unknown::reason`]).
     pub fn result(&self) -> Option<&ResultInfo> {
         match self {
-            Error::Failed { result, .. } => Some(result),
-            Error::OutcomeUnknown { last_result, .. } => last_result.as_ref(),
-            _ => None,
+            Error::Failed(failed) => Some(&failed.result),
+            Error::Unknown(unknown) => unknown.result.as_ref(),
+            Error::NotSent(_) => None,
+        }
+    }
+
+    fn call(&self) -> &Call {
+        match self {
+            Error::Failed(failed) => &failed.call,
+            Error::Unknown(unknown) => &unknown.call,
+            Error::NotSent(not_sent) => &not_sent.call,
         }
     }
 }
 
-/// Why one attempt's outcome is unknown.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum UnknownReason {
-    /// Alipay answered `resultStatus` U (e.g. CAPTURE_IN_PROCESS, UNKNOWN_EXCEPTION).
-    #[error("Alipay answered U{}", if *.verified { "" } else { " [unsigned reply]" })]
-    ResultUnknown {
-        /// Whether the reply carried a valid signature.
-        verified: bool,
-    },
-    /// No complete reply within the timeout.
-    #[error("no reply within {0:?}")]
-    Timeout(std::time::Duration),
-    /// The connection could not be made or broke.
-    #[error("transport error: {0}")]
-    Transport(String),
-    /// An HTTP status other than 200.
-    #[error("HTTP status {status} (body starts: {excerpt:?})")]
-    HttpStatus {
-        /// The status code.
-        status: u16,
-        /// The start of the body.
-        excerpt: String,
-    },
-    /// The reply is larger than the configured limit.
-    #[error("the reply body exceeds {limit} bytes")]
-    BodyTooLarge {
-        /// The limit in bytes.
-        limit: usize,
-    },
-    /// The signature did not verify: the reply may have been altered, or the
-    /// configured Alipay public key is wrong.
-    #[error("the reply's signature does not verify ({0}); its content was ignored")]
-    BadSignature(#[source] VerifyError),
-    /// An unsigned reply that says S: never taken as success.
-    #[error("the reply says S but is unsigned; an unverified success is never accepted")]
-    UnsignedSuccess,
-    /// Only one of `signature` and `response-time` was present.
-    #[error("the reply carries `{present}` but no `{missing}` header, so it cannot be verified")]
-    IncompleteSignature {
-        /// The header that was present.
-        present: &'static str,
-        /// The header that was missing.
-        missing: &'static str,
-    },
-    /// A signature header that is not text.
-    #[error("the reply's `{0}` header is not valid text")]
-    UnreadableHeader(&'static str),
-    /// The reply's `client-id` is not the configured one.
-    #[error("the reply is for client id {0:?}, not this client's")]
-    ClientIdMismatch(String),
-    /// The body is not JSON of the expected shape.
-    #[error(
-        "HTTP {status} with a body that is not the expected JSON ({error}; body starts: {excerpt:?})"
-    )]
-    UnparseableBody {
-        /// The HTTP status.
-        status: u16,
-        /// What the parser said.
-        error: String,
-        /// The start of the body.
-        excerpt: String,
-    },
+/// What every error says about the call it ends.
+#[derive(Debug, Clone)]
+pub(crate) struct Call {
+    pub api: &'static str,
+    pub idempotency_field: Option<&'static str>,
+    pub idempotency_key: Option<String>,
+    pub attempts: u32,
 }
 
-/// Why [`ClientBuilder::build`](crate::ClientBuilder::build) refused.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum BuildError {
-    /// A required setting is missing.
-    #[error("missing {what}: {hint}")]
-    Missing {
-        /// The setting.
-        what: &'static str,
-        /// How to provide it.
-        hint: &'static str,
-    },
-    /// The merchant's own public key was configured as Alipay's.
-    #[error(
-        "the Alipay public key is your own public key: responses are signed by Alipay, so download \
-         Alipay's public key from the Antom Dashboard (Developers > Quick start > Integration resources; \
-         sandbox and production differ) and pass that instead"
-    )]
-    OwnPublicKey,
-    /// The client id cannot be sent as a header.
-    #[error(
-        "client id {0:?} is not valid: copy it from the Antom Dashboard (e.g. SANDBOX_5X00000000000000)"
-    )]
-    InvalidClientId(String),
-    /// The agent token cannot be sent as a header.
-    #[error("the agent token is not valid: it must be 1 to 128 visible ASCII characters")]
-    InvalidAgentToken,
-    /// A sandbox client id was configured for production.
-    #[error(
-        "client id {0:?} is a sandbox id, but the environment is Production: sandbox ids only work on \
-         /ams/sandbox/api/...; drop .environment(Production) or use your production client id and keys"
-    )]
-    SandboxIdInProduction(String),
-    /// The gateway URL cannot be used.
-    #[error("gateway URL {url:?} cannot be used: {reason}")]
-    InvalidGateway {
-        /// The URL.
-        url: String,
-        /// What is wrong with it.
-        reason: &'static str,
-    },
-    /// Plain http to a host that is not loopback.
-    #[error(
-        "gateway URL {0:?} uses plain http to a host that is not loopback: Alipay only accepts https; \
-         for a test server on another host call .allow_insecure_http()"
-    )]
-    InsecureHttp(String),
-    /// The HTTP client could not be created.
-    #[error("could not create the HTTP client: {0}")]
-    Http(#[source] Box<dyn std::error::Error + Send + Sync>),
+impl Call {
+    /// `captureRequestId c-1`, or `no idempotency key`.
+    fn key_text(&self) -> String {
+        match (self.idempotency_field, &self.idempotency_key) {
+            (Some(field), Some(key)) => format!("{field} {key}"),
+            (Some(field), None) => format!("{field} (none)"),
+            (None, _) => "a request without idempotency key".to_owned(),
+        }
+    }
+}
+
+/// Alipay refused, in a verified reply (`F`): final for this idempotency key.
+pub struct Failed {
+    pub(crate) call: Call,
+    pub(crate) result: ResultInfo,
+    pub(crate) body: Bytes,
+    pub(crate) response_time: String,
+}
+
+impl Failed {
+    /// The API called.
+    pub fn api(&self) -> &'static str {
+        self.call.api
+    }
+
+    /// Alipay's result (status `F`): branch on `result_code`.
+    pub fn result(&self) -> &ResultInfo {
+        &self.result
+    }
+
+    /// The reply body exactly as received and verified.
+    pub fn raw_body(&self) -> &[u8] {
+        &self.body
+    }
+
+    /// The `response-time` the signature covered.
+    pub fn response_time(&self) -> &str {
+        &self.response_time
+    }
+
+    /// The wire name of the idempotency field (`captureRequestId`), if any.
+    pub fn idempotency_field(&self) -> Option<&'static str> {
+        self.call.idempotency_field
+    }
+
+    /// The idempotency key of the request, now spent.
+    pub fn idempotency_key(&self) -> Option<&str> {
+        self.call.idempotency_key.as_deref()
+    }
+
+    /// How many attempts the call took.
+    pub fn attempts(&self) -> u32 {
+        self.call.attempts
+    }
+}
+
+impl fmt::Display for Failed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} failed ({}", self.call.api, self.result.result_code)?;
+        if let Some(message) = &self.result.result_message {
+            write!(f, ": {message}")?;
+        }
+        match self.call.idempotency_field {
+            Some(field) => write!(
+                f,
+                "): this is final for {}; fix the cause, and use a new {field} for a new attempt",
+                self.call.key_text()
+            ),
+            None => f.write_str("): this is final; fix the cause before sending it again"),
+        }
+    }
+}
+
+impl fmt::Debug for Failed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Failed")
+            .field("call", &self.call)
+            .field("result", &self.result)
+            .field("body", &BodyLen(self.body.len()))
+            .field("response_time", &self.response_time)
+            .finish()
+    }
+}
+
+impl std::error::Error for Failed {}
+
+/// The outcome is unknown after every allowed attempt: the request may have
+/// been carried out.
+#[derive(Debug)]
+pub struct Unknown {
+    pub(crate) call: Call,
+    pub(crate) reason: UnknownReason,
+    pub(crate) result: Option<ResultInfo>,
+    pub(crate) stop: RetryStop,
+    pub(crate) advice: &'static str,
+}
+
+impl Unknown {
+    /// The API called.
+    pub fn api(&self) -> &'static str {
+        self.call.api
+    }
+
+    /// Why the last attempt's outcome is unknown.
+    pub fn reason(&self) -> &UnknownReason {
+        &self.reason
+    }
+
+    /// The last `result` a reply carried (e.g. `U` / `CAPTURE_IN_PROCESS`),
+    /// whether or not that reply could be believed.
+    pub fn result(&self) -> Option<&ResultInfo> {
+        self.result.as_ref()
+    }
+
+    /// Why no further attempt was made.
+    pub fn retry_stop(&self) -> RetryStop {
+        self.stop
+    }
+
+    /// What to do now: which notification to wait for, which inquiry to make.
+    pub fn advice(&self) -> &'static str {
+        self.advice
+    }
+
+    /// The wire name of the idempotency field, if any.
+    pub fn idempotency_field(&self) -> Option<&'static str> {
+        self.call.idempotency_field
+    }
+
+    /// The idempotency key every attempt carried: the only one to send again.
+    pub fn idempotency_key(&self) -> Option<&str> {
+        self.call.idempotency_key.as_deref()
+    }
+
+    /// How many attempts were made.
+    pub fn attempts(&self) -> u32 {
+        self.call.attempts
+    }
+}
+
+impl fmt::Display for Unknown {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} outcome UNKNOWN after {} attempt(s) for {}: {}",
+            self.call.api,
+            self.call.attempts,
+            self.call.key_text(),
+            self.reason
+        )?;
+        if let Some(last) = &self.result {
+            write!(
+                f,
+                " (last result {} {})",
+                last.result_status, last.result_code
+            )?;
+        }
+        if let Some(why) = self.stop.explain() {
+            write!(f, "; {why}")?;
+        }
+        write!(f, ". It may have been carried out: {}", self.advice)
+    }
+}
+
+impl std::error::Error for Unknown {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.reason.source()
+    }
+}
+
+/// Nothing reached Alipay: the request was refused before sending, or every
+/// attempt failed before a byte of it was written.
+#[derive(Debug)]
+pub struct NotSent {
+    pub(crate) call: Call,
+    pub(crate) reason: NotSentReason,
+    pub(crate) stop: RetryStop,
+}
+
+impl NotSent {
+    /// The API called.
+    pub fn api(&self) -> &'static str {
+        self.call.api
+    }
+
+    /// Why it was not sent (the last attempt's reason, after retries).
+    pub fn reason(&self) -> &NotSentReason {
+        &self.reason
+    }
+
+    /// Why no further attempt was made.
+    pub fn retry_stop(&self) -> RetryStop {
+        self.stop
+    }
+
+    /// The wire name of the idempotency field, if any.
+    pub fn idempotency_field(&self) -> Option<&'static str> {
+        self.call.idempotency_field
+    }
+
+    /// The idempotency key of the request (not spent: nothing was sent).
+    pub fn idempotency_key(&self) -> Option<&str> {
+        self.call.idempotency_key.as_deref()
+    }
+
+    /// How many attempts tried the network (0: refused before: invalid,
+    /// unserializable or unsignable).
+    pub fn attempts(&self) -> u32 {
+        self.call.attempts
+    }
+}
+
+impl fmt::Display for NotSent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.call.attempts == 0 {
+            write!(
+                f,
+                "{} not sent, nothing was sent to Alipay: {}",
+                self.call.api, self.reason
+            )
+        } else {
+            write!(
+                f,
+                "{} NOT SENT after {} attempt(s), nothing reached Alipay: {}",
+                self.call.api, self.call.attempts, self.reason
+            )?;
+            if let Some(why) = self.stop.explain() {
+                write!(f, "; {why}")?;
+            }
+            write!(
+                f,
+                ". It did not happen: fix the cause and send it again (the same {} is safe)",
+                self.call.idempotency_field.unwrap_or("request")
+            )
+        }
+    }
+}
+
+impl std::error::Error for NotSent {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.reason.source()
+    }
+}
+
+/// Shows a body as its length: bodies may hold personal data and never reach
+/// `Debug` output.
+pub(crate) struct BodyLen(pub usize);
+
+impl fmt::Debug for BodyLen {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "<{} bytes>", self.0)
+    }
 }

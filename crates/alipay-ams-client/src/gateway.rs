@@ -1,9 +1,26 @@
-//! Where requests go: Alipay's regional gateways (SPEC §8.1) and the sandbox
-//! path rewrite (SPEC §8.2).
+//! Where requests go: Alipay's regional gateways, or a base URL of your own
+//! (the local sandbox, a test server).
+//! <https://docs.antom.com/ac/ams/api_fund>
+
+use std::fmt;
+use std::str::FromStr;
 
 /// An Alipay gateway. Pick the one your Antom Dashboard shows under
 /// "Gateway Endpoint"; a wrong region is one of the most common integration
 /// mistakes.
+///
+/// Parses from configuration text (`"asia"`, `"north-america"`,
+/// `"north-america-us"`, `"europe"`, in any case and with `_` or `-`, or an
+/// `https://` / `http://` URL):
+///
+/// ```
+/// use alipay_ams_client::Gateway;
+///
+/// assert_eq!("North_America".parse::<Gateway>()?, Gateway::NorthAmerica);
+/// assert_eq!("http://127.0.0.1:8686".parse::<Gateway>()?, Gateway::custom("http://127.0.0.1:8686"));
+/// assert!("mars".parse::<Gateway>().unwrap_err().to_string().contains("north-america-us"));
+/// # Ok::<(), alipay_ams_client::ParseGatewayError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Gateway {
@@ -21,6 +38,14 @@ pub enum Gateway {
     /// [`allow_insecure_http`](crate::ClientBuilder::allow_insecure_http) is set.
     Custom(String),
 }
+
+/// The region names [`Gateway::from_str`] accepts, with their gateways.
+const NAMES: [(&str, Gateway); 4] = [
+    ("asia", Gateway::Asia),
+    ("north-america", Gateway::NorthAmerica),
+    ("north-america-us", Gateway::NorthAmericaUs),
+    ("europe", Gateway::Europe),
+];
 
 impl Gateway {
     /// A custom base URL, e.g. `http://127.0.0.1:8080` for the local sandbox.
@@ -40,38 +65,38 @@ impl Gateway {
     }
 }
 
-/// Sandbox or production. The two differ only in the path
-/// (`/ams/sandbox/api/...` instead of `/ams/api/...`), which is part of what is
-/// signed, and in the keys and client id the Dashboard gives you.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Environment {
-    /// `/ams/sandbox/api/...`; client ids start with `SANDBOX_`.
-    Sandbox,
-    /// `/ams/api/...`.
-    Production,
+/// Text that names no region and is not an http(s) URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseGatewayError(String);
+
+impl fmt::Display for ParseGatewayError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "gateway {:?} is not a region name (asia, north-america, north-america-us, europe) and not an absolute \
+             URL (https://host[:port], or http://127.0.0.1:PORT for a local server): use the region your Antom \
+             Dashboard shows under \"Gateway Endpoint\"",
+            self.0
+        )
+    }
 }
 
-/// The prefix of sandbox client ids.
-pub const SANDBOX_CLIENT_ID_PREFIX: &str = "SANDBOX_";
+impl std::error::Error for ParseGatewayError {}
 
-impl Environment {
-    /// The environment a client id belongs to, as every official SDK decides
-    /// it: sandbox iff the id starts with `SANDBOX_`.
-    pub fn for_client_id(client_id: &str) -> Self {
-        if client_id.starts_with(SANDBOX_CLIENT_ID_PREFIX) {
-            Environment::Sandbox
-        } else {
-            Environment::Production
-        }
-    }
+impl FromStr for Gateway {
+    type Err = ParseGatewayError;
 
-    /// The path to call (and sign) for an API's production path: in the
-    /// sandbox the first `/ams/api/` becomes `/ams/sandbox/api/`.
-    pub fn path(self, production_path: &str) -> String {
-        match self {
-            Environment::Production => production_path.to_owned(),
-            Environment::Sandbox => production_path.replacen("/ams/api/", "/ams/sandbox/api/", 1),
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let trimmed = text.trim();
+        let name = trimmed.to_ascii_lowercase().replace('_', "-");
+        if let Some((_, gateway)) = NAMES.iter().find(|(known, _)| *known == name) {
+            return Ok(gateway.clone());
         }
+        if name.starts_with("https://") || name.starts_with("http://") {
+            // The URL itself is checked when the client is built.
+            return Ok(Gateway::Custom(trimmed.to_owned()));
+        }
+        Err(ParseGatewayError(text.to_owned()))
     }
 }
 
@@ -80,34 +105,36 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sandbox_rewrites_only_the_first_prefix() {
-        assert_eq!(
-            Environment::Sandbox.path("/ams/api/v1/payments/capture"),
-            "/ams/sandbox/api/v1/payments/capture"
-        );
-        assert_eq!(
-            Environment::Sandbox.path("/ams/api/x/ams/api/"),
-            "/ams/sandbox/api/x/ams/api/"
-        );
-        assert_eq!(
-            Environment::Production.path("/ams/api/v1/payments/capture"),
-            "/ams/api/v1/payments/capture"
-        );
-    }
-
-    #[test]
-    fn environment_defaults_from_the_client_id() {
-        assert_eq!(
-            Environment::for_client_id("SANDBOX_5X00000000000000"),
-            Environment::Sandbox
-        );
-        assert_eq!(
-            Environment::for_client_id("5J5Y307NSG5GB700810"),
-            Environment::Production
-        );
-        assert_eq!(
-            Environment::for_client_id("sandbox_x"),
-            Environment::Production
-        );
+    fn region_names_parse_in_any_case_and_with_either_separator() {
+        for (text, expected) in [
+            ("asia", Gateway::Asia),
+            ("ASIA", Gateway::Asia),
+            ("north-america", Gateway::NorthAmerica),
+            ("North_America", Gateway::NorthAmerica),
+            ("north_america_us", Gateway::NorthAmericaUs),
+            ("NORTH-AMERICA-US", Gateway::NorthAmericaUs),
+            (" europe ", Gateway::Europe),
+            (
+                "https://gw.example:8443",
+                Gateway::custom("https://gw.example:8443"),
+            ),
+            ("HTTP://127.0.0.1:1", Gateway::custom("HTTP://127.0.0.1:1")),
+        ] {
+            assert_eq!(text.parse::<Gateway>(), Ok(expected), "{text}");
+        }
+        for bad in [
+            "",
+            "mars",
+            "northamerica",
+            "open-sea-global.alipay.com",
+            "ftp://x",
+        ] {
+            let error = bad.parse::<Gateway>().unwrap_err();
+            let text = error.to_string();
+            assert!(
+                text.contains("north-america-us") && text.contains("not an absolute URL"),
+                "{text}"
+            );
+        }
     }
 }

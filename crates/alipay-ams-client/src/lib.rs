@@ -2,26 +2,31 @@
 //! and retries that can never capture twice.
 //!
 //! ```no_run
+//! use alipay_ams_api::payments::CaptureRequest;
 //! use alipay_ams_client::{Client, Error, Gateway};
-//! use alipay_ams_core::{Amount, CaptureRequest, PrivateKey, PublicKey};
+//! use alipay_ams_core::{Amount, PrivateKey, PublicKey};
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let client = Client::builder()
 //!     .client_id("SANDBOX_5X00000000000000") // SANDBOX_ ids call /ams/sandbox/api/...
 //!     .private_key(PrivateKey::from_file("keys/private_key.pem")?)
 //!     .alipay_public_key(PublicKey::from_file("keys/alipay_public_key.pem")?)
-//!     .gateway(Gateway::NorthAmerica)
+//!     .gateway("north-america".parse()?) // or Gateway::NorthAmerica
 //!     .build()?;
 //!
 //! // Keep the request: after an unknown outcome, only this same request
 //! // (same captureRequestId) may be sent again.
 //! let request = CaptureRequest::new("capture-0001", "2022091919401089010011174027", Amount::from_minor_units("USD", 1000)?);
-//! match client.capture(&request).await {
-//!     Ok(captured) => println!("captured: {:?}", captured.capture_id),
-//!     Err(Error::Failed { result, .. }) => println!("refused, final: {}", result.result_code),
-//!     Err(unknown @ Error::OutcomeUnknown { .. }) => println!("wait for notifyCapture: {unknown}"),
-//!     Err(other) => return Err(other.into()),
+//! match client.execute(&request).await {
+//!     Ok(captured) => println!("captured: {}", captured.capture_id),
+//!     // Alipay refused in a signed reply: final for this captureRequestId.
+//!     Err(Error::Failed(failed)) => println!("refused: {}", failed.result().result_code),
+//!     // It may have happened: wait for notifyCapture, or resend this same request.
+//!     Err(Error::Unknown(unknown)) => println!("{unknown}"),
+//!     // Nothing reached Alipay: fix the cause (the message names it) and send again.
+//!     Err(Error::NotSent(not_sent)) => println!("{not_sent}"),
 //! }
+//! # let _ = Gateway::NorthAmerica;
 //! # Ok(())
 //! # }
 //! ```
@@ -32,34 +37,69 @@
 //! 2. signs those bytes with a fresh `Request-Time` and sends them
 //!    (`Client-Id`, `Request-Time`, `Signature`, optional `Agent-Token`);
 //! 3. reads the raw reply (up to 1 MiB), verifies Alipay's signature over those
-//!    bytes, and only then parses them;
-//! 4. S is `Ok`; F is [`Error::Failed`] (final); U, timeouts, transport errors,
-//!    non-200 statuses, and replies that are unsigned S, badly signed or not the
-//!    expected JSON are unknown: requests with an idempotency key are sent
-//!    again, re-signed, under the [`RetryPolicy`], and then surface as
-//!    [`Error::OutcomeUnknown`], never as a failure.
+//!    bytes, and only then parses them; a verified reply must answer this
+//!    request (its echoed ids and amount) and be fresh (`response-time`
+//!    within an hour of this machine's clock);
+//! 4. `S` is `Ok`; a verified `F` is [`Error::Failed`] (final); `U`,
+//!    timeouts, a broken connection after sending, non-200 statuses, and
+//!    replies that are unsigned, badly signed, for another request or not the
+//!    expected JSON are [`Error::Unknown`], never a failure. A request that
+//!    never left (DNS failure, connection refused, TLS handshake or
+//!    certificate failure, connect timeout, or refused before sending as
+//!    invalid) is [`Error::NotSent`]. [`Error::outcome`] says which, as a
+//!    closed [`Outcome`].
 //!
-//! An API is data: a type implementing [`ApiRequest`]. `capture` is
-//! implemented for [`alipay_ams_core::CaptureRequest`].
+//! Retries: an unknown outcome is sent again, re-signed, with the same bytes
+//! and idempotency key, when the API's [`Retry`] class allows it (money
+//! movements only with their key; inquiries always); a connection that could
+//! not be made is tried again for any API, since nothing left. A certificate
+//! problem, an invalid request or an unsigned refusal is not retried. The
+//! [`RetryPolicy`] sets the attempts (4) and the waits (exponential, with
+//! jitter, first retry within a second); the [`RetryBudget`], shared by a
+//! client and its clones, caps retries at about 20% of calls (plus a small
+//! floor) so an incident at Alipay is not multiplied. Timeouts are separate:
+//! connect (10 s), each attempt (15 s) and, only if set, the whole call. All
+//! but connect can be overridden per call with [`CallOptions`].
+//!
+//! An API is data: a type implementing [`ApiRequest`] (`alipay_ams_api`
+//! holds them, e.g. `alipay_ams_api::payments::CaptureRequest`); one
+//! [`Client::execute`] sends any of them.
 //!
 //! Tracing: one `alipay_ams.call` span per call (api, path, idempotency key,
-//! attempts, result) and one `alipay_ams.attempt` span per attempt. No keys,
-//! signatures or bodies are logged.
+//! attempts, outcome, result) and one `alipay_ams.attempt` span per attempt.
+//! No keys, signatures or bodies are logged.
 
+mod attempt;
+mod budget;
+mod build_error;
 mod builder;
-mod capture;
+mod call;
 mod client;
 mod error;
 mod gateway;
-mod request;
+mod options;
+mod reason;
 mod response;
 mod retry;
+mod transport;
 
+pub use alipay_ams_core::protocol::SANDBOX_CLIENT_ID_PREFIX;
+pub use alipay_ams_core::{ApiRequest, Environment, Retry};
+pub use budget::RetryBudget;
+pub use build_error::BuildError;
 pub use builder::{
-    ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_REQUEST_TIMEOUT,
+    ClientBuilder, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_RESPONSE_TIME_TOLERANCE,
 };
 pub use client::{Client, Verified};
-pub use error::{BuildError, Error, UnknownReason};
-pub use gateway::{Environment, Gateway, SANDBOX_CLIENT_ID_PREFIX};
-pub use request::{ApiRequest, HasResult};
+pub use error::{Error, Failed, NotSent, Outcome, Unknown};
+pub use gateway::{Gateway, ParseGatewayError};
+pub use options::CallOptions;
+pub use reason::{NotSentReason, RetryStop, UnknownReason};
 pub use retry::RetryPolicy;
+pub use transport::{CertificateProblem, TransportError, TransportErrorKind};
+
+/// The README's examples compile.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

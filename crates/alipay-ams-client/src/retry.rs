@@ -1,23 +1,32 @@
-//! When to send an idempotent request again after an unknown outcome.
+//! When to send a request again after an unknown outcome, or after a
+//! connection that could not be made.
 //!
-//! Retrying is only safe because Alipay deduplicates by the idempotency key
-//! (SPEC §1.7): the same `captureRequestId` never captures twice. So the client
-//! retries only requests that carry one, only when the outcome is unknown, and
-//! always with the same body.
+//! Sending again is only safe because Alipay deduplicates by the idempotency
+//! key (<https://docs.antom.com/ac/ams/idempotency>): the same
+//! `captureRequestId` never captures twice. So the client sends again only
+//! what the API's [`Retry`](crate::Retry) class allows, always the same bytes
+//! under the same key; a request that never left may always be sent again.
+//! How long a call may take is not set here but by the timeouts
+//! ([`ClientBuilder::call_timeout`](crate::ClientBuilder::call_timeout)).
 
 use std::time::Duration;
 
-/// Attempts, overall deadline and backoff for idempotent requests whose outcome
-/// is unknown.
+/// How many attempts, and the waits between them.
 ///
-/// The default makes at most 4 attempts within 30 seconds; the first retry
-/// comes after 250-500 ms, then the wait doubles (with jitter) up to 8 s.
-/// The client never sleeps past the deadline, and an attempt started near
-/// the deadline is cut off at it.
+/// The default makes at most 4 attempts; the first retry comes after 250-500
+/// ms, then the wait doubles (with jitter) up to 8 s.
+///
+/// ```
+/// use std::time::Duration;
+/// use alipay_ams_client::RetryPolicy;
+///
+/// let policy = RetryPolicy::default().with_max_attempts(6).with_max_backoff(Duration::from_secs(2));
+/// assert_eq!(policy.max_attempts(), 6);
+/// assert_eq!(RetryPolicy::none().max_attempts(), 1);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
     max_attempts: u32,
-    deadline: Duration,
     initial_backoff: Duration,
     max_backoff: Duration,
     jitter: bool,
@@ -27,7 +36,6 @@ impl Default for RetryPolicy {
     fn default() -> Self {
         RetryPolicy {
             max_attempts: 4,
-            deadline: Duration::from_secs(30),
             initial_backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(8),
             jitter: true,
@@ -36,54 +44,56 @@ impl Default for RetryPolicy {
 }
 
 impl RetryPolicy {
-    /// One attempt, no retries.
+    /// One attempt, no retries. Nothing else changes: in particular no time
+    /// limit is added.
     pub fn none() -> Self {
-        RetryPolicy {
-            max_attempts: 1,
-            ..Self::default()
-        }
+        Self::default().with_max_attempts(1)
     }
 
     /// The most attempts per call, the first included (at least 1).
-    pub fn max_attempts(mut self, attempts: u32) -> Self {
+    pub fn with_max_attempts(mut self, attempts: u32) -> Self {
         self.max_attempts = attempts.max(1);
         self
     }
 
-    /// The time budget of a whole call, all attempts and waits included.
-    pub fn deadline(mut self, deadline: Duration) -> Self {
-        self.deadline = deadline;
-        self
+    /// The most attempts per call, the first included.
+    pub fn max_attempts(&self) -> u32 {
+        self.max_attempts
     }
 
     /// The wait before the first retry (before jitter); it doubles for each
     /// further retry.
-    pub fn initial_backoff(mut self, backoff: Duration) -> Self {
+    pub fn with_initial_backoff(mut self, backoff: Duration) -> Self {
         self.initial_backoff = backoff;
         self
     }
 
+    /// The wait before the first retry, before jitter.
+    pub fn initial_backoff(&self) -> Duration {
+        self.initial_backoff
+    }
+
     /// The longest wait between two attempts.
-    pub fn max_backoff(mut self, backoff: Duration) -> Self {
+    pub fn with_max_backoff(mut self, backoff: Duration) -> Self {
         self.max_backoff = backoff;
         self
     }
 
+    /// The longest wait between two attempts.
+    pub fn max_backoff(&self) -> Duration {
+        self.max_backoff
+    }
+
     /// Whether to randomise each wait to between half and all of its nominal
     /// value, so that many clients do not retry in lockstep (default: on).
-    pub fn jitter(mut self, jitter: bool) -> Self {
+    pub fn with_jitter(mut self, jitter: bool) -> Self {
         self.jitter = jitter;
         self
     }
 
-    /// The configured attempt limit.
-    pub fn attempts_limit(&self) -> u32 {
-        self.max_attempts
-    }
-
-    /// The configured overall deadline.
-    pub fn deadline_limit(&self) -> Duration {
-        self.deadline
+    /// Whether waits are randomised.
+    pub fn jitter(&self) -> bool {
+        self.jitter
     }
 
     /// The wait after failed attempt number `attempt` (1-based).
@@ -119,7 +129,8 @@ mod tests {
             assert!(policy.backoff(20) <= Duration::from_secs(8));
             assert!(policy.backoff(20) >= Duration::from_secs(4));
         }
-        let fixed = policy.jitter(false);
+        let fixed = policy.with_jitter(false);
+        assert!(!fixed.jitter());
         assert_eq!(fixed.backoff(1), Duration::from_millis(500));
         assert_eq!(fixed.backoff(2), Duration::from_secs(1));
         assert_eq!(fixed.backoff(3), Duration::from_secs(2));
@@ -127,9 +138,22 @@ mod tests {
     }
 
     #[test]
-    fn at_least_one_attempt() {
-        assert_eq!(RetryPolicy::default().max_attempts(0).attempts_limit(), 1);
-        assert_eq!(RetryPolicy::none().attempts_limit(), 1);
-        assert_eq!(RetryPolicy::default().attempts_limit(), 4);
+    fn at_least_one_attempt_and_getters_read_what_setters_wrote() {
+        assert_eq!(
+            RetryPolicy::default().with_max_attempts(0).max_attempts(),
+            1
+        );
+        assert_eq!(RetryPolicy::none().max_attempts(), 1);
+        assert_eq!(RetryPolicy::default().max_attempts(), 4);
+        let policy = RetryPolicy::default()
+            .with_initial_backoff(Duration::from_millis(7))
+            .with_max_backoff(Duration::from_millis(9));
+        assert_eq!(policy.initial_backoff(), Duration::from_millis(7));
+        assert_eq!(policy.max_backoff(), Duration::from_millis(9));
+        // `none()` changes the attempts, nothing else.
+        assert_eq!(
+            RetryPolicy::none(),
+            RetryPolicy::default().with_max_attempts(1)
+        );
     }
 }

@@ -7,7 +7,8 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use alipay_ams_core::{Amount, CaptureRequest};
+use alipay_ams_api::payments::CaptureRequest;
+use alipay_ams_core::Amount;
 use support::*;
 
 fn repo_root() -> PathBuf {
@@ -99,7 +100,7 @@ async fn the_official_python_sdk_verifies_a_request_this_client_sent() {
         Amount::from_minor_units("USD", 1000).unwrap(),
     )
     .last_capture(true);
-    client.capture(&request).await.unwrap();
+    client.execute(&request).await.unwrap();
 
     let seen = server.requests();
     assert_eq!(seen.len(), 1);

@@ -1,6 +1,9 @@
 //! Running the real `alipay-ams` binary.
 #![allow(dead_code)]
 
+pub mod alipay;
+pub mod tls;
+
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

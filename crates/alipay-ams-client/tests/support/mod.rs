@@ -3,13 +3,18 @@
 //! request, and answers as a script says, signing with the example Alipay key.
 #![allow(dead_code)]
 
+pub mod tls;
+
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
-use alipay_ams_client::{Client, ClientBuilder, Gateway, RetryPolicy};
-use alipay_ams_core::{Message, PrivateKey, PublicKey, time};
+use alipay_ams_api::payments::CaptureRequest;
+use alipay_ams_client::{
+    Client, ClientBuilder, Error, Failed, Gateway, NotSent, Outcome, RetryPolicy, Unknown,
+};
+use alipay_ams_core::{Amount, Message, PrivateKey, PublicKey, time};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
@@ -84,6 +89,8 @@ pub struct Reply {
     pub body: Vec<u8>,
     pub signing: Signing,
     pub delay: Duration,
+    /// The `response-time` to sign with instead of now (a recorded reply).
+    pub response_time: Option<String>,
 }
 
 impl Reply {
@@ -93,6 +100,7 @@ impl Reply {
             body: body.as_bytes().to_vec(),
             signing: Signing::Signed,
             delay: Duration::ZERO,
+            response_time: None,
         }
     }
 
@@ -117,12 +125,32 @@ impl Reply {
         self.delay = delay;
         self
     }
+
+    /// Signed as of `response_time`, as a reply recorded then would be.
+    pub fn recorded_at(mut self, response_time: &str) -> Self {
+        self.response_time = Some(response_time.to_owned());
+        self
+    }
 }
 
 pub fn success_body(capture_request_id: &str) -> String {
     format!(
         r#"{{"result":{{"resultStatus":"S","resultCode":"SUCCESS","resultMessage":"success."}},"captureRequestId":"{capture_request_id}","captureId":"20220919194010890100111740275850565","paymentId":"20220919194010890100111740275820195","captureAmount":{{"currency":"USD","value":"1000"}},"captureTime":"2022-09-19T09:59:17-07:00","acquirerReferenceNo":"2022091919031300010740267587902"}}"#
     )
+}
+
+/// A success that echoes the request's ids and amount, as Alipay's does.
+pub fn echo_success(req: &Recorded) -> String {
+    let sent = req.json();
+    serde_json::json!({
+        "result": {"resultStatus": "S", "resultCode": "SUCCESS", "resultMessage": "success."},
+        "captureRequestId": sent["captureRequestId"],
+        "captureId": "20220919194010890100111740275850565",
+        "paymentId": sent["paymentId"],
+        "captureAmount": sent["captureAmount"],
+        "captureTime": "2022-09-19T09:59:17-07:00"
+    })
+    .to_string()
 }
 
 pub const FAILED_BODY: &str = r#"{"result":{"resultStatus":"F","resultCode":"CAPTURE_AMOUNT_EXCEED_AUTH_LIMIT","resultMessage":"The total capture amount exceeds the authorized amount."}}"#;
@@ -134,15 +162,34 @@ type Script = dyn Fn(usize, &Recorded) -> Reply + Send + Sync;
 pub struct FakeAlipay {
     pub addr: SocketAddr,
     requests: Arc<Mutex<Vec<Recorded>>>,
+    tls: bool,
 }
 
 impl FakeAlipay {
     pub async fn start(script: impl Fn(usize, &Recorded) -> Reply + Send + Sync + 'static) -> Self {
+        Self::serve(None, script).await
+    }
+
+    /// Over https, with a certificate signed by a fresh CA; returns the
+    /// server and the CA certificate (PEM).
+    pub async fn start_tls(
+        certificate: &tls::Certificate,
+        script: impl Fn(usize, &Recorded) -> Reply + Send + Sync + 'static,
+    ) -> (Self, String) {
+        let (acceptor, ca_pem) = tls::acceptor(certificate);
+        (Self::serve(Some(acceptor), script).await, ca_pem)
+    }
+
+    async fn serve(
+        tls: Option<tokio_rustls::TlsAcceptor>,
+        script: impl Fn(usize, &Recorded) -> Reply + Send + Sync + 'static,
+    ) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let requests: Arc<Mutex<Vec<Recorded>>> = Arc::default();
         let script: Arc<Script> = Arc::new(script);
         let recorded = requests.clone();
+        let is_tls = tls.is_some();
         tokio::spawn(async move {
             loop {
                 let Ok((stream, _)) = listener.accept().await else {
@@ -150,16 +197,30 @@ impl FakeAlipay {
                 };
                 let script = script.clone();
                 let recorded = recorded.clone();
+                let tls = tls.clone();
                 tokio::spawn(async move {
                     let service =
                         service_fn(move |req| handle(req, script.clone(), recorded.clone()));
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
+                    let http = hyper::server::conn::http1::Builder::new();
+                    match tls {
+                        None => {
+                            let _ = http.serve_connection(TokioIo::new(stream), service).await;
+                        }
+                        Some(acceptor) => {
+                            // A client that refuses the certificate ends here.
+                            if let Ok(stream) = acceptor.accept(stream).await {
+                                let _ = http.serve_connection(TokioIo::new(stream), service).await;
+                            }
+                        }
+                    }
                 });
             }
         });
-        FakeAlipay { addr, requests }
+        FakeAlipay {
+            addr,
+            requests,
+            tls: is_tls,
+        }
     }
 
     /// Always answers the same.
@@ -168,7 +229,8 @@ impl FakeAlipay {
     }
 
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
     }
 
     pub fn requests(&self) -> Vec<Recorded> {
@@ -182,11 +244,11 @@ impl FakeAlipay {
             .private_key(merchant_private())
             .alipay_public_key(alipay_public())
             .gateway(Gateway::custom(self.url()))
-            .request_timeout(Duration::from_secs(5))
+            .attempt_timeout(Duration::from_secs(5))
             .retry_policy(
                 RetryPolicy::default()
-                    .initial_backoff(Duration::from_millis(5))
-                    .max_backoff(Duration::from_millis(20)),
+                    .with_initial_backoff(Duration::from_millis(5))
+                    .with_max_backoff(Duration::from_millis(20)),
             )
     }
 }
@@ -231,7 +293,10 @@ async fn handle(
         tokio::time::sleep(reply.delay).await;
     }
     let client_id = header("client-id").to_owned();
-    let response_time = time::iso8601_utc(SystemTime::now());
+    let response_time = reply
+        .response_time
+        .clone()
+        .unwrap_or_else(|| time::iso8601_utc(SystemTime::now()));
     let sign = |body: &[u8]| {
         Message::response(&path, &client_id, &response_time, body)
             .sign(&alipay_private(), 1)
@@ -272,4 +337,56 @@ async fn handle(
         }
     }
     Ok(builder.body(Full::new(Bytes::from(reply.body))).unwrap())
+}
+
+pub fn request(id: &str) -> CaptureRequest {
+    CaptureRequest::new(
+        id,
+        "20220919194010890100111740275820195",
+        Amount::from_minor_units("USD", 1000).unwrap(),
+    )
+}
+
+pub fn assert_unknown_advice(error: &Error) {
+    let text = error.to_string();
+    assert!(text.contains("UNKNOWN"), "{text}");
+    assert!(text.contains("wait for notifyCapture"), "{text}");
+    assert!(text.contains("inquiryPayment"), "{text}");
+    assert!(
+        text.contains("never capture again under a new captureRequestId"),
+        "{text}"
+    );
+}
+
+/// The unknown outcome inside `error`; panics with the error otherwise.
+pub fn unknown(error: &Error) -> &Unknown {
+    match error {
+        Error::Unknown(unknown) => {
+            assert_eq!(error.outcome(), Outcome::Unknown);
+            unknown
+        }
+        other => panic!("expected an unknown outcome, got {other:?}"),
+    }
+}
+
+/// The final failure inside `error`; panics with the error otherwise.
+pub fn failed(error: &Error) -> &Failed {
+    match error {
+        Error::Failed(failed) => {
+            assert_eq!(error.outcome(), Outcome::Failed);
+            failed
+        }
+        other => panic!("expected a final failure, got {other:?}"),
+    }
+}
+
+/// The not-sent error inside `error`; panics with the error otherwise.
+pub fn not_sent(error: &Error) -> &NotSent {
+    match error {
+        Error::NotSent(not_sent) => {
+            assert_eq!(error.outcome(), Outcome::NotSent);
+            not_sent
+        }
+        other => panic!("expected not sent, got {other:?}"),
+    }
 }
