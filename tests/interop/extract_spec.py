@@ -1280,6 +1280,15 @@ def build_webhooks(b, overrides):
         for part in spec["dedup_key"]:
             if not wire_path_exists(b, schema_name, part):
                 raise SpecError("webhook %s: dedup key part %s not in %s" % (name, part, schema_name))
+        # Fields the docs mark REQUIRED in the notification: the typed
+        # payload requires them (a body without them is refused, not
+        # acknowledged with an id missing).
+        required = spec.get("required")
+        if required:
+            for f in required["fields"]:
+                if f not in schema["properties"]:
+                    raise SpecError("webhook %s: required field %s not in %s" % (name, f, schema_name))
+            schema["required"] = list(required["fields"])
         hooks[name] = {"post": {
             "operationId": name,
             "x-area": spec["area"],

@@ -220,14 +220,13 @@ impl<'a> Analysis<'a> {
                     || object(self.spec, owner)
                         .is_some_and(|o| o.required_on_success.contains(&field.wire))
             }
-            // A notification must parse whenever Alipay sends it: only the
-            // fields that name its kind are required.
+            // Required in a notification: what the docs mark REQUIRED, and
+            // the field that names a kind without notifyType.
             Some(Home::Notification { hook }) => {
                 let discriminating = self.spec.webhooks.get(*hook).is_some_and(|h| {
                     matches!(&h.discriminator, crate::spec::Discriminator::Field(f) if *f == field.wire)
                 });
-                discriminating
-                    || (field.required && (field.wire == "result" || field.wire == "notifyType"))
+                discriminating || field.required
             }
             // Shared models: required only when they only ever go out (a
             // reply missing a field must still parse).

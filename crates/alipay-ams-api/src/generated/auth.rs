@@ -871,8 +871,8 @@ pub struct AuthorizationNotification {
     )]
     pub notify_type: Option<String>,
     /// `result`.
-    #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<alipay_ams_core::ResultInfo>,
+    #[serde(rename = "result")]
+    pub result: alipay_ams_core::ResultInfo,
     /// `authorizationNotifyType`.
     #[serde(rename = "authorizationNotifyType")]
     pub authorization_notify_type: String,
@@ -925,7 +925,7 @@ impl std::fmt::Debug for AuthorizationNotification {
             "AuthorizationNotification",
             &[
                 ("notify_type", self.notify_type.is_some()),
-                ("result", self.result.is_some()),
+                ("result", true),
                 ("authorization_notify_type", true),
                 ("auth_client_id", self.auth_client_id.is_some()),
                 ("access_token", self.access_token.is_some()),
@@ -941,11 +941,14 @@ impl std::fmt::Debug for AuthorizationNotification {
 }
 
 impl AuthorizationNotification {
-    /// A value with its required fields: `authorizationNotifyType`.
-    pub fn new(authorization_notify_type: impl Into<String>) -> Self {
+    /// A value with its required fields: `result`, `authorizationNotifyType`.
+    pub fn new(
+        result: alipay_ams_core::ResultInfo,
+        authorization_notify_type: impl Into<String>,
+    ) -> Self {
         AuthorizationNotification {
             notify_type: None,
-            result: None,
+            result,
             authorization_notify_type: authorization_notify_type.into(),
             auth_client_id: None,
             access_token: None,

@@ -669,18 +669,14 @@ pub struct DisputeNotification {
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
     pub result: Option<alipay_ams_core::ResultInfo>,
     /// `paymentRequestId`.
-    #[serde(
-        rename = "paymentRequestId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub payment_request_id: Option<String>,
+    #[serde(rename = "paymentRequestId")]
+    pub payment_request_id: String,
     /// `disputeId`.
-    #[serde(rename = "disputeId", default, skip_serializing_if = "Option::is_none")]
-    pub dispute_id: Option<String>,
+    #[serde(rename = "disputeId")]
+    pub dispute_id: String,
     /// `paymentId`.
-    #[serde(rename = "paymentId", default, skip_serializing_if = "Option::is_none")]
-    pub payment_id: Option<String>,
+    #[serde(rename = "paymentId")]
+    pub payment_id: String,
     /// `disputeTime`.
     #[serde(
         rename = "disputeTime",
@@ -831,9 +827,9 @@ impl std::fmt::Debug for DisputeNotification {
             &[
                 ("notify_type", self.notify_type.is_some()),
                 ("result", self.result.is_some()),
-                ("payment_request_id", self.payment_request_id.is_some()),
-                ("dispute_id", self.dispute_id.is_some()),
-                ("payment_id", self.payment_id.is_some()),
+                ("payment_request_id", true),
+                ("dispute_id", true),
+                ("payment_id", true),
                 ("dispute_time", self.dispute_time.is_some()),
                 (
                     "dispute_cancelled_time",
@@ -876,14 +872,19 @@ impl std::fmt::Debug for DisputeNotification {
 }
 
 impl DisputeNotification {
-    /// A value with its required fields: `disputeNotificationType`.
-    pub fn new(dispute_notification_type: crate::models::DisputeNotificationType) -> Self {
+    /// A value with its required fields: `paymentRequestId`, `disputeId`, `paymentId`, `disputeNotificationType`.
+    pub fn new(
+        payment_request_id: impl Into<String>,
+        dispute_id: impl Into<String>,
+        payment_id: impl Into<String>,
+        dispute_notification_type: crate::models::DisputeNotificationType,
+    ) -> Self {
         DisputeNotification {
             notify_type: None,
             result: None,
-            payment_request_id: None,
-            dispute_id: None,
-            payment_id: None,
+            payment_request_id: payment_request_id.into(),
+            dispute_id: dispute_id.into(),
+            payment_id: payment_id.into(),
             dispute_time: None,
             dispute_cancelled_time: None,
             defense_supplied_time: None,
@@ -918,10 +919,7 @@ impl alipay_ams_core::NotificationKind for crate::disputes::DisputeNotification 
             .map(|v| &v.dispute_notification_type)
             .map(|v| v.as_str().to_owned()))
         .unwrap_or_default();
-        let part1 = (Some(self)
-            .and_then(|v| v.dispute_id.as_ref())
-            .map(|v| v.to_owned()))
-        .unwrap_or_default();
+        let part1 = (Some(self).map(|v| &v.dispute_id).map(|v| v.to_owned())).unwrap_or_default();
         alipay_ams_core::DedupKey::new([part0.as_str(), part1.as_str()])
     }
 }

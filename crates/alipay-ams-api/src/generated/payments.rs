@@ -5424,35 +5424,23 @@ impl alipay_ams_core::ApiRequest for crate::payments::VerifyAndCompletePaymentRe
 #[non_exhaustive]
 pub struct CaptureNotification {
     /// `notifyType`.
-    #[serde(
-        rename = "notifyType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub notify_type: Option<String>,
+    #[serde(rename = "notifyType")]
+    pub notify_type: String,
     /// `result`.
-    #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<alipay_ams_core::ResultInfo>,
+    #[serde(rename = "result")]
+    pub result: alipay_ams_core::ResultInfo,
     /// `captureRequestId`.
-    #[serde(
-        rename = "captureRequestId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub capture_request_id: Option<String>,
+    #[serde(rename = "captureRequestId")]
+    pub capture_request_id: String,
     /// `paymentId`.
-    #[serde(rename = "paymentId", default, skip_serializing_if = "Option::is_none")]
-    pub payment_id: Option<String>,
+    #[serde(rename = "paymentId")]
+    pub payment_id: String,
     /// `captureId`.
-    #[serde(rename = "captureId", default, skip_serializing_if = "Option::is_none")]
-    pub capture_id: Option<String>,
+    #[serde(rename = "captureId")]
+    pub capture_id: String,
     /// `captureAmount`.
-    #[serde(
-        rename = "captureAmount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub capture_amount: Option<alipay_ams_core::Amount>,
+    #[serde(rename = "captureAmount")]
+    pub capture_amount: alipay_ams_core::Amount,
     /// `captureTime`.
     #[serde(
         rename = "captureTime",
@@ -5496,12 +5484,12 @@ impl std::fmt::Debug for CaptureNotification {
             f,
             "CaptureNotification",
             &[
-                ("notify_type", self.notify_type.is_some()),
-                ("result", self.result.is_some()),
-                ("capture_request_id", self.capture_request_id.is_some()),
-                ("payment_id", self.payment_id.is_some()),
-                ("capture_id", self.capture_id.is_some()),
-                ("capture_amount", self.capture_amount.is_some()),
+                ("notify_type", true),
+                ("result", true),
+                ("capture_request_id", true),
+                ("payment_id", true),
+                ("capture_id", true),
+                ("capture_amount", true),
                 ("capture_time", self.capture_time.is_some()),
                 (
                     "acquirer_reference_no",
@@ -5516,15 +5504,22 @@ impl std::fmt::Debug for CaptureNotification {
 }
 
 impl CaptureNotification {
-    /// An empty value: every field unset.
-    pub fn new() -> Self {
+    /// A value with its required fields: `notifyType`, `result`, `captureRequestId`, `paymentId`, `captureId`, `captureAmount`.
+    pub fn new(
+        notify_type: impl Into<String>,
+        result: alipay_ams_core::ResultInfo,
+        capture_request_id: impl Into<String>,
+        payment_id: impl Into<String>,
+        capture_id: impl Into<String>,
+        capture_amount: alipay_ams_core::Amount,
+    ) -> Self {
         CaptureNotification {
-            notify_type: None,
-            result: None,
-            capture_request_id: None,
-            payment_id: None,
-            capture_id: None,
-            capture_amount: None,
+            notify_type: notify_type.into(),
+            result,
+            capture_request_id: capture_request_id.into(),
+            payment_id: payment_id.into(),
+            capture_id: capture_id.into(),
+            capture_amount,
             capture_time: None,
             acquirer_reference_no: None,
             acquirer_info: None,
@@ -5534,25 +5529,13 @@ impl CaptureNotification {
     }
 }
 
-impl Default for CaptureNotification {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 impl alipay_ams_core::NotificationKind for crate::payments::CaptureNotification {
     const NAME: &'static str = "notifyCapture";
     const DISCRIMINATOR: alipay_ams_core::Discriminator =
         alipay_ams_core::Discriminator::NotifyType(&["CAPTURE_RESULT"]);
     fn dedup_key(&self) -> alipay_ams_core::DedupKey {
-        let part0 = (Some(self)
-            .and_then(|v| v.notify_type.as_ref())
-            .map(|v| v.to_owned()))
-        .unwrap_or_default();
-        let part1 = (Some(self)
-            .and_then(|v| v.capture_id.as_ref())
-            .map(|v| v.to_owned()))
-        .unwrap_or_default();
+        let part0 = (Some(self).map(|v| &v.notify_type).map(|v| v.to_owned())).unwrap_or_default();
+        let part1 = (Some(self).map(|v| &v.capture_id).map(|v| v.to_owned())).unwrap_or_default();
         alipay_ams_core::DedupKey::new([part0.as_str(), part1.as_str()])
     }
 }
@@ -5562,32 +5545,20 @@ impl alipay_ams_core::NotificationKind for crate::payments::CaptureNotification 
 #[non_exhaustive]
 pub struct PaymentNotification {
     /// `notifyType`.
-    #[serde(
-        rename = "notifyType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub notify_type: Option<String>,
+    #[serde(rename = "notifyType")]
+    pub notify_type: String,
     /// `result`.
-    #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<alipay_ams_core::ResultInfo>,
+    #[serde(rename = "result")]
+    pub result: alipay_ams_core::ResultInfo,
     /// `paymentRequestId`.
-    #[serde(
-        rename = "paymentRequestId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub payment_request_id: Option<String>,
+    #[serde(rename = "paymentRequestId")]
+    pub payment_request_id: String,
     /// `paymentId`.
-    #[serde(rename = "paymentId", default, skip_serializing_if = "Option::is_none")]
-    pub payment_id: Option<String>,
+    #[serde(rename = "paymentId")]
+    pub payment_id: String,
     /// `paymentAmount`.
-    #[serde(
-        rename = "paymentAmount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub payment_amount: Option<alipay_ams_core::Amount>,
+    #[serde(rename = "paymentAmount")]
+    pub payment_amount: alipay_ams_core::Amount,
     /// `paymentCreateTime`.
     #[serde(
         rename = "paymentCreateTime",
@@ -5780,11 +5751,11 @@ impl std::fmt::Debug for PaymentNotification {
             f,
             "PaymentNotification",
             &[
-                ("notify_type", self.notify_type.is_some()),
-                ("result", self.result.is_some()),
-                ("payment_request_id", self.payment_request_id.is_some()),
-                ("payment_id", self.payment_id.is_some()),
-                ("payment_amount", self.payment_amount.is_some()),
+                ("notify_type", true),
+                ("result", true),
+                ("payment_request_id", true),
+                ("payment_id", true),
+                ("payment_amount", true),
                 ("payment_create_time", self.payment_create_time.is_some()),
                 ("payment_time", self.payment_time.is_some()),
                 (
@@ -5837,14 +5808,20 @@ impl std::fmt::Debug for PaymentNotification {
 }
 
 impl PaymentNotification {
-    /// An empty value: every field unset.
-    pub fn new() -> Self {
+    /// A value with its required fields: `notifyType`, `result`, `paymentRequestId`, `paymentId`, `paymentAmount`.
+    pub fn new(
+        notify_type: impl Into<String>,
+        result: alipay_ams_core::ResultInfo,
+        payment_request_id: impl Into<String>,
+        payment_id: impl Into<String>,
+        payment_amount: alipay_ams_core::Amount,
+    ) -> Self {
         PaymentNotification {
-            notify_type: None,
-            result: None,
-            payment_request_id: None,
-            payment_id: None,
-            payment_amount: None,
+            notify_type: notify_type.into(),
+            result,
+            payment_request_id: payment_request_id.into(),
+            payment_id: payment_id.into(),
+            payment_amount,
             payment_create_time: None,
             payment_time: None,
             customs_declaration_amount: None,
@@ -5877,12 +5854,6 @@ impl PaymentNotification {
     }
 }
 
-impl Default for PaymentNotification {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 impl alipay_ams_core::NotificationKind for crate::payments::PaymentNotification {
     const NAME: &'static str = "notifyPayment";
     const DISCRIMINATOR: alipay_ams_core::Discriminator =
@@ -5892,14 +5863,8 @@ impl alipay_ams_core::NotificationKind for crate::payments::PaymentNotification 
             "UPDATE_AMOUNT_RESULT",
         ]);
     fn dedup_key(&self) -> alipay_ams_core::DedupKey {
-        let part0 = (Some(self)
-            .and_then(|v| v.notify_type.as_ref())
-            .map(|v| v.to_owned()))
-        .unwrap_or_default();
-        let part1 = (Some(self)
-            .and_then(|v| v.payment_id.as_ref())
-            .map(|v| v.to_owned()))
-        .unwrap_or_default();
+        let part0 = (Some(self).map(|v| &v.notify_type).map(|v| v.to_owned())).unwrap_or_default();
+        let part1 = (Some(self).map(|v| &v.payment_id).map(|v| v.to_owned())).unwrap_or_default();
         let part2 = (Some(self)
             .and_then(|v| v.update_request_id.as_ref())
             .map(|v| v.to_owned()))
@@ -5913,39 +5878,23 @@ impl alipay_ams_core::NotificationKind for crate::payments::PaymentNotification 
 #[non_exhaustive]
 pub struct RefundNotification {
     /// `notifyType`.
-    #[serde(
-        rename = "notifyType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub notify_type: Option<String>,
+    #[serde(rename = "notifyType")]
+    pub notify_type: String,
     /// `result`.
-    #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<alipay_ams_core::ResultInfo>,
+    #[serde(rename = "result")]
+    pub result: alipay_ams_core::ResultInfo,
     /// `refundStatus`.
-    #[serde(
-        rename = "refundStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub refund_status: Option<String>,
+    #[serde(rename = "refundStatus")]
+    pub refund_status: String,
     /// `refundRequestId`.
-    #[serde(
-        rename = "refundRequestId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub refund_request_id: Option<String>,
+    #[serde(rename = "refundRequestId")]
+    pub refund_request_id: String,
     /// `refundId`.
-    #[serde(rename = "refundId", default, skip_serializing_if = "Option::is_none")]
-    pub refund_id: Option<String>,
+    #[serde(rename = "refundId")]
+    pub refund_id: String,
     /// `refundAmount`.
-    #[serde(
-        rename = "refundAmount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub refund_amount: Option<alipay_ams_core::Amount>,
+    #[serde(rename = "refundAmount")]
+    pub refund_amount: alipay_ams_core::Amount,
     /// `refundTime`.
     #[serde(
         rename = "refundTime",
@@ -6002,12 +5951,12 @@ impl std::fmt::Debug for RefundNotification {
             f,
             "RefundNotification",
             &[
-                ("notify_type", self.notify_type.is_some()),
-                ("result", self.result.is_some()),
-                ("refund_status", self.refund_status.is_some()),
-                ("refund_request_id", self.refund_request_id.is_some()),
-                ("refund_id", self.refund_id.is_some()),
-                ("refund_amount", self.refund_amount.is_some()),
+                ("notify_type", true),
+                ("result", true),
+                ("refund_status", true),
+                ("refund_request_id", true),
+                ("refund_id", true),
+                ("refund_amount", true),
                 ("refund_time", self.refund_time.is_some()),
                 (
                     "gross_settlement_amount",
@@ -6025,15 +5974,22 @@ impl std::fmt::Debug for RefundNotification {
 }
 
 impl RefundNotification {
-    /// An empty value: every field unset.
-    pub fn new() -> Self {
+    /// A value with its required fields: `notifyType`, `result`, `refundStatus`, `refundRequestId`, `refundId`, `refundAmount`.
+    pub fn new(
+        notify_type: impl Into<String>,
+        result: alipay_ams_core::ResultInfo,
+        refund_status: impl Into<String>,
+        refund_request_id: impl Into<String>,
+        refund_id: impl Into<String>,
+        refund_amount: alipay_ams_core::Amount,
+    ) -> Self {
         RefundNotification {
-            notify_type: None,
-            result: None,
-            refund_status: None,
-            refund_request_id: None,
-            refund_id: None,
-            refund_amount: None,
+            notify_type: notify_type.into(),
+            result,
+            refund_status: refund_status.into(),
+            refund_request_id: refund_request_id.into(),
+            refund_id: refund_id.into(),
+            refund_amount,
             refund_time: None,
             gross_settlement_amount: None,
             settlement_quote: None,
@@ -6046,25 +6002,13 @@ impl RefundNotification {
     }
 }
 
-impl Default for RefundNotification {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 impl alipay_ams_core::NotificationKind for crate::payments::RefundNotification {
     const NAME: &'static str = "notifyRefund";
     const DISCRIMINATOR: alipay_ams_core::Discriminator =
         alipay_ams_core::Discriminator::NotifyType(&["REFUND_RESULT"]);
     fn dedup_key(&self) -> alipay_ams_core::DedupKey {
-        let part0 = (Some(self)
-            .and_then(|v| v.notify_type.as_ref())
-            .map(|v| v.to_owned()))
-        .unwrap_or_default();
-        let part1 = (Some(self)
-            .and_then(|v| v.refund_id.as_ref())
-            .map(|v| v.to_owned()))
-        .unwrap_or_default();
+        let part0 = (Some(self).map(|v| &v.notify_type).map(|v| v.to_owned())).unwrap_or_default();
+        let part1 = (Some(self).map(|v| &v.refund_id).map(|v| v.to_owned())).unwrap_or_default();
         alipay_ams_core::DedupKey::new([part0.as_str(), part1.as_str()])
     }
 }

@@ -1159,18 +1159,14 @@ pub struct VaultingNotification {
     )]
     pub notify_type: Option<String>,
     /// `result`.
-    #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<alipay_ams_core::ResultInfo>,
+    #[serde(rename = "result")]
+    pub result: alipay_ams_core::ResultInfo,
     /// `vaultingRequestId`.
     #[serde(rename = "vaultingRequestId")]
     pub vaulting_request_id: String,
     /// `paymentMethodDetail`.
-    #[serde(
-        rename = "paymentMethodDetail",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub payment_method_detail: Option<crate::models::PaymentMethodDetail>,
+    #[serde(rename = "paymentMethodDetail")]
+    pub payment_method_detail: crate::models::PaymentMethodDetail,
     /// `vaultingCreateTime`.
     #[serde(
         rename = "vaultingCreateTime",
@@ -1204,12 +1200,9 @@ impl std::fmt::Debug for VaultingNotification {
             "VaultingNotification",
             &[
                 ("notify_type", self.notify_type.is_some()),
-                ("result", self.result.is_some()),
+                ("result", true),
                 ("vaulting_request_id", true),
-                (
-                    "payment_method_detail",
-                    self.payment_method_detail.is_some(),
-                ),
+                ("payment_method_detail", true),
                 ("vaulting_create_time", self.vaulting_create_time.is_some()),
                 ("acquirer_info", self.acquirer_info.is_some()),
                 ("metadata", self.metadata.is_some()),
@@ -1220,13 +1213,17 @@ impl std::fmt::Debug for VaultingNotification {
 }
 
 impl VaultingNotification {
-    /// A value with its required fields: `vaultingRequestId`.
-    pub fn new(vaulting_request_id: impl Into<String>) -> Self {
+    /// A value with its required fields: `result`, `vaultingRequestId`, `paymentMethodDetail`.
+    pub fn new(
+        result: alipay_ams_core::ResultInfo,
+        vaulting_request_id: impl Into<String>,
+        payment_method_detail: crate::models::PaymentMethodDetail,
+    ) -> Self {
         VaultingNotification {
             notify_type: None,
-            result: None,
+            result,
             vaulting_request_id: vaulting_request_id.into(),
-            payment_method_detail: None,
+            payment_method_detail,
             vaulting_create_time: None,
             acquirer_info: None,
             metadata: None,
