@@ -8,6 +8,8 @@
 //! function here and one line in [`served`].
 
 pub(crate) mod capture;
+#[cfg(test)]
+mod second_api;
 
 use std::time::SystemTime;
 
