@@ -359,8 +359,9 @@ fn is_ack(answer: &[u8]) -> bool {
     let Ok(value) = serde_json::from_slice::<serde_json::Value>(answer) else {
         return false;
     };
-    let result = &value["result"];
-    result["resultStatus"] == "S" && result["resultCode"] == "SUCCESS"
+    let field = |name: &str| value.get("result").and_then(|result| result.get(name));
+    field("resultStatus").and_then(|v| v.as_str()) == Some("S")
+        && field("resultCode").and_then(|v| v.as_str()) == Some("SUCCESS")
 }
 
 #[cfg(test)]
