@@ -92,6 +92,56 @@ impl Delivery {
             every_note: None,
         }
     }
+
+    /// Whether an answer acknowledges, and whether that acknowledgement is
+    /// the one a `lost_ack` fault drops (only the first is).
+    fn judge(&mut self, answered: &Answered) -> (bool, bool) {
+        let acknowledged =
+            answered.status == Some(200) && answered.answer.as_deref().is_some_and(is_ack);
+        let lost = acknowledged && self.lose_ack;
+        self.lose_ack &= !lost;
+        (acknowledged, lost)
+    }
+
+    /// The fault that shaped attempt `index` (0-based), for the log.
+    fn note(&self, index: usize, lost: bool) -> Option<String> {
+        if lost {
+            Some(NotificationFault::LostAck.to_string())
+        } else if index == 0 {
+            self.first_note.clone().or_else(|| self.every_note.clone())
+        } else {
+            self.every_note.clone()
+        }
+    }
+}
+
+/// One line per attempt, for the operator watching stderr.
+fn log_line(attempt: &DeliveryAttempt, total: usize) -> String {
+    let outcome = match (&attempt.http_status, &attempt.error) {
+        (Some(status), None) => format!("HTTP {status}"),
+        (Some(status), Some(e)) => format!("HTTP {status}, {e}"),
+        (None, Some(e)) => e.clone(),
+        (None, None) => "no answer".into(),
+    };
+    format!(
+        "{} {} delivery {} attempt {}/{} to {} -> {outcome}, {}{}",
+        attempt.kind,
+        attempt.dedup_key,
+        attempt.delivery,
+        attempt.attempt,
+        total,
+        attempt.notify_url,
+        if attempt.acknowledged {
+            "acknowledged"
+        } else {
+            "not acknowledged"
+        },
+        attempt
+            .fault
+            .as_deref()
+            .map(|f| format!(" [fault {f}]"))
+            .unwrap_or_default(),
+    )
 }
 
 /// What one attempt got back.
@@ -186,22 +236,11 @@ impl Notifier {
             let at = SystemTime::now();
             let time = iso8601_utc(at);
             let answered = self.attempt(&delivery, &time).await;
-            let acknowledged =
-                answered.status == Some(200) && answered.answer.as_deref().is_some_and(is_ack);
-            let lost = acknowledged && delivery.lose_ack;
-            delivery.lose_ack &= !lost;
-            let done = acknowledged && !lost;
-            let next = (!done)
+            let (acknowledged, lost) = delivery.judge(&answered);
+            let next = (!acknowledged || lost)
                 .then(|| inner.schedule.get(index + 1).copied())
                 .flatten();
             let next_at = next.and_then(|wait| SystemTime::now().checked_add(wait));
-            let fault = if lost {
-                Some(NotificationFault::LostAck.to_string())
-            } else if index == 0 {
-                delivery.first_note.clone().or(delivery.every_note.clone())
-            } else {
-                delivery.every_note.clone()
-            };
             let attempt = DeliveryAttempt {
                 kind: delivery.outgoing.kind.to_owned(),
                 notify_type: delivery.outgoing.notify_type.clone(),
@@ -216,37 +255,13 @@ impl Notifier {
                 answer: answered.answer.as_deref().map(excerpt),
                 error: answered.error,
                 acknowledged,
-                fault,
+                fault: delivery.note(index, lost),
                 last: next.is_none(),
                 next_time: next_at.map(iso8601_utc),
                 next_at,
                 body: delivery.outgoing.body.clone(),
             };
-            tracing::info!(
-                "{} {} delivery {} attempt {}/{} to {} -> {}{}{}",
-                attempt.kind,
-                attempt.dedup_key,
-                attempt.delivery,
-                attempt.attempt,
-                total,
-                attempt.notify_url,
-                match (&attempt.http_status, &attempt.error) {
-                    (Some(status), None) => format!("HTTP {status}"),
-                    (Some(status), Some(e)) => format!("HTTP {status}, {e}"),
-                    (None, Some(e)) => e.clone(),
-                    (None, None) => "no answer".into(),
-                },
-                if acknowledged {
-                    ", acknowledged"
-                } else {
-                    ", not acknowledged"
-                },
-                attempt
-                    .fault
-                    .as_deref()
-                    .map(|f| format!(" [fault {f}]"))
-                    .unwrap_or_default(),
-            );
+            tracing::info!("{}", log_line(&attempt, total));
             lock(&inner.log).push(attempt);
             inner.changed.send_modify(|n| *n += 1);
             match next {
