@@ -1,6 +1,7 @@
 //! One line of the delivery log: one attempt to deliver one notification, of
 //! any kind, with everything a test or a dashboard asks about it.
 
+use std::collections::BTreeMap;
 use std::time::SystemTime;
 
 use alipay_ams_core::{DedupKey, NotificationKind};
@@ -26,6 +27,15 @@ pub struct DeliveryAttempt {
     pub dedup_key: DedupKey,
     /// The body's `paymentId`, when it has one.
     pub payment_id: Option<String>,
+    /// The body's other top-level text fields named `...Id` (`captureId`,
+    /// `captureRequestId`; `refundId`... for other kinds): what a test or a
+    /// dashboard looks a notification up by. Serialized beside the other
+    /// fields (`"captureId": "..."`).
+    #[serde(flatten)]
+    pub ids: BTreeMap<String, String>,
+    /// The notified result's status (`result.resultStatus`: S or F), for
+    /// kinds whose body carries a result.
+    pub result_status: Option<String>,
     /// Which delivery this attempt belongs to: 1 for the sandbox's first
     /// delivery, 2 for the next, ...
     pub delivery: u64,
@@ -100,6 +110,8 @@ impl std::fmt::Debug for DeliveryAttempt {
             .field("kind", &self.kind)
             .field("dedup_key", &self.dedup_key)
             .field("payment_id", &self.payment_id)
+            .field("ids", &self.ids)
+            .field("result_status", &self.result_status)
             .field("delivery", &self.delivery)
             .field("notify_url", &self.notify_url)
             .field("attempt", &self.attempt)

@@ -246,6 +246,8 @@ impl Notifier {
                 notify_type: delivery.outgoing.notify_type.clone(),
                 dedup_key: delivery.outgoing.dedup_key.clone(),
                 payment_id: delivery.outgoing.payment_id.clone(),
+                ids: delivery.outgoing.ids.clone(),
+                result_status: delivery.outgoing.result_status.clone(),
                 delivery: delivery.id,
                 notify_url: delivery.url.clone(),
                 attempt: u32::try_from(index + 1).unwrap_or(u32::MAX),

@@ -4,6 +4,7 @@
 //! here, so a merchant's test gets exactly what the sandbox would send.
 //! <https://docs.antom.com/ac/ams/digital_signature>
 
+use std::collections::BTreeMap;
 use std::time::SystemTime;
 
 use alipay_ams_core::protocol::header;
@@ -11,7 +12,8 @@ use alipay_ams_core::time::iso8601_utc;
 use alipay_ams_core::{DEFAULT_KEY_VERSION, DedupKey, Message, NotificationKind, PrivateKey};
 use bytes::Bytes;
 use http::{HeaderValue, Request, Uri};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use serde_json::Value;
 
 use crate::error::NotificationError;
 
@@ -30,6 +32,10 @@ pub(crate) struct Outgoing {
     pub dedup_key: DedupKey,
     /// `paymentId`, when the body has one.
     pub payment_id: Option<String>,
+    /// The body's other top-level text fields named `...Id`.
+    pub ids: BTreeMap<String, String>,
+    /// `result.resultStatus`, when the body has one.
+    pub result_status: Option<String>,
     /// The exact bytes posted.
     pub body: Bytes,
     /// Where the payment asked for it to go; `None`: the sandbox's default.
@@ -46,14 +52,39 @@ impl std::fmt::Debug for Outgoing {
     }
 }
 
-/// The top-level fields the log shows, read back from the serialized body.
-#[derive(Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Ids {
-    #[serde(default)]
+/// What the log shows of a body: `notifyType`, `paymentId`, the other
+/// top-level text fields named `...Id` (the ids a test or a dashboard looks
+/// a notification up by, whatever its kind), and `result.resultStatus`.
+#[derive(Default)]
+struct Shown {
     notify_type: Option<String>,
-    #[serde(default)]
     payment_id: Option<String>,
+    ids: BTreeMap<String, String>,
+    result_status: Option<String>,
+}
+
+impl Shown {
+    fn of(body: &[u8]) -> Self {
+        let Ok(fields) = serde_json::from_slice::<serde_json::Map<String, Value>>(body) else {
+            return Shown::default();
+        };
+        let text = |value: &Value| value.as_str().map(str::to_owned);
+        let mut shown = Shown::default();
+        for (name, value) in &fields {
+            match name.as_str() {
+                "notifyType" => shown.notify_type = text(value),
+                "paymentId" => shown.payment_id = text(value),
+                "result" => shown.result_status = value.get("resultStatus").and_then(text),
+                id if id.ends_with("Id") => {
+                    if let Some(value) = text(value) {
+                        shown.ids.insert(id.to_owned(), value);
+                    }
+                }
+                _ => {}
+            }
+        }
+        shown
+    }
 }
 
 impl Outgoing {
@@ -64,13 +95,14 @@ impl Outgoing {
         notify_url: Option<String>,
     ) -> Result<Self, serde_json::Error> {
         let body = serde_json::to_vec(notification)?;
-        // A kind whose notifyType or paymentId is not text just shows none.
-        let ids: Ids = serde_json::from_slice(&body).unwrap_or_default();
+        let shown = Shown::of(&body);
         Ok(Outgoing {
             kind: K::NAME,
-            notify_type: ids.notify_type,
+            notify_type: shown.notify_type,
             dedup_key: notification.dedup_key(),
-            payment_id: ids.payment_id,
+            payment_id: shown.payment_id,
+            ids: shown.ids,
+            result_status: shown.result_status,
             body: Bytes::from(body),
             notify_url,
         })
@@ -192,6 +224,13 @@ mod tests {
         assert_eq!(out.kind, "notifyCapture");
         assert_eq!(out.notify_type.as_deref(), Some("CAPTURE_RESULT"));
         assert_eq!(out.payment_id.as_deref(), Some("pay-1"));
+        let ids: Vec<_> = out
+            .ids
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(ids, [("captureId", "cap-1"), ("captureRequestId", "cr-1")]);
+        assert_eq!(out.result_status.as_deref(), Some("S"));
         assert_eq!(out.dedup_key.as_str(), "CAPTURE_RESULT:cap-1");
         assert_eq!(
             format!("{out:?}"),

@@ -153,6 +153,7 @@ async fn process_fail_is_a_signed_f_with_an_f_notification() {
         .await
         .unwrap();
     assert_eq!(log.len(), 1);
+    assert_eq!(log[0].result_status.as_deref(), Some("F"));
     let received = endpoint.received();
     assert!(received[0].verified);
     let n: CaptureNotification = serde_json::from_slice(&received[0].body).unwrap();

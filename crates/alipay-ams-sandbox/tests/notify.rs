@@ -49,6 +49,9 @@ async fn capture_is_notified_signed_and_acknowledged_once() {
         format!("CAPTURE_RESULT:{capture_id}")
     );
     assert_eq!(attempt.payment_id.as_deref(), Some(p.as_str()));
+    assert_eq!(attempt.ids["captureId"], capture_id);
+    assert_eq!(attempt.ids["captureRequestId"], "n-1");
+    assert_eq!(attempt.result_status.as_deref(), Some("S"));
     assert_eq!(attempt.delivery, 1);
     assert_eq!(attempt.notify_url, endpoint.url);
     assert_eq!(
@@ -109,6 +112,10 @@ async fn capture_is_notified_signed_and_acknowledged_once() {
         format!("CAPTURE_RESULT:{capture_id}")
     );
     assert_eq!(deliveries[0]["paymentId"], p.as_str());
+    // The keys scripts already read (tests/interop/run.sh looks up captureId).
+    assert_eq!(deliveries[0]["captureId"], capture_id.as_str());
+    assert_eq!(deliveries[0]["captureRequestId"], "n-1");
+    assert_eq!(deliveries[0]["resultStatus"], "S");
     assert_eq!(deliveries[0]["answer"], ACK_BODY);
     assert_eq!(deliveries[0]["nextTime"], serde_json::Value::Null);
     assert!(
