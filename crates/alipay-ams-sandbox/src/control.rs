@@ -16,7 +16,7 @@ use crate::fault::{Fault, FaultNameError, NotificationFault};
 use crate::gateway::{Shared, read_body};
 use crate::payment::{CaptureMode, CaptureRecord, CreatePayment, Payment};
 use crate::reply::{Reply, plain, plain_of};
-use crate::rules::{Call, NOTIFICATION_KINDS, Processing, capture};
+use crate::rules::{Call, Processing, capture};
 use crate::sync::lock;
 
 const ENDPOINTS: &str = "POST /sandbox/payments, GET /sandbox/payments, GET /sandbox/payments/{id}, GET /sandbox/notifications, POST /sandbox/faults, DELETE /sandbox/faults";
@@ -163,45 +163,24 @@ enum ArmError {
 
 fn arm(shared: &Shared, body: &[u8]) -> Result<u64, ArmError> {
     let arm: ArmFault = serde_json::from_slice(body).map_err(ArmError::Body)?;
+    let unknown = |what, name: String| move |served| ArmError::Unknown { what, name, served };
     match (arm.api, arm.notification) {
         (Some(api), None) => {
-            let Some(route) = shared.routes.iter().find(|route| route.name == api) else {
-                return Err(ArmError::Unknown {
-                    what: "api",
-                    served: served_apis(shared),
-                    name: api,
-                });
-            };
+            let name = shared.served_api(&api).map_err(unknown("api", api))?;
             let fault = Fault::from_name(&arm.fault, arm.ms)?;
-            let mut faults = lock(&shared.faults);
-            faults.api.arm(route.name, fault, arm.count);
-            Ok(faults.api.pending(route.name))
+            Ok(lock(&shared.faults).api.arm(name, fault, arm.count))
         }
         (None, Some(kind)) => {
-            let Some(kind) = NOTIFICATION_KINDS.iter().find(|k| **k == kind) else {
-                return Err(ArmError::Unknown {
-                    what: "notification",
-                    served: NOTIFICATION_KINDS.join(", "),
-                    name: kind,
-                });
-            };
+            let name = shared
+                .sent_kind(&kind)
+                .map_err(unknown("notification", kind))?;
             let fault = NotificationFault::from_name(&arm.fault, arm.ms)?;
-            let mut faults = lock(&shared.faults);
-            faults.notification.arm(kind, fault, arm.count);
-            Ok(faults.notification.pending(kind))
+            Ok(lock(&shared.faults)
+                .notification
+                .arm(name, fault, arm.count))
         }
         _ => Err(ArmError::Target),
     }
-}
-
-/// The names of the APIs served, for messages.
-pub(crate) fn served_apis(shared: &Shared) -> String {
-    shared
-        .routes
-        .iter()
-        .map(|route| route.name)
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// Creates a payment, and performs and notifies its automatic capture.

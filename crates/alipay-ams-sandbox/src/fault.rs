@@ -201,14 +201,16 @@ impl<F> Default for Armed<F> {
 }
 
 impl<F: Copy> Armed<F> {
-    /// Arms `fault` for the next `count` uses of `name`, after those already armed.
-    pub fn arm(&mut self, name: &'static str, fault: F, count: u32) {
+    /// Arms `fault` for the next `count` uses of `name`, after those already
+    /// armed; returns how many uses of `name` now get a fault.
+    pub fn arm(&mut self, name: &'static str, fault: F, count: u32) -> u64 {
         if count > 0 {
             self.queues
                 .entry(name)
                 .or_default()
                 .push_back((fault, count));
         }
+        self.pending(name)
     }
 
     /// The fault for this use of `name`, if one is armed.
@@ -307,7 +309,7 @@ mod tests {
     fn fire_in_order_then_stop_and_clear() {
         let mut faults: Armed<Fault> = Armed::default();
         faults.arm("capture", Fault::Http500, 2);
-        faults.arm("capture", Fault::Unsigned, 1);
+        assert_eq!(faults.arm("capture", Fault::Unsigned, 1), 3);
         faults.arm("refund", Fault::Unsigned, 1);
         assert_eq!(faults.pending("capture"), 3);
         assert_eq!(faults.take("capture"), Some(Fault::Http500));

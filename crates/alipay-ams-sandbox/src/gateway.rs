@@ -21,7 +21,7 @@ use crate::fault::{Fault, Faults};
 use crate::notification::Outgoing;
 use crate::reply::{Reply, json_reply, plain, refused, result_body, server_error, signed};
 use crate::route::{Books, Route};
-use crate::rules::{Call, Processing};
+use crate::rules::{Call, NOTIFICATION_KINDS, Processing};
 use crate::sync::lock;
 
 /// The most of a request body that is read.
@@ -58,6 +58,28 @@ impl Shared {
         self.routes
             .iter()
             .find(|route| route.path == production_path)
+    }
+
+    /// The name of the served API called `name` (faults are armed under
+    /// it). `Err`: the names served.
+    pub fn served_api(&self, name: &str) -> Result<&'static str, String> {
+        match self.routes.iter().find(|route| route.name == name) {
+            Some(route) => Ok(route.name),
+            None => {
+                let served: Vec<_> = self.routes.iter().map(|route| route.name).collect();
+                Err(served.join(", "))
+            }
+        }
+    }
+
+    /// The name of the notification kind called `name` that the sandbox
+    /// sends. `Err`: the kinds sent.
+    pub fn sent_kind(&self, name: &str) -> Result<&'static str, String> {
+        NOTIFICATION_KINDS
+            .iter()
+            .find(|kind| **kind == name)
+            .copied()
+            .ok_or_else(|| NOTIFICATION_KINDS.join(", "))
     }
 
     /// Delivers a notification to its URL (or the default one), with the

@@ -14,12 +14,10 @@ use tokio::task::JoinHandle;
 
 use crate::attempt::DeliveryAttempt;
 use crate::builder::SandboxBuilder;
-use crate::control::served_apis;
 use crate::error::{Error, NotificationError};
 use crate::fault::{Fault, NotificationFault};
 use crate::gateway::Shared;
 use crate::payment::{CaptureRecord, CreatePayment, Payment, PaymentState};
-use crate::rules::NOTIFICATION_KINDS;
 use crate::sync::lock;
 
 /// The client id the sandbox serves unless told otherwise (Alipay's sample
@@ -158,16 +156,14 @@ impl Sandbox {
     /// ```
     pub fn arm_fault<A: ApiRequest>(&self, fault: Fault, count: u32) -> Result<u64, Error> {
         let shared = &self.inner.shared;
-        let Some(route) = shared.routes.iter().find(|route| route.name == A::NAME) else {
-            return Err(Error::NotServed {
+        let name = shared
+            .served_api(A::NAME)
+            .map_err(|served| Error::NotServed {
                 what: "API",
                 name: A::NAME,
-                served: served_apis(shared),
-            });
-        };
-        let mut faults = lock(&shared.faults);
-        faults.api.arm(route.name, fault, count);
-        Ok(faults.api.pending(route.name))
+                served,
+            })?;
+        Ok(lock(&shared.faults).api.arm(name, fault, count))
     }
 
     /// How many calls of API `A` still get a fault.
@@ -192,16 +188,15 @@ impl Sandbox {
         fault: NotificationFault,
         count: u32,
     ) -> Result<u64, Error> {
-        let Some(kind) = NOTIFICATION_KINDS.iter().find(|kind| **kind == K::NAME) else {
-            return Err(Error::NotServed {
+        let shared = &self.inner.shared;
+        let name = shared
+            .sent_kind(K::NAME)
+            .map_err(|served| Error::NotServed {
                 what: "notification kind",
                 name: K::NAME,
-                served: NOTIFICATION_KINDS.join(", "),
-            });
-        };
-        let mut faults = lock(&self.inner.shared.faults);
-        faults.notification.arm(kind, fault, count);
-        Ok(faults.notification.pending(kind))
+                served,
+            })?;
+        Ok(lock(&shared.faults).notification.arm(name, fault, count))
     }
 
     /// How many notifications of kind `K` still get a fault.
