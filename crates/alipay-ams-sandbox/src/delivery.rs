@@ -1,68 +1,34 @@
-//! `notifyCapture` delivery: signed POSTs to the merchant's notify URL,
-//! redelivered on Alipay's schedule until acknowledged (SPEC §3, §7).
+//! Notification delivery, for any kind: signed POSTs to the merchant's
+//! notify URL, redelivered on Alipay's schedule until acknowledged, shaped by
+//! notification faults.
+//! <https://docs.antom.com/ac/ams/notify_capture>
 //!
 //! Every attempt is recorded in the delivery log. Deliveries run in their own
 //! tasks: the API reply never waits for them, as with Alipay, so a
 //! notification can arrive before the synchronous reply does.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
+use alipay_ams_core::REDELIVERY_SCHEDULE_SECS;
 use alipay_ams_core::time::iso8601_utc;
-use alipay_ams_core::{
-    CaptureNotification, DEFAULT_KEY_VERSION, Message, PrivateKey, REDELIVERY_SCHEDULE_SECS,
-};
 use bytes::Bytes;
-use http::{Request, Uri, header};
+use http::Uri;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
-use serde::Serialize;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-use crate::lock;
+use crate::attempt::{DeliveryAttempt, excerpt};
+use crate::fault::NotificationFault;
+use crate::notification::{Outgoing, signed_request};
+use crate::sync::{lock, stopped};
 
 /// The most of a merchant's answer that is read.
 const MAX_ANSWER: usize = 64 * 1024;
-
-/// One attempt to deliver a notification.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct DeliveryAttempt {
-    /// `CAPTURE_RESULT`.
-    pub notify_type: String,
-    /// The capture the notification is about; all attempts of one
-    /// notification share it.
-    pub capture_id: String,
-    /// The merchant's capture request id.
-    pub capture_request_id: String,
-    /// The payment.
-    pub payment_id: String,
-    /// The notified result status: S or F.
-    pub result_status: String,
-    /// Where it was posted.
-    pub notify_url: String,
-    /// 1 for the first delivery, 2 for the first redelivery, ...
-    pub attempt: u32,
-    /// When the attempt started, ISO 8601 (the `request-time` it was signed with).
-    pub time: String,
-    /// When the attempt started, for arithmetic.
-    #[serde(skip)]
-    pub at: SystemTime,
-    /// The HTTP status the merchant answered, if it answered.
-    pub http_status: Option<u16>,
-    /// Why the attempt failed before an answer (connection refused, timeout...).
-    pub error: Option<String>,
-    /// Whether the answer was the fixed acknowledgement (HTTP 200 and
-    /// `result` S / SUCCESS).
-    pub acknowledged: bool,
-    /// Whether no further attempt follows (acknowledged, redelivery off, or
-    /// the schedule is exhausted).
-    pub last: bool,
-}
 
 /// Delivers notifications and keeps the log.
 #[derive(Clone)]
@@ -72,10 +38,11 @@ pub(crate) struct Notifier {
 
 struct NotifierInner {
     client_id: String,
-    key: PrivateKey,
+    key: alipay_ams_core::PrivateKey,
     schedule: Vec<Duration>,
     attempt_timeout: Duration,
     http: Client<HttpConnector, Full<Bytes>>,
+    deliveries: AtomicU64,
     log: Mutex<Vec<DeliveryAttempt>>,
     changed: watch::Sender<u64>,
     shutdown: watch::Receiver<bool>,
@@ -97,10 +64,97 @@ pub(crate) fn schedule(time_scale: f64, redelivery: bool) -> Vec<Duration> {
         .collect()
 }
 
+/// One delivery: a notification on its way to one URL, with the fault that
+/// shapes it.
+struct Delivery {
+    id: u64,
+    url: String,
+    outgoing: Outgoing,
+    /// Held back before the first attempt.
+    delay: Duration,
+    /// The first acknowledgement is ignored.
+    lose_ack: bool,
+    /// The fault noted on the first attempt (`delay`).
+    first_note: Option<String>,
+    /// The fault noted on every attempt (the copy of a `duplicate`).
+    every_note: Option<String>,
+}
+
+impl Delivery {
+    fn new(id: u64, url: String, outgoing: Outgoing) -> Self {
+        Delivery {
+            id,
+            url,
+            outgoing,
+            delay: Duration::ZERO,
+            lose_ack: false,
+            first_note: None,
+            every_note: None,
+        }
+    }
+
+    /// Whether an answer acknowledges, and whether that acknowledgement is
+    /// the one a `lost_ack` fault drops (only the first is).
+    fn judge(&mut self, answered: &Answered) -> (bool, bool) {
+        let acknowledged =
+            answered.status == Some(200) && answered.answer.as_deref().is_some_and(is_ack);
+        let lost = acknowledged && self.lose_ack;
+        self.lose_ack &= !lost;
+        (acknowledged, lost)
+    }
+
+    /// The fault that shaped attempt `index` (0-based), for the log.
+    fn note(&self, index: usize, lost: bool) -> Option<String> {
+        if lost {
+            Some(NotificationFault::LostAck.to_string())
+        } else if index == 0 {
+            self.first_note.clone().or_else(|| self.every_note.clone())
+        } else {
+            self.every_note.clone()
+        }
+    }
+}
+
+/// One line per attempt, for the operator watching stderr.
+fn log_line(attempt: &DeliveryAttempt, total: usize) -> String {
+    let outcome = match (&attempt.http_status, &attempt.error) {
+        (Some(status), None) => format!("HTTP {status}"),
+        (Some(status), Some(e)) => format!("HTTP {status}, {e}"),
+        (None, Some(e)) => e.clone(),
+        (None, None) => "no answer".into(),
+    };
+    format!(
+        "{} {} delivery {} attempt {}/{} to {} -> {outcome}, {}{}",
+        attempt.kind,
+        attempt.dedup_key,
+        attempt.delivery,
+        attempt.attempt,
+        total,
+        attempt.notify_url,
+        if attempt.acknowledged {
+            "acknowledged"
+        } else {
+            "not acknowledged"
+        },
+        attempt
+            .fault
+            .as_deref()
+            .map(|f| format!(" [fault {f}]"))
+            .unwrap_or_default(),
+    )
+}
+
+/// What one attempt got back.
+struct Answered {
+    status: Option<u16>,
+    answer: Option<Bytes>,
+    error: Option<String>,
+}
+
 impl Notifier {
     pub fn new(
         client_id: String,
-        key: PrivateKey,
+        key: alipay_ams_core::PrivateKey,
         schedule: Vec<Duration>,
         attempt_timeout: Duration,
         shutdown: watch::Receiver<bool>,
@@ -114,6 +168,7 @@ impl Notifier {
                 schedule,
                 attempt_timeout,
                 http,
+                deliveries: AtomicU64::new(0),
                 log: Mutex::new(Vec::new()),
                 changed: watch::Sender::new(0),
                 shutdown,
@@ -123,124 +178,152 @@ impl Notifier {
         }
     }
 
-    /// Starts delivering in the background.
-    pub fn spawn(&self, url: String, notification: CaptureNotification) {
-        let body = match serde_json::to_vec(&notification) {
-            Ok(body) => Bytes::from(body),
-            Err(e) => {
-                tracing::error!("cannot serialize notification: {e}");
+    /// Starts delivering `outgoing` to `url` in the background (twice for a
+    /// `duplicate` fault).
+    pub fn spawn(&self, url: String, outgoing: Outgoing, fault: Option<NotificationFault>) {
+        let mut first = Delivery::new(self.next_id(), url.clone(), outgoing.clone());
+        match fault {
+            None => {}
+            Some(NotificationFault::LostAck) => first.lose_ack = true,
+            Some(noted @ NotificationFault::Delay(delay)) => {
+                first.delay = delay;
+                first.first_note = Some(noted.to_string());
+            }
+            Some(noted @ NotificationFault::Duplicate(after)) => {
+                let mut copy = Delivery::new(self.next_id(), url, outgoing);
+                copy.delay = after;
+                copy.every_note = Some(noted.to_string());
+                self.start(first);
+                self.start(copy);
                 return;
             }
-        };
+        }
+        self.start(first);
+    }
+
+    fn next_id(&self) -> u64 {
+        self.inner.deliveries.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    fn start(&self, delivery: Delivery) {
         let this = self.clone();
         let mut tasks = lock(&self.inner.tasks);
         while tasks.try_join_next().is_some() {}
         // On the sandbox's runtime, so callers need not be inside one.
         tasks.spawn_on(
-            async move { this.deliver(url, notification, body).await },
+            async move { this.deliver(delivery).await },
             &self.inner.runtime,
         );
     }
 
-    async fn deliver(self, url: String, notification: CaptureNotification, body: Bytes) {
+    async fn deliver(self, mut delivery: Delivery) {
         let inner = &self.inner;
         let mut shutdown = inner.shutdown.clone();
         let total = inner.schedule.len();
-        for (index, wait) in inner.schedule.iter().enumerate() {
+        let mut wait = inner
+            .schedule
+            .first()
+            .copied()
+            .unwrap_or_default()
+            .saturating_add(delivery.delay);
+        for index in 0..total {
             if !wait.is_zero() {
                 tokio::select! {
-                    _ = tokio::time::sleep(*wait) => {}
-                    _ = crate::stopped(&mut shutdown) => return,
+                    _ = tokio::time::sleep(wait) => {}
+                    _ = stopped(&mut shutdown) => return,
                 }
             }
             let at = SystemTime::now();
             let time = iso8601_utc(at);
-            let (http_status, error, acknowledged) =
-                match self.attempt(&url, &time, body.clone()).await {
-                    Ok((status, answer)) => (Some(status), None, status == 200 && is_ack(&answer)),
-                    Err(e) => (None, Some(e), false),
-                };
+            let answered = self.attempt(&delivery, &time).await;
+            let (acknowledged, lost) = delivery.judge(&answered);
+            let next = (!acknowledged || lost)
+                .then(|| inner.schedule.get(index + 1).copied())
+                .flatten();
+            let next_at = next.and_then(|wait| SystemTime::now().checked_add(wait));
             let attempt = DeliveryAttempt {
-                notify_type: notification.notify_type.as_str().to_owned(),
-                capture_id: notification.capture_id.clone(),
-                capture_request_id: notification.capture_request_id.clone(),
-                payment_id: notification.payment_id.clone(),
-                result_status: notification.result.result_status.as_str().to_owned(),
-                notify_url: url.clone(),
-                attempt: index as u32 + 1,
+                kind: delivery.outgoing.kind.to_owned(),
+                notify_type: delivery.outgoing.notify_type.clone(),
+                dedup_key: delivery.outgoing.dedup_key.clone(),
+                payment_id: delivery.outgoing.payment_id.clone(),
+                ids: delivery.outgoing.ids.clone(),
+                result_status: delivery.outgoing.result_status.clone(),
+                delivery: delivery.id,
+                notify_url: delivery.url.clone(),
+                attempt: u32::try_from(index + 1).unwrap_or(u32::MAX),
                 time,
                 at,
-                http_status,
-                error,
+                http_status: answered.status,
+                answer: answered.answer.as_deref().map(excerpt),
+                error: answered.error,
                 acknowledged,
-                last: acknowledged || index + 1 == total,
+                fault: delivery.note(index, lost),
+                last: next.is_none(),
+                next_time: next_at.map(iso8601_utc),
+                next_at,
+                body: delivery.outgoing.body.clone(),
             };
-            tracing::info!(
-                "notifyCapture captureId={} attempt {}/{} to {} -> {}{}",
-                attempt.capture_id,
-                attempt.attempt,
-                total,
-                url,
-                match (&attempt.http_status, &attempt.error) {
-                    (Some(status), _) => format!("HTTP {status}"),
-                    (None, Some(e)) => e.clone(),
-                    (None, None) => "no answer".into(),
-                },
-                if acknowledged {
-                    ", acknowledged"
-                } else {
-                    ", not acknowledged"
-                },
-            );
+            tracing::info!("{}", log_line(&attempt, total));
             lock(&inner.log).push(attempt);
             inner.changed.send_modify(|n| *n += 1);
-            if acknowledged {
-                return;
+            match next {
+                Some(after) => wait = after,
+                None => return,
             }
         }
     }
 
-    async fn attempt(&self, url: &str, time: &str, body: Bytes) -> Result<(u16, Bytes), String> {
-        let inner = &self.inner;
-        let uri: Uri = url
-            .parse()
-            .map_err(|e| format!("invalid notify URL: {e}"))?;
-        if uri.scheme_str() != Some("http") {
-            return Err("the sandbox delivers to http:// notify URLs only".into());
-        }
-        // The signed path is the notify URL's path, as the merchant receives it.
-        let path = match uri.path() {
-            "" => "/",
-            path => path,
+    async fn attempt(&self, delivery: &Delivery, time: &str) -> Answered {
+        let failed = |error: String| Answered {
+            status: None,
+            answer: None,
+            error: Some(error),
         };
-        let signature = Message::notification(path, &inner.client_id, time, &body)
-            .sign(&inner.key, DEFAULT_KEY_VERSION)
-            .map_err(|e| format!("signing failed: {e}"))?
-            .to_string();
-        let request = Request::post(uri)
-            .header("client-id", inner.client_id.as_str())
-            .header("request-time", time)
-            .header("signature", signature)
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Full::new(body))
-            .map_err(|e| format!("cannot build the request: {e}"))?;
+        let inner = &self.inner;
+        let uri: Uri = match delivery.url.parse() {
+            Ok(uri) => uri,
+            Err(e) => return failed(format!("invalid notify URL: {e}")),
+        };
+        if uri.scheme_str() != Some("http") {
+            return failed("the sandbox delivers to http:// notify URLs only".into());
+        }
+        let request = match signed_request(
+            &inner.key,
+            &inner.client_id,
+            uri,
+            time,
+            delivery.outgoing.body.clone(),
+        ) {
+            Ok(request) => request.map(Full::new),
+            Err(e) => return failed(e.to_string()),
+        };
         let exchange = async {
-            let response = inner
-                .http
-                .request(request)
-                .await
-                .map_err(|e| format!("request failed: {e}"))?;
-            let status = response.status().as_u16();
-            let answer = Limited::new(response.into_body(), MAX_ANSWER)
+            let response = match inner.http.request(request).await {
+                Ok(response) => response,
+                Err(e) => return failed(format!("request failed: {e}")),
+            };
+            let status = Some(response.status().as_u16());
+            match Limited::new(response.into_body(), MAX_ANSWER)
                 .collect()
                 .await
-                .map_err(|e| format!("reading the answer failed: {e}"))?
-                .to_bytes();
-            Ok((status, answer))
+            {
+                Ok(answer) => Answered {
+                    status,
+                    answer: Some(answer.to_bytes()),
+                    error: None,
+                },
+                Err(e) => Answered {
+                    status,
+                    answer: None,
+                    error: Some(format!(
+                        "reading the answer failed (at most {MAX_ANSWER} bytes are read): {e}"
+                    )),
+                },
+            }
         };
         match tokio::time::timeout(inner.attempt_timeout, exchange).await {
-            Ok(result) => result,
-            Err(_) => Err(format!(
+            Ok(answered) => answered,
+            Err(_) => failed(format!(
                 "timed out after {} ms",
                 inner.attempt_timeout.as_millis()
             )),
@@ -293,8 +376,9 @@ fn is_ack(answer: &[u8]) -> bool {
     let Ok(value) = serde_json::from_slice::<serde_json::Value>(answer) else {
         return false;
     };
-    let result = &value["result"];
-    result["resultStatus"] == "S" && result["resultCode"] == "SUCCESS"
+    let field = |name: &str| value.get("result").and_then(|result| result.get(name));
+    field("resultStatus").and_then(|v| v.as_str()) == Some("S")
+        && field("resultCode").and_then(|v| v.as_str()) == Some("SUCCESS")
 }
 
 #[cfg(test)]

@@ -1,11 +1,11 @@
 //! `alipay-ams-sandbox`: the local Alipay gateway as a program.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use alipay_ams_core::{PrivateKey, PublicKey};
-use alipay_ams_sandbox::{DEFAULT_CLIENT_ID, Sandbox};
+use alipay_ams_core::{KeyError, PrivateKey, PublicKey};
+use alipay_ams_sandbox::{DEFAULT_CLIENT_ID, Sandbox, example_keys};
 
 const USAGE: &str = "\
 alipay-ams-sandbox: a local Alipay AMS (Antom) gateway for tests and examples
@@ -16,10 +16,10 @@ USAGE:
 OPTIONS:
     --listen ADDR               address to listen on [default: 127.0.0.1:8686]
     --client-id ID              the merchant client id served [default: SANDBOX_5X00000000000000]
-    --merchant-public-key FILE  verifies the merchant's requests
-                                [default: keys-example/merchant/public_key.pem]
-    --alipay-private-key FILE   signs replies and notifications as Alipay
-                                [default: keys-example/alipay/private_key.pem]
+    --merchant-public-key FILE  verifies the merchant's requests [default: the built-in
+                                TEST-ONLY example key, keys-example/merchant/public_key.pem]
+    --alipay-private-key FILE   signs replies and notifications as Alipay [default: the
+                                built-in TEST-ONLY example key, keys-example/alipay/private_key.pem]
     --notify-url URL            notify URL for payments created without one
     --time-scale F              multiplies Alipay's redelivery schedule
                                 (0s 2m 10m 10m 1h 2h 6h 15h) [default: 1]
@@ -32,15 +32,18 @@ OPTIONS:
     -V, --version               print the version
 
 Alipay API:   POST /ams/api/v1/payments/capture, POST /ams/sandbox/api/v1/payments/capture
-Control API:  POST /sandbox/payments, GET /sandbox/payments/{id}, GET /sandbox/notifications,
-              POST /sandbox/faults
-Logs go to stderr (RUST_LOG=debug for more). The default keys are TEST-ONLY.";
+Control API:  POST /sandbox/payments, GET /sandbox/payments, GET /sandbox/payments/{id},
+              GET /sandbox/notifications, POST /sandbox/faults, DELETE /sandbox/faults
+Logs go to stderr (RUST_LOG=debug for more). The default keys are TEST-ONLY: anyone can sign
+with them.";
 
 struct Options {
     listen: SocketAddr,
     client_id: String,
-    merchant_public_key: PathBuf,
-    alipay_private_key: PathBuf,
+    /// `None`: the built-in example key.
+    merchant_public_key: Option<PathBuf>,
+    /// `None`: the built-in example key.
+    alipay_private_key: Option<PathBuf>,
     notify_url: Option<String>,
     time_scale: f64,
     redelivery: bool,
@@ -58,8 +61,8 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
     let mut options = Options {
         listen: SocketAddr::from(([127, 0, 0, 1], 8686)),
         client_id: DEFAULT_CLIENT_ID.to_owned(),
-        merchant_public_key: PathBuf::from("keys-example/merchant/public_key.pem"),
-        alipay_private_key: PathBuf::from("keys-example/alipay/private_key.pem"),
+        merchant_public_key: None,
+        alipay_private_key: None,
         notify_url: None,
         time_scale: 1.0,
         redelivery: true,
@@ -91,10 +94,10 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
             }
             "--client-id" => options.client_id = value("--client-id")?,
             "--merchant-public-key" => {
-                options.merchant_public_key = value("--merchant-public-key")?.into()
+                options.merchant_public_key = Some(value("--merchant-public-key")?.into())
             }
             "--alipay-private-key" => {
-                options.alipay_private_key = value("--alipay-private-key")?.into()
+                options.alipay_private_key = Some(value("--alipay-private-key")?.into())
             }
             "--notify-url" => options.notify_url = Some(value("--notify-url")?),
             "--time-scale" => {
@@ -112,20 +115,52 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
     Ok(Command::Run(options))
 }
 
+/// Reads a key from the file of `flag`, or, without the flag, parses the
+/// built-in example key and says so on stderr.
+fn read_key<K>(
+    file: Option<&Path>,
+    flag: &str,
+    what: &str,
+    example: &str,
+    example_file: &str,
+    parse: impl Fn(&str) -> Result<K, KeyError>,
+    read: impl Fn(&Path) -> Result<K, KeyError>,
+) -> Result<K, String> {
+    match file {
+        Some(file) => read(file).map_err(|e| {
+            format!(
+                "cannot read the {what} {}: {e} (pass a readable key file with {flag} FILE, or leave the flag out to use the built-in TEST-ONLY example key)",
+                file.display()
+            )
+        }),
+        None => {
+            eprintln!(
+                "alipay-ams-sandbox: no {flag} given: using the built-in TEST-ONLY example {what} ({example_file}); anyone can sign with the example keys"
+            );
+            parse(example).map_err(|e| format!("the built-in example {what} does not parse: {e}"))
+        }
+    }
+}
+
 fn read_keys(options: &Options) -> Result<(PublicKey, PrivateKey), String> {
-    let hint = "run from the repository root to use keys-example/, or pass the file";
-    let merchant = PublicKey::from_file(&options.merchant_public_key).map_err(|e| {
-        format!(
-            "cannot read the merchant public key {}: {e} ({hint} with --merchant-public-key FILE)",
-            options.merchant_public_key.display()
-        )
-    })?;
-    let alipay = PrivateKey::from_file(&options.alipay_private_key).map_err(|e| {
-        format!(
-            "cannot read the Alipay private key {}: {e} ({hint} with --alipay-private-key FILE)",
-            options.alipay_private_key.display()
-        )
-    })?;
+    let merchant = read_key(
+        options.merchant_public_key.as_deref(),
+        "--merchant-public-key",
+        "merchant public key",
+        example_keys::MERCHANT_PUBLIC_KEY_PEM,
+        "keys-example/merchant/public_key.pem",
+        |text| PublicKey::parse(text),
+        |file| PublicKey::from_file(file),
+    )?;
+    let alipay = read_key(
+        options.alipay_private_key.as_deref(),
+        "--alipay-private-key",
+        "Alipay private key",
+        example_keys::ALIPAY_PRIVATE_KEY_PEM,
+        "keys-example/alipay/private_key.pem",
+        |text| PrivateKey::parse(text),
+        |file| PrivateKey::from_file(file),
+    )?;
     Ok((merchant, alipay))
 }
 
@@ -273,6 +308,9 @@ mod tests {
             "http://127.0.0.1:1/n",
             "--tls",
             "--tls-ca-file=/tmp/ca.pem",
+            "--merchant-public-key",
+            "m.pem",
+            "--alipay-private-key=a.pem",
         ]) else {
             panic!("should parse");
         };
@@ -283,6 +321,8 @@ mod tests {
         assert_eq!(o.notify_url.as_deref(), Some("http://127.0.0.1:1/n"));
         assert!(o.tls);
         assert_eq!(o.tls_ca_file, PathBuf::from("/tmp/ca.pem"));
+        assert_eq!(o.merchant_public_key, Some(PathBuf::from("m.pem")));
+        assert_eq!(o.alipay_private_key, Some(PathBuf::from("a.pem")));
     }
 
     #[test]
@@ -293,6 +333,8 @@ mod tests {
         assert_eq!(o.listen.to_string(), "127.0.0.1:8686");
         assert_eq!(o.client_id, DEFAULT_CLIENT_ID);
         assert!(o.redelivery);
+        assert_eq!(o.merchant_public_key, None, "the built-in example key");
+        assert_eq!(o.alipay_private_key, None, "the built-in example key");
         assert!(matches!(parse(&["--help"]), Ok(Command::Help)));
         assert!(matches!(parse(&["--listen"]), Err(e) if e.contains("needs a value")));
         assert!(parse(&["--listen", "nowhere"]).is_err());

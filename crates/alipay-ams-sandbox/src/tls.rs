@@ -1,7 +1,7 @@
 //! HTTPS for clients that insist on it (the official SDKs refuse plain
 //! http): a throwaway CA made at start, and a certificate for `localhost`,
 //! `127.0.0.1` and `::1` signed by it. Clients trust the CA's PEM, which
-//! [`SandboxHandle::tls_ca_certificate_pem`](crate::SandboxHandle::tls_ca_certificate_pem)
+//! [`Sandbox::tls_ca_certificate_pem`](crate::Sandbox::tls_ca_certificate_pem)
 //! returns and the binary writes to a file.
 
 use std::sync::Arc;
@@ -15,6 +15,8 @@ use tokio_rustls::rustls::ServerConfig;
 use tokio_rustls::rustls::crypto::aws_lc_rs;
 use tokio_rustls::rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 
+use crate::error::TlsError;
+
 /// What serving HTTPS needs.
 pub(crate) struct Tls {
     pub acceptor: TlsAcceptor,
@@ -22,8 +24,17 @@ pub(crate) struct Tls {
 }
 
 /// Makes a fresh CA and server certificate, and the TLS configuration.
-pub(crate) fn generate() -> Result<Tls, String> {
-    let fail = |what: &'static str| move |e: rcgen::Error| format!("cannot make the {what}: {e}");
+pub(crate) fn generate() -> Result<Tls, TlsError> {
+    let fail = |what: &'static str| {
+        move |e: rcgen::Error| TlsError::Setup {
+            what,
+            source: Box::new(e),
+        }
+    };
+    let configure = |e: tokio_rustls::rustls::Error| TlsError::Setup {
+        what: "TLS configuration",
+        source: Box::new(e),
+    };
 
     let mut ca_params =
         CertificateParams::new(Vec::<String>::new()).map_err(fail("CA certificate"))?;
@@ -64,10 +75,10 @@ pub(crate) fn generate() -> Result<Tls, String> {
     let key_der = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
     let mut config = ServerConfig::builder_with_provider(Arc::new(aws_lc_rs::default_provider()))
         .with_safe_default_protocol_versions()
-        .map_err(|e| format!("cannot configure TLS: {e}"))?
+        .map_err(configure)?
         .with_no_client_auth()
         .with_single_cert(vec![cert.der().clone(), ca.der().clone()], key_der)
-        .map_err(|e| format!("cannot configure TLS: {e}"))?;
+        .map_err(configure)?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(Tls {
         acceptor: TlsAcceptor::from(Arc::new(config)),

@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use alipay_ams_core::CaptureRequest;
+use alipay_ams_api::payments::CaptureRequest;
 use common::*;
 
 const BIN: &str = env!("CARGO_BIN_EXE_alipay-ams-sandbox");
@@ -19,9 +19,14 @@ fn repo_root() -> String {
 
 /// Starts the program in the repository root and reads the URL it prints.
 fn spawn(args: &[&str]) -> (Child, SocketAddr) {
+    spawn_in(std::path::Path::new(&repo_root()), args)
+}
+
+/// Starts the program in `dir` and reads the URL it prints.
+fn spawn_in(dir: &std::path::Path, args: &[&str]) -> (Child, SocketAddr) {
     let mut child = Command::new(BIN)
         .args(args)
-        .current_dir(repo_root())
+        .current_dir(dir)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -161,21 +166,66 @@ fn help_and_bad_arguments() {
     );
 }
 
-#[test]
-fn missing_key_files_say_what_to_do() {
+#[tokio::test]
+async fn outside_the_repository_it_uses_the_built_in_example_keys_and_says_so() {
+    // Where `cargo install` leaves it: no keys-example/ in sight.
     let dir = std::env::temp_dir();
+    let (child, addr) = spawn_in(&dir, &["--listen", "127.0.0.1:0"]);
+    let payment_id = send(
+        addr,
+        "POST",
+        "/sandbox/payments",
+        &[("content-type", "application/json".into())],
+        br#"{"paymentAmount":{"currency":"USD","value":"500"}}"#.to_vec(),
+    )
+    .await
+    .unwrap()
+    .json()["paymentId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let merchant = Merchant {
+        addr,
+        client_id: "SANDBOX_5X00000000000000".into(),
+        key: merchant_private_key(),
+    };
+    let reply = merchant
+        .capture(&CaptureRequest::new("bin-builtin", &payment_id, usd("500")))
+        .await
+        .unwrap();
+    assert_eq!(reply.code(), "SUCCESS");
+    assert!(
+        reply.verifies(SANDBOX_PATH),
+        "signed with the example Alipay key"
+    );
+    let (status, stderr) = terminate(child);
+    assert!(status.success(), "{stderr}");
+    for flag in ["--merchant-public-key", "--alipay-private-key"] {
+        assert!(
+            stderr.contains(&format!(
+                "no {flag} given: using the built-in TEST-ONLY example"
+            )),
+            "{flag}:\n{stderr}"
+        );
+    }
+}
+
+#[test]
+fn unreadable_or_wrong_key_files_say_what_to_do() {
     let out = Command::new(BIN)
-        .args(["--listen", "127.0.0.1:0"])
-        .current_dir(&dir)
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--merchant-public-key",
+            "no/such/public_key.pem",
+        ])
+        .current_dir(std::env::temp_dir())
         .output()
         .unwrap();
     assert!(!out.status.success());
     let stderr = String::from_utf8(out.stderr).unwrap();
-    assert!(
-        stderr.contains("keys-example/merchant/public_key.pem"),
-        "{stderr}"
-    );
-    assert!(stderr.contains("--merchant-public-key"), "{stderr}");
+    assert!(stderr.contains("no/such/public_key.pem"), "{stderr}");
+    assert!(stderr.contains("--merchant-public-key FILE"), "{stderr}");
 
     // Keys swapped: an Alipay private key file given as the merchant public key.
     let out = Command::new(BIN)

@@ -6,8 +6,9 @@ mod common;
 
 use std::time::Duration;
 
-use alipay_ams_core::{CaptureRequest, Notification, ResultStatus};
-use alipay_ams_sandbox::{Api, CreatePayment, Fault};
+use alipay_ams_api::payments::{CaptureNotification, CaptureRequest};
+use alipay_ams_core::ResultStatus;
+use alipay_ams_sandbox::{CreatePayment, Fault};
 use common::*;
 
 /// The capture the tests retry, and the captureId of the eventual S.
@@ -16,7 +17,7 @@ async fn retry_succeeds(merchant: &Merchant, request: &CaptureRequest) -> String
     assert_eq!(reply.status, 200);
     assert!(reply.verifies(SANDBOX_PATH));
     assert_eq!(reply.code(), "SUCCESS");
-    reply.capture().capture_id.unwrap()
+    reply.capture().capture_id
 }
 
 #[tokio::test]
@@ -28,7 +29,7 @@ async fn u_faults_are_signed_and_capture_nothing() {
         let sandbox = start().await;
         let merchant = Merchant::new(&sandbox);
         let p = payment(&sandbox);
-        sandbox.arm_fault(Api::Capture, fault, 1);
+        sandbox.arm_fault::<CaptureRequest>(fault, 1).unwrap();
         let request = CaptureRequest::new("u-1", &p, usd("500"));
 
         let reply = merchant.capture(&request).await.unwrap();
@@ -43,7 +44,7 @@ async fn u_faults_are_signed_and_capture_nothing() {
 
         retry_succeeds(&merchant, &request).await;
         assert_eq!(sandbox.captures().len(), 1);
-        assert_eq!(sandbox.armed_faults(Api::Capture), 0);
+        assert_eq!(sandbox.armed_faults::<CaptureRequest>(), 0);
         sandbox.shutdown().await;
     }
 }
@@ -61,7 +62,7 @@ async fn lost_reply_faults_capture_then_replay_the_original_result() {
         let sandbox = start().await;
         let merchant = Merchant::new(&sandbox);
         let p = payment(&sandbox);
-        sandbox.arm_fault(Api::Capture, fault, 1);
+        sandbox.arm_fault::<CaptureRequest>(fault, 1).unwrap();
         let request = CaptureRequest::new("lost-1", &p, usd("700"));
 
         match fault {
@@ -131,7 +132,9 @@ async fn process_fail_is_a_signed_f_with_an_f_notification() {
         .create_payment(CreatePayment::new(usd("1000")).notify_url(&endpoint.url))
         .unwrap()
         .payment_id;
-    sandbox.arm_fault(Api::Capture, Fault::ProcessFail, 1);
+    sandbox
+        .arm_fault::<CaptureRequest>(Fault::ProcessFail, 1)
+        .unwrap();
     let request = CaptureRequest::new("pf-1", &p, usd("1000"));
     let reply = merchant.capture(&request).await.unwrap();
     assert!(reply.verifies(SANDBOX_PATH));
@@ -150,12 +153,14 @@ async fn process_fail_is_a_signed_f_with_an_f_notification() {
         .await
         .unwrap();
     assert_eq!(log.len(), 1);
-    assert_eq!(log[0].result_status, "F");
+    assert_eq!(log[0].result_status.as_deref(), Some("F"));
     let received = endpoint.received();
     assert!(received[0].verified);
-    let Notification::Capture(n) = Notification::from_slice(&received[0].body).unwrap() else {
-        panic!("not a capture notification");
-    };
+    let n: CaptureNotification = serde_json::from_slice(&received[0].body).unwrap();
+    assert_eq!(
+        log[0].notification::<CaptureNotification>(),
+        Some(n.clone())
+    );
     assert_eq!(n.result.result_status, ResultStatus::Failed);
     assert_eq!(n.result.result_code.as_str(), "PROCESS_FAIL");
 
@@ -176,8 +181,19 @@ async fn faults_fire_for_the_next_n_calls_in_order() {
     let sandbox = start().await;
     let merchant = Merchant::new(&sandbox);
     let p = payment(&sandbox);
-    sandbox.arm_fault(Api::Capture, Fault::UnknownException, 2);
-    sandbox.arm_fault(Api::Capture, Fault::Http500, 1);
+    assert_eq!(
+        sandbox
+            .arm_fault::<CaptureRequest>(Fault::UnknownException, 2)
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        sandbox
+            .arm_fault::<CaptureRequest>(Fault::Http500, 1)
+            .unwrap(),
+        3,
+        "armed after the others"
+    );
     let request = CaptureRequest::new("n-1", &p, usd("10"));
     assert_eq!(
         merchant.capture(&request).await.unwrap().code(),
@@ -192,7 +208,9 @@ async fn faults_fire_for_the_next_n_calls_in_order() {
     assert_eq!(sandbox.captures()[0].capture_id, id);
 
     // A refused (unsigned) call does not consume a fault.
-    sandbox.arm_fault(Api::Capture, Fault::UnknownException, 1);
+    sandbox
+        .arm_fault::<CaptureRequest>(Fault::UnknownException, 1)
+        .unwrap();
     let body = serde_json::to_vec(&request).unwrap();
     let reply = send(
         sandbox.addr(),
@@ -204,7 +222,7 @@ async fn faults_fire_for_the_next_n_calls_in_order() {
     .await
     .unwrap();
     assert_eq!(reply.code(), "INVALID_SIGNATURE");
-    assert_eq!(sandbox.armed_faults(Api::Capture), 1);
+    assert_eq!(sandbox.armed_faults::<CaptureRequest>(), 1);
     sandbox.shutdown().await;
 }
 
@@ -241,7 +259,7 @@ async fn faults_armed_over_the_control_api() {
     );
     assert_eq!(merchant.capture(&request).await.unwrap().code(), "SUCCESS");
     assert_eq!(merchant.capture(&request).await.unwrap().code(), "SUCCESS");
-    assert_eq!(sandbox.armed_faults(Api::Capture), 0);
+    assert_eq!(sandbox.armed_faults::<CaptureRequest>(), 0);
 
     for bad in [
         r#"{"api":"refund","fault":"http_500","count":1}"#,
@@ -259,11 +277,41 @@ async fn faults_armed_over_the_control_api() {
             "{bad}"
         );
     }
-    assert_eq!(sandbox.armed_faults(Api::Capture), 0);
+    assert_eq!(sandbox.armed_faults::<CaptureRequest>(), 0);
     // A huge count is just a number, not a huge queue.
     let reply = arm(r#"{"api":"capture","fault":"http_500","count":4294967295}"#)
         .await
         .unwrap();
     assert_eq!(reply.json()["armed"], 4294967295u64);
+    sandbox.shutdown().await;
+}
+
+/// An API the sandbox does not serve.
+#[derive(serde::Serialize)]
+struct Refund {}
+
+impl alipay_ams_core::ApiRequest for Refund {
+    const NAME: &'static str = "refund";
+    const PATH: &'static str = "/ams/api/v1/payments/refund";
+    const RETRY: alipay_ams_core::Retry = alipay_ams_core::Retry::SameKey;
+    type Response = serde_json::Value;
+}
+
+#[tokio::test]
+async fn a_fault_for_an_api_not_served_is_refused() {
+    let sandbox = start().await;
+    let err = sandbox.arm_fault::<Refund>(Fault::Http500, 1).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            alipay_ams_sandbox::Error::NotServed { name: "refund", .. }
+        ),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string().contains("capture"),
+        "names what is served: {err}"
+    );
+    assert_eq!(sandbox.armed_faults::<Refund>(), 0);
     sandbox.shutdown().await;
 }

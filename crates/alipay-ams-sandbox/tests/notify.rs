@@ -1,5 +1,5 @@
 //! `notifyCapture` delivery to a real endpoint on 127.0.0.1 that verifies
-//! each notification with core and Alipay's public key.
+//! each notification with core and Alipay's public key, and the delivery log.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests and examples may panic
 
 mod common;
@@ -7,7 +7,8 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use alipay_ams_core::{ACK_BODY, CaptureRequest, Notification, NotifyType, ResultStatus};
+use alipay_ams_api::payments::{CaptureNotification, CaptureRequest, NotifyType};
+use alipay_ams_core::{ACK_BODY, ResultStatus};
 use alipay_ams_sandbox::{CaptureMode, CreatePayment, Sandbox};
 use common::*;
 
@@ -26,7 +27,7 @@ async fn capture_is_notified_signed_and_acknowledged_once() {
         .capture(&CaptureRequest::new("n-1", &p, usd("5000")))
         .await
         .unwrap();
-    let capture_id = reply.capture().capture_id.unwrap();
+    let capture_id = reply.capture().capture_id;
 
     let log = sandbox
         .wait_for_deliveries(WAIT, |log| log.iter().any(|a| a.acknowledged))
@@ -37,9 +38,28 @@ async fn capture_is_notified_signed_and_acknowledged_once() {
     assert_eq!(attempt.attempt, 1);
     assert_eq!(attempt.http_status, Some(200));
     assert!(attempt.last && attempt.error.is_none());
-    assert_eq!(attempt.capture_id, capture_id);
+    assert_eq!(
+        attempt.next_time, None,
+        "nothing follows an acknowledgement"
+    );
+    assert_eq!(attempt.kind, "notifyCapture");
+    assert_eq!(attempt.notify_type.as_deref(), Some("CAPTURE_RESULT"));
+    assert_eq!(
+        attempt.dedup_key.as_str(),
+        format!("CAPTURE_RESULT:{capture_id}")
+    );
+    assert_eq!(attempt.payment_id.as_deref(), Some(p.as_str()));
+    assert_eq!(attempt.ids["captureId"], capture_id);
+    assert_eq!(attempt.ids["captureRequestId"], "n-1");
+    assert_eq!(attempt.result_status.as_deref(), Some("S"));
+    assert_eq!(attempt.delivery, 1);
     assert_eq!(attempt.notify_url, endpoint.url);
-    assert_eq!(attempt.notify_type, "CAPTURE_RESULT");
+    assert_eq!(
+        attempt.answer.as_deref(),
+        Some(ACK_BODY),
+        "the merchant's answer"
+    );
+    assert_eq!(attempt.fault, None);
 
     let received = endpoint.received();
     assert_eq!(received.len(), 1);
@@ -48,9 +68,16 @@ async fn capture_is_notified_signed_and_acknowledged_once() {
     assert_eq!(n.path, "/alipay/notify");
     assert_eq!(n.client_id.as_deref(), Some("SANDBOX_5X00000000000000"));
     assert_eq!(n.content_type.as_deref(), Some("application/json"));
-    let Notification::Capture(body) = Notification::from_slice(&n.body).unwrap() else {
-        panic!("not a capture notification: {:?}", n.body);
-    };
+    let body: CaptureNotification = serde_json::from_slice(&n.body).unwrap();
+    assert_eq!(
+        attempt.body(),
+        &n.body[..],
+        "the log keeps the exact bytes posted"
+    );
+    assert_eq!(
+        attempt.notification::<CaptureNotification>(),
+        Some(body.clone())
+    );
     assert_eq!(body.notify_type, NotifyType::CaptureResult);
     assert_eq!(body.result.result_status, ResultStatus::Success);
     assert_eq!(body.capture_id, capture_id);
@@ -78,6 +105,23 @@ async fn capture_is_notified_signed_and_acknowledged_once() {
     assert_eq!(deliveries[0]["httpStatus"], 200);
     assert_eq!(deliveries[0]["attempt"], 1);
     assert!(deliveries[0]["time"].as_str().is_some());
+    assert_eq!(deliveries[0]["kind"], "notifyCapture");
+    assert_eq!(deliveries[0]["notifyType"], "CAPTURE_RESULT");
+    assert_eq!(
+        deliveries[0]["dedupKey"],
+        format!("CAPTURE_RESULT:{capture_id}")
+    );
+    assert_eq!(deliveries[0]["paymentId"], p.as_str());
+    // The keys scripts already read (tests/interop/run.sh looks up captureId).
+    assert_eq!(deliveries[0]["captureId"], capture_id.as_str());
+    assert_eq!(deliveries[0]["captureRequestId"], "n-1");
+    assert_eq!(deliveries[0]["resultStatus"], "S");
+    assert_eq!(deliveries[0]["answer"], ACK_BODY);
+    assert_eq!(deliveries[0]["nextTime"], serde_json::Value::Null);
+    assert!(
+        deliveries[0].get("body").is_none(),
+        "the log lists attempts, not bodies"
+    );
     sandbox.shutdown().await;
 }
 
@@ -119,7 +163,20 @@ async fn redelivered_while_unacknowledged_and_stopped_at_the_ack() {
     );
     assert!(log[1].at >= log[0].at && log[2].at >= log[1].at);
     assert!(endpoint.received().iter().all(|n| n.verified));
-    assert!(log.windows(2).all(|w| w[0].capture_id == w[1].capture_id));
+    assert!(
+        log.windows(2)
+            .all(|w| w[0].dedup_key == w[1].dedup_key && w[0].delivery == w[1].delivery)
+    );
+    // Each unacknowledged attempt says when the next comes, and it came then.
+    assert_eq!(log[0].answer.as_deref(), Some("oops"));
+    assert_eq!(log[1].answer.as_deref(), Some(NOT_ACK));
+    for pair in log.windows(2) {
+        let next = pair[0].next_at.expect("a redelivery is scheduled");
+        assert!(pair[0].next_time.is_some());
+        // (Timers round to milliseconds: allow a little.)
+        assert!(pair[1].at + Duration::from_millis(10) >= next, "{pair:#?}");
+    }
+    assert_eq!(log[2].next_time, None);
 
     // Attempt 4 would come 600 ms after attempt 3: wait past it, nothing comes.
     tokio::time::sleep(Duration::from_millis(1500)).await;
@@ -243,7 +300,7 @@ async fn default_notify_url_and_automatic_capture() {
         .wait_for_deliveries(WAIT, |log| log.iter().any(|a| a.acknowledged))
         .await
         .unwrap();
-    assert_eq!(log[0].payment_id, p);
+    assert_eq!(log[0].payment_id.as_deref(), Some(p.as_str()));
     assert_eq!(log[0].notify_url, endpoint.url);
     assert_eq!(sandbox.payment(&p).unwrap().captured, usd("900"));
     let merchant = Merchant::new(&sandbox);

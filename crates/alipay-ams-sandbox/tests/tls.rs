@@ -7,7 +7,7 @@ mod common;
 
 use std::sync::Arc;
 
-use alipay_ams_core::CaptureRequest;
+use alipay_ams_api::payments::CaptureRequest;
 use alipay_ams_sandbox::Sandbox;
 use bytes::Bytes;
 use common::*;

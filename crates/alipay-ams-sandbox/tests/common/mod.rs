@@ -6,9 +6,10 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
+use alipay_ams_api::payments::{CaptureRequest, CaptureResponse};
 use alipay_ams_core::time::epoch_millis;
-use alipay_ams_core::{Amount, CaptureRequest, CaptureResponse, Message, PrivateKey, PublicKey};
-use alipay_ams_sandbox::{CreatePayment, Sandbox, SandboxHandle};
+use alipay_ams_core::{Amount, Message, PrivateKey, PublicKey};
+use alipay_ams_sandbox::{CreatePayment, Sandbox, example_keys};
 use bytes::Bytes;
 use http::{HeaderMap, Request, StatusCode};
 use http_body_util::{BodyExt, Full};
@@ -17,31 +18,28 @@ use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use tokio::net::{TcpListener, TcpStream};
 
+/// Alipay's documented paths of capture (written out: the sandbox must
+/// serve exactly these).
 pub const SANDBOX_PATH: &str = "/ams/sandbox/api/v1/payments/capture";
 pub const PRODUCTION_PATH: &str = "/ams/api/v1/payments/capture";
 
-fn repo_file(path: &str) -> String {
-    let full = format!("{}/../../{path}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{full}: {e}"))
-}
-
 pub fn merchant_private_key() -> PrivateKey {
-    PrivateKey::parse(repo_file("keys-example/merchant/private_key.pem")).unwrap()
+    PrivateKey::parse(example_keys::MERCHANT_PRIVATE_KEY_PEM).unwrap()
 }
 
 pub fn alipay_public_key() -> PublicKey {
-    PublicKey::parse(repo_file("keys-example/alipay/public_key.pem")).unwrap()
+    PublicKey::parse(example_keys::ALIPAY_PUBLIC_KEY_PEM).unwrap()
 }
 
 pub fn alipay_private_key() -> PrivateKey {
-    PrivateKey::parse(repo_file("keys-example/alipay/private_key.pem")).unwrap()
+    PrivateKey::parse(example_keys::ALIPAY_PRIVATE_KEY_PEM).unwrap()
 }
 
 pub fn usd(value: &str) -> Amount {
     Amount::from_minor_units_str("USD", value).unwrap()
 }
 
-pub async fn start() -> SandboxHandle {
+pub async fn start() -> Sandbox {
     Sandbox::with_example_keys()
         .time_scale(0.001)
         .start()
@@ -50,7 +48,7 @@ pub async fn start() -> SandboxHandle {
 }
 
 /// A payment of USD 100.00 with no notify URL.
-pub fn payment(sandbox: &SandboxHandle) -> String {
+pub fn payment(sandbox: &Sandbox) -> String {
     sandbox
         .create_payment(CreatePayment::new(usd("10000")))
         .unwrap()
@@ -89,6 +87,7 @@ impl Reply {
             .is_ok()
     }
 
+    /// The body as an S capture reply.
     pub fn capture(&self) -> CaptureResponse {
         serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("{e}: {:?}", self.body))
     }
@@ -152,11 +151,14 @@ pub struct Merchant {
 }
 
 impl Merchant {
-    pub fn new(sandbox: &SandboxHandle) -> Self {
+    /// The merchant of a sandbox started with the example keys.
+    pub fn new(sandbox: &Sandbox) -> Self {
         Merchant {
             addr: sandbox.addr(),
             client_id: sandbox.client_id().to_owned(),
-            key: merchant_private_key(),
+            key: sandbox
+                .merchant_private_key()
+                .expect("started with the example keys"),
         }
     }
 
