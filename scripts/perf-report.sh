@@ -49,8 +49,11 @@ if [ "$busy" -gt 0 ]; then
 fi
 
 # openssl speed: "rsa 2048 bits 0.000950s 0.000027s   1053.1  36681.4"
+# -elapsed: divide by wall-clock time, as criterion does. Without it openssl
+# divides by its CPU user time, which other processes on the cores do not
+# lengthen, so under load openssl looked faster than it was next to criterion.
 openssl_rates() {
-    openssl speed -seconds "$OPENSSL_SECONDS" rsa2048 2>/dev/null |
+    openssl speed -elapsed -seconds "$OPENSSL_SECONDS" rsa2048 2>/dev/null |
         awk '/^rsa 2048 bits/ { print $(NF-1), $NF }'
 }
 
@@ -143,7 +146,7 @@ if [ "$LOAD" = 1 ]; then
     cargo build --release --example load_notify --example load_capture >&2
 fi
 
-log "openssl speed -seconds $OPENSSL_SECONDS rsa2048 (1 of 2)"
+log "openssl speed -elapsed -seconds $OPENSSL_SECONDS rsa2048 (1 of 2)"
 read -r SSL_SIGN_1 SSL_VERIFY_1 < <(openssl_rates)
 
 log "cargo bench -p alipay-ams-core --features rust-crypto --bench signature"
@@ -172,7 +175,7 @@ if [ "$LOAD" = 1 ]; then
     CAPTURE_LINE=$(echo "$out" | grep '^RESULT load_capture' || true)
 fi
 
-log "openssl speed -seconds $OPENSSL_SECONDS rsa2048 (2 of 2)"
+log "openssl speed -elapsed -seconds $OPENSSL_SECONDS rsa2048 (2 of 2)"
 read -r SSL_SIGN_2 SSL_VERIFY_2 < <(openssl_rates)
 
 INSTRUCTIONS_TABLE=""
