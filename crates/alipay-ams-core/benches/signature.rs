@@ -5,34 +5,18 @@
 
 use std::hint::black_box;
 
-use alipay_ams_core::{Backend, Message, PrivateKey, PublicKey};
+use alipay_ams_core::{Backend, PrivateKey, PublicKey};
 use criterion::{Criterion, criterion_group, criterion_main};
 
-const PRIVATE: &str = include_str!("../../../keys-example/merchant/private_key.pem");
-const PUBLIC: &str = include_str!("../../../keys-example/merchant/public_key.pem");
-
-fn body() -> Vec<u8> {
-    let mut body = String::from(
-        r#"{"captureRequestId":"capture-2026-11-25-0001","paymentId":"20261125194010890100111740275820195","captureAmount":{"currency":"USD","value":"10000"},"isLastCapture":true,"note":""#,
-    );
-    while body.len() < 498 {
-        body.push('x');
-    }
-    body.push_str("\"}");
-    body.into_bytes()
-}
+mod inputs;
 
 fn signature(c: &mut Criterion) {
-    let body = body();
-    let message = Message::request(
-        "/ams/api/v1/payments/capture",
-        "SANDBOX_5X00000000000000",
-        "1764091448000",
-        &body,
-    );
+    let body = inputs::body();
+    let message = inputs::message(&body);
     for &backend in Backend::ALL {
-        let private = PrivateKey::parse_with(PRIVATE, backend).expect("example private key");
-        let public = PublicKey::parse_with(PUBLIC, backend).expect("example public key");
+        let private =
+            PrivateKey::parse_with(inputs::PRIVATE, backend).expect("example private key");
+        let public = PublicKey::parse_with(inputs::PUBLIC, backend).expect("example public key");
         let header = message.sign(&private, 1).expect("sign").to_string();
         c.benchmark_group("sign")
             .bench_function(backend.name(), |b| {

@@ -1,7 +1,8 @@
 //! Merchant private keys and Alipay public keys, parsed once from any form a
 //! merchant is handed.
 //!
-//! Accepted forms (SPEC §1.5.1):
+//! Accepted forms (Alipay's key rules:
+//! <https://docs.antom.com/ac/ams/digital_signature>):
 //! - PEM: `BEGIN PRIVATE KEY` (PKCS#8), `BEGIN RSA PRIVATE KEY` (PKCS#1, or PKCS#8
 //!   under that label as the Python and PHP SDKs write it), `BEGIN PUBLIC KEY`
 //!   (SPKI), `BEGIN RSA PUBLIC KEY` (PKCS#1);
@@ -181,7 +182,13 @@ impl PrivateKey {
 
     /// RSASSA-PKCS1-v1_5 / SHA-256 over `message`: the raw signature bytes.
     pub fn sign(&self, message: &[u8]) -> Result<Vec<u8>, SignError> {
-        self.inner.signing.sign(message).ok_or(SignError)
+        self.sign_parts(&[message])
+    }
+
+    /// Like [`PrivateKey::sign`] over the concatenation of `parts`, hashed part
+    /// by part so that the content is never copied into one buffer.
+    pub(crate) fn sign_parts(&self, parts: &[&[u8]]) -> Result<Vec<u8>, SignError> {
+        self.inner.signing.sign(parts).ok_or(SignError)
     }
 }
 
@@ -242,7 +249,13 @@ impl PublicKey {
 
     /// Checks an RSASSA-PKCS1-v1_5 / SHA-256 signature over `message`.
     pub fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
-        self.inner.verifying.verify(message, signature)
+        self.verify_parts(&[message], signature)
+    }
+
+    /// Like [`PublicKey::verify`] over the concatenation of `parts`, hashed part
+    /// by part so that the content is never copied into one buffer.
+    pub(crate) fn verify_parts(&self, parts: &[&[u8]], signature: &[u8]) -> bool {
+        self.inner.verifying.verify(parts, signature)
     }
 
     /// The X.509 SubjectPublicKeyInfo DER.

@@ -1,5 +1,5 @@
-//! What is signed and verified (SPEC §1.5): one construction for requests,
-//! responses and notifications.
+//! What is signed and verified: one construction for requests, responses and
+//! notifications (<https://docs.antom.com/ac/ams/digital_signature>).
 //!
 //! ```text
 //! <METHOD> <PATH>\n<CLIENT-ID>.<TIME>.<BODY>
@@ -7,6 +7,10 @@
 //!
 //! `BODY` is the exact bytes on the wire. Never re-serialize parsed JSON to sign or
 //! verify it: whitespace, key order and escaping all change the bytes.
+//!
+//! Signing and verifying hash the parts one after the other rather than building
+//! the content first: the digest is the same, and the body (the large part) is
+//! read once, in place. [`Message::content`] builds the bytes for display and tests.
 
 use crate::keys::{PrivateKey, PublicKey, SignError};
 use crate::signature::{ALGORITHM_RSA256, SignatureHeader, SignatureHeaderError};
@@ -89,31 +93,31 @@ impl<'a> Message<'a> {
         Self::new("POST", notify_path, client_id, request_time, body)
     }
 
-    /// The exact bytes that are signed.
+    /// The exact bytes that are signed (a copy: signing and verification do
+    /// not build it).
     pub fn content(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(
-            self.method.len()
-                + self.path.len()
-                + self.client_id.len()
-                + self.time.len()
-                + self.body.len()
-                + 4,
-        );
-        out.extend_from_slice(self.method.as_bytes());
-        out.push(b' ');
-        out.extend_from_slice(self.path.as_bytes());
-        out.push(b'\n');
-        out.extend_from_slice(self.client_id.as_bytes());
-        out.push(b'.');
-        out.extend_from_slice(self.time.as_bytes());
-        out.push(b'.');
-        out.extend_from_slice(self.body);
-        out
+        self.parts().concat()
+    }
+
+    /// The signed content as the pieces it is made of, in order; their
+    /// concatenation is [`Message::content`].
+    fn parts(&self) -> [&'a [u8]; 9] {
+        [
+            self.method.as_bytes(),
+            b" ",
+            self.path.as_bytes(),
+            b"\n",
+            self.client_id.as_bytes(),
+            b".",
+            self.time.as_bytes(),
+            b".",
+            self.body,
+        ]
     }
 
     /// Signs the content; format the result with `to_string()` for the header.
     pub fn sign(&self, key: &PrivateKey, key_version: u32) -> Result<SignatureHeader, SignError> {
-        let signature = key.sign(&self.content())?;
+        let signature = key.sign_parts(&self.parts())?;
         Ok(SignatureHeader::new(signature, key_version))
     }
 
@@ -135,7 +139,7 @@ impl<'a> Message<'a> {
                 header.algorithm().to_owned(),
             ));
         }
-        if key.verify(&self.content(), header.signature()) {
+        if key.verify_parts(&self.parts(), header.signature()) {
             Ok(())
         } else {
             Err(VerifyError::Mismatch)
@@ -145,7 +149,65 @@ impl<'a> Message<'a> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests may panic
+
+    use std::sync::OnceLock;
+
+    use proptest::prelude::*;
+
     use super::*;
+    use crate::Backend;
+
+    /// The example merchant pair, parsed once per compiled-in backend.
+    fn keys() -> &'static [(PrivateKey, PublicKey)] {
+        static KEYS: OnceLock<Vec<(PrivateKey, PublicKey)>> = OnceLock::new();
+        KEYS.get_or_init(|| {
+            let private = include_str!("../../../keys-example/merchant/private_key.pem");
+            let public = include_str!("../../../keys-example/merchant/public_key.pem");
+            Backend::ALL
+                .iter()
+                .map(|&b| {
+                    let private = PrivateKey::parse_with(private, b).unwrap();
+                    (private, PublicKey::parse_with(public, b).unwrap())
+                })
+                .collect()
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+        /// `sign`/`verify` hash the parts; `PublicKey::verify` and
+        /// `PrivateKey::sign` take the content whole. They must agree, and a
+        /// one-byte change anywhere in the content (method, separators, path,
+        /// client id, time or body) must be refused.
+        #[test]
+        fn parts_and_content_sign_and_verify_alike(
+            method in "[A-Z]{3,7}",
+            path in "/[ -~]{0,60}",
+            client_id in "[A-Za-z0-9_.]{0,40}",
+            time in "[0-9T:.+-]{0,30}",
+            body in proptest::collection::vec(any::<u8>(), 0..800),
+            flip in any::<prop::sample::Index>(),
+            xor in 1u8..=255,
+        ) {
+            let m = Message::new(&method, &path, &client_id, &time, &body);
+            let content = m.content();
+            let mut changed = content.clone();
+            changed[flip.index(content.len())] ^= xor;
+            for (private, public) in keys() {
+                let whole = private.sign(&content).unwrap();
+                let header = m.sign(private, 1).unwrap();
+                prop_assert_eq!(header.signature(), whole.as_slice());
+                prop_assert!(m.verify_parsed(public, &header).is_ok());
+                prop_assert!(public.verify(&content, &whole));
+
+                let other = SignatureHeader::new(private.sign(&changed).unwrap(), 1);
+                prop_assert_eq!(m.verify_parsed(public, &other), Err(VerifyError::Mismatch));
+                prop_assert!(!public.verify(&content, other.signature()));
+            }
+        }
+    }
 
     #[test]
     fn content_is_method_path_lf_client_time_body() {

@@ -9,6 +9,7 @@
 //! missing base64 padding, unencoded base64. It never turns `+` into a space and
 //! never panics.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use base64::Engine as _;
@@ -22,7 +23,8 @@ pub const DEFAULT_KEY_VERSION: u32 = 1;
 /// A parsed (or to-be-formatted) `Signature` header.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SignatureHeader {
-    algorithm: String,
+    // Borrowed when it is RSA256 (every real header): no allocation per parse.
+    algorithm: Cow<'static, str>,
     key_version: Option<u32>,
     signature: Vec<u8>,
 }
@@ -49,7 +51,7 @@ impl SignatureHeader {
     /// A header for an RSA256 signature made with the given key version.
     pub fn new(signature: Vec<u8>, key_version: u32) -> Self {
         SignatureHeader {
-            algorithm: ALGORITHM_RSA256.to_owned(),
+            algorithm: Cow::Borrowed(ALGORITHM_RSA256),
             key_version: Some(key_version),
             signature,
         }
@@ -70,7 +72,11 @@ impl SignatureHeader {
             if name.eq_ignore_ascii_case("signature") {
                 signature = Some(v);
             } else if name.eq_ignore_ascii_case("algorithm") {
-                algorithm = Some(v.to_owned());
+                algorithm = Some(if v == ALGORITHM_RSA256 {
+                    Cow::Borrowed(ALGORITHM_RSA256)
+                } else {
+                    Cow::Owned(v.to_owned())
+                });
             } else if name.eq_ignore_ascii_case("keyVersion") {
                 key_version = v.parse().ok();
             }
@@ -81,13 +87,13 @@ impl SignatureHeader {
         }
         let base64_text = percent_decode(encoded)?;
         let signature = LENIENT_BASE64
-            .decode(base64_text.as_bytes())
+            .decode(&base64_text)
             .map_err(|_| SignatureHeaderError::NotBase64)?;
         if signature.is_empty() {
             return Err(SignatureHeaderError::EmptySignature);
         }
         Ok(SignatureHeader {
-            algorithm: algorithm.unwrap_or_else(|| ALGORITHM_RSA256.to_owned()),
+            algorithm: algorithm.unwrap_or(Cow::Borrowed(ALGORITHM_RSA256)),
             key_version,
             signature,
         })
@@ -161,25 +167,26 @@ fn hex_digit(nibble: u8) -> char {
 }
 
 /// Decodes `%XX` (any case). A literal `+` stays a `+`: it is a base64 character.
-fn percent_decode(text: &str) -> Result<String, SignatureHeaderError> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        if b == b'%' {
-            let hi = bytes.get(i + 1).and_then(|&h| hex_value(h));
-            let lo = bytes.get(i + 2).and_then(|&l| hex_value(l));
-            match (hi, lo) {
-                (Some(hi), Some(lo)) => out.push((hi << 4) | lo),
-                _ => return Err(SignatureHeaderError::BadPercentEscape),
-            }
-            i += 3;
-        } else {
-            out.push(b);
-            i += 1;
-        }
+/// The bytes go straight to the base64 decoder, which refuses anything that is
+/// not base64 text (so no UTF-8 check here).
+fn percent_decode(text: &str) -> Result<Vec<u8>, SignatureHeaderError> {
+    let mut segments = text.as_bytes().split(|&b| b == b'%');
+    let mut out = Vec::with_capacity(text.len());
+    // The text before the first `%` is copied as is; every later segment starts
+    // with the two hex digits of its escape, followed by more plain text. The
+    // plain runs are copied whole rather than byte by byte.
+    out.extend_from_slice(segments.next().unwrap_or_default());
+    for segment in segments {
+        let [hi, lo, plain @ ..] = segment else {
+            return Err(SignatureHeaderError::BadPercentEscape);
+        };
+        let (Some(hi), Some(lo)) = (hex_value(*hi), hex_value(*lo)) else {
+            return Err(SignatureHeaderError::BadPercentEscape);
+        };
+        out.push((hi << 4) | lo);
+        out.extend_from_slice(plain);
     }
-    String::from_utf8(out).map_err(|_| SignatureHeaderError::NotBase64)
+    Ok(out)
 }
 
 fn hex_value(b: u8) -> Option<u8> {
@@ -200,7 +207,53 @@ const LENIENT_BASE64: base64::engine::GeneralPurpose = base64::engine::GeneralPu
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests may panic
+
+    use proptest::prelude::*;
+
     use super::*;
+
+    /// The byte-at-a-time decoder `percent_decode` replaced, with its UTF-8 check.
+    fn reference_percent_decode(text: &str) -> Result<String, SignatureHeaderError> {
+        let bytes = text.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] == b'%' {
+                let hi = bytes.get(i + 1).and_then(|&h| hex_value(h));
+                let lo = bytes.get(i + 2).and_then(|&l| hex_value(l));
+                match (hi, lo) {
+                    (Some(hi), Some(lo)) => out.push((hi << 4) | lo),
+                    _ => return Err(SignatureHeaderError::BadPercentEscape),
+                }
+                i += 3;
+            } else {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+        String::from_utf8(out).map_err(|_| SignatureHeaderError::NotBase64)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 4000, ..ProptestConfig::default() })]
+
+        /// Same bytes, same errors; where the old decoder refused bytes that
+        /// are not UTF-8, the base64 decoder now refuses them, with the same error.
+        #[test]
+        fn percent_decode_agrees_with_the_byte_at_a_time_decoder(
+            text in "([A-Za-z0-9+/=]|%[0-9a-fA-FgG%]{0,2}|%[89a-fA-F][0-9a-f]|.){0,60}",
+        ) {
+            match (reference_percent_decode(&text), percent_decode(&text)) {
+                (Ok(expected), Ok(got)) => prop_assert_eq!(expected.as_bytes(), got.as_slice()),
+                (Err(SignatureHeaderError::NotBase64), Ok(got)) => {
+                    prop_assert!(std::str::from_utf8(&got).is_err());
+                    prop_assert!(LENIENT_BASE64.decode(&got).is_err());
+                }
+                (expected, got) => prop_assert_eq!(expected.map(String::into_bytes), got),
+            }
+        }
+    }
 
     #[test]
     fn formats_like_the_official_sdks() {

@@ -3,6 +3,11 @@
 //! Every backend takes PKCS#1 DER (the key module normalises every input form to
 //! it), signs RSASSA-PKCS1-v1_5 with SHA-256, and verifies the same. Nothing
 //! outside this module knows which backend is in use.
+//!
+//! What is signed arrives as parts (method, path, separators, body...) that the
+//! backend hashes one after the other: SHA-256 over the parts in order is
+//! SHA-256 over their concatenation, so the signed content is never copied into
+//! a buffer of its own, and the RSA operation runs on the digest.
 
 #[cfg(feature = "aws-lc-rs")]
 mod aws_lc;
@@ -65,15 +70,18 @@ impl Default for Backend {
     }
 }
 
-/// What each backend provides. Keys come in as PKCS#1 DER.
+/// What each backend provides. Keys come in as PKCS#1 DER; messages as the
+/// parts whose concatenation is signed.
 pub(crate) trait Provider {
     type SigningKey: Send + Sync + 'static;
     type VerifyingKey: Send + Sync + 'static;
 
     fn signing_key(pkcs1_private: &[u8]) -> Result<Self::SigningKey, &'static str>;
     fn verifying_key(pkcs1_public: &[u8]) -> Result<Self::VerifyingKey, &'static str>;
-    fn sign(key: &Self::SigningKey, message: &[u8]) -> Option<Vec<u8>>;
-    fn verify(key: &Self::VerifyingKey, message: &[u8], signature: &[u8]) -> bool;
+    /// Signs the concatenation of `parts` (hashed part by part).
+    fn sign(key: &Self::SigningKey, parts: &[&[u8]]) -> Option<Vec<u8>>;
+    /// Checks `signature` over the concatenation of `parts` (hashed part by part).
+    fn verify(key: &Self::VerifyingKey, parts: &[&[u8]], signature: &[u8]) -> bool;
 }
 
 /// A parsed private key in whichever backend was chosen.
@@ -112,12 +120,13 @@ impl SigningKey {
         }
     }
 
-    pub(crate) fn sign(&self, message: &[u8]) -> Option<Vec<u8>> {
+    /// Signs the concatenation of `parts`.
+    pub(crate) fn sign(&self, parts: &[&[u8]]) -> Option<Vec<u8>> {
         match self {
             #[cfg(feature = "aws-lc-rs")]
-            SigningKey::AwsLcRs(k) => aws_lc::AwsLc::sign(k, message),
+            SigningKey::AwsLcRs(k) => aws_lc::AwsLc::sign(k, parts),
             #[cfg(feature = "rust-crypto")]
-            SigningKey::RustCrypto(k) => rust_crypto::RustCrypto::sign(k, message),
+            SigningKey::RustCrypto(k) => rust_crypto::RustCrypto::sign(k, parts),
         }
     }
 }
@@ -144,12 +153,13 @@ impl VerifyingKey {
         }
     }
 
-    pub(crate) fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
+    /// Checks `signature` over the concatenation of `parts`.
+    pub(crate) fn verify(&self, parts: &[&[u8]], signature: &[u8]) -> bool {
         match self {
             #[cfg(feature = "aws-lc-rs")]
-            VerifyingKey::AwsLcRs(k) => aws_lc::AwsLc::verify(k, message, signature),
+            VerifyingKey::AwsLcRs(k) => aws_lc::AwsLc::verify(k, parts, signature),
             #[cfg(feature = "rust-crypto")]
-            VerifyingKey::RustCrypto(k) => rust_crypto::RustCrypto::verify(k, message, signature),
+            VerifyingKey::RustCrypto(k) => rust_crypto::RustCrypto::verify(k, parts, signature),
         }
     }
 }
@@ -159,3 +169,6 @@ impl VerifyingKey {
 pub(crate) fn generate_pkcs1_2048() -> Option<Vec<u8>> {
     aws_lc::generate_pkcs1_2048()
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,10 +1,14 @@
 //! Pure-Rust backend (`rsa` with PKCS#1 v1.5, `sha2`).
+//!
+//! The content is hashed part by part inside `DigestSigner`/`DigestVerifier`,
+//! which then run the RSA operation on the digest: no copy of the content, and
+//! no per-call copy of the DigestInfo prefix (`Verifier::verify` clones it).
 
 use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey};
 use rsa::pkcs1v15::{Signature, SigningKey, VerifyingKey};
-use rsa::signature::{SignatureEncoding, Signer, Verifier};
+use rsa::signature::{DigestSigner, DigestVerifier, SignatureEncoding};
 use rsa::{PrivateKey as RsaPrivateKey, PublicKey as RsaPublicKey};
-use sha2::Sha256;
+use sha2::{Digest as _, Sha256};
 
 use super::Provider;
 
@@ -26,14 +30,33 @@ impl Provider for RustCrypto {
         Ok(VerifyingKey::new(key))
     }
 
-    fn sign(key: &SigningKey<Sha256>, message: &[u8]) -> Option<Vec<u8>> {
-        key.try_sign(message).ok().map(|s| s.to_vec())
+    fn sign(key: &SigningKey<Sha256>, parts: &[&[u8]]) -> Option<Vec<u8>> {
+        key.try_sign_digest(|hash: &mut Sha256| {
+            hash_parts(hash, parts);
+            Ok(())
+        })
+        .ok()
+        .map(|s| s.to_vec())
     }
 
-    fn verify(key: &VerifyingKey<Sha256>, message: &[u8], signature: &[u8]) -> bool {
-        match Signature::try_from(signature) {
-            Ok(signature) => key.verify(message, &signature).is_ok(),
-            Err(_) => false,
-        }
+    fn verify(key: &VerifyingKey<Sha256>, parts: &[&[u8]], signature: &[u8]) -> bool {
+        let Ok(signature) = Signature::try_from(signature) else {
+            return false;
+        };
+        key.verify_digest(
+            |hash: &mut Sha256| {
+                hash_parts(hash, parts);
+                Ok(())
+            },
+            &signature,
+        )
+        .is_ok()
+    }
+}
+
+/// Feeds the parts, in order, to the hash: the digest of their concatenation.
+fn hash_parts(hash: &mut Sha256, parts: &[&[u8]]) {
+    for part in parts {
+        hash.update(part);
     }
 }
