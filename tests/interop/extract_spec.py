@@ -1092,6 +1092,10 @@ def build(overrides):
         })
         if "sandbox_rewrite" in facts:
             post["x-sandbox-rewrite"] = facts["sandbox_rewrite"]
+        if facts.get("unknown_outcome_advice"):
+            # What to do when the outcome stays unknown: the notification to
+            # wait for and the inquiry to make (the client's error says it).
+            post["x-unknown-outcome-advice"] = facts["unknown_outcome_advice"]
         post["requestBody"] = {
             "required": True,
             "content": {"application/json": {"schema": b.ref(req_name)}},

@@ -142,7 +142,7 @@ fn capture_request(args: &Args) -> Result<(CaptureRequest, bool), Failure> {
     };
     let mut request = CaptureRequest::new(id, payment_id, amount);
     if args.switch("last-capture") {
-        request = request.last_capture(true);
+        request = request.with_is_last_capture(true);
     }
     request.validate().map_err(|e| invalid(&e))?;
     Ok((request, generated))

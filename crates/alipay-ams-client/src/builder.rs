@@ -105,6 +105,47 @@ impl ClientBuilder {
         Self::default()
     }
 
+    /// A builder configured from the environment, with the variable names of
+    /// [`alipay_ams_core::env`]: `ALIPAY_CLIENT_ID`, `ALIPAY_PRIVATE_KEY` and
+    /// `ALIPAY_PUBLIC_KEY` (key file paths), `ALIPAY_GATEWAY` (a region such
+    /// as `north-america`, or a base URL), and optionally
+    /// `ALIPAY_KEY_VERSION`, `ALIPAY_AGENT_TOKEN` and `ALIPAY_CA_FILE`.
+    /// Everything can still be changed before [`build`](Self::build).
+    pub fn from_env() -> Result<Self, alipay_ams_core::env::EnvError> {
+        use alipay_ams_core::env::{self, EnvError};
+        let gateway: Gateway = env::required(
+            env::GATEWAY,
+            "your region as the Antom Dashboard shows it (asia, north-america, north-america-us, europe) or a base URL such as http://127.0.0.1:8686",
+        )?
+        .parse()
+        .map_err(|e: crate::gateway::ParseGatewayError| EnvError::Invalid {
+            variable: env::GATEWAY,
+            reason: e.to_string(),
+        })?;
+        let mut builder = ClientBuilder::new()
+            .client_id(env::required(
+                env::CLIENT_ID,
+                "your client id from the Antom Dashboard (SANDBOX_... for the sandbox)",
+            )?)
+            .private_key(env::private_key()?)
+            .alipay_public_key(env::alipay_public_key()?)
+            .gateway(gateway);
+        if let Some(version) = env::key_version()? {
+            builder = builder.key_version(version);
+        }
+        if let Some(token) = env::optional(env::AGENT_TOKEN) {
+            builder = builder.agent_token(token);
+        }
+        if let Some(path) = env::optional(env::CA_FILE) {
+            let pem = std::fs::read(&path).map_err(|e| EnvError::Invalid {
+                variable: env::CA_FILE,
+                reason: format!("cannot read {path}: {e}"),
+            })?;
+            builder = builder.add_root_certificates_pem(pem);
+        }
+        Ok(builder)
+    }
+
     /// Your client id from the Antom Dashboard (`SANDBOX_...` for the sandbox).
     pub fn client_id(mut self, client_id: impl Into<String>) -> Self {
         self.client_id = Some(client_id.into());

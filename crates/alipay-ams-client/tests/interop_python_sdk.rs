@@ -99,7 +99,7 @@ async fn the_official_python_sdk_verifies_a_request_this_client_sent() {
         "20220919194010890100111740275820195",
         Amount::from_minor_units("USD", 1000).unwrap(),
     )
-    .last_capture(true);
+    .with_is_last_capture(true);
     client.execute(&request).await.unwrap();
 
     let seen = server.requests();

@@ -26,6 +26,7 @@ mod amount;
 mod api;
 pub mod crypto;
 mod der;
+pub mod env;
 mod fields;
 mod keys;
 pub mod lenient;

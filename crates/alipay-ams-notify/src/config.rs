@@ -80,6 +80,25 @@ impl NotifyConfig {
         }
     }
 
+    /// A configuration from the environment, with the variable names of
+    /// [`alipay_ams_core::env`]: `ALIPAY_CLIENT_ID` and `ALIPAY_PUBLIC_KEY`
+    /// (the path of Alipay's public key file); `ALIPAY_KEY_VERSION`, if set,
+    /// is that key's version.
+    pub fn from_env() -> Result<Self, alipay_ams_core::env::EnvError> {
+        use alipay_ams_core::env;
+        let client_id = env::required(
+            env::CLIENT_ID,
+            "your client id from the Antom Dashboard (SANDBOX_... for the sandbox)",
+        )?;
+        let key = env::alipay_public_key()?;
+        Ok(match env::key_version()? {
+            Some(version) => NotifyConfig::new(client_id, key.clone())
+                .with_alipay_public_key(version, key)
+                .with_default_key_version(version),
+            None => NotifyConfig::new(client_id, key),
+        })
+    }
+
     /// Accepts signatures whose header names `keyVersion=<version>` with
     /// `key`, beside the keys already configured (replacing the key of that
     /// version, if there was one).

@@ -59,7 +59,7 @@ async fn same_id_with_different_parameters_is_repeat_req_inconsistent() {
     for changed in [
         CaptureRequest::new("rr-1", &payment_id, usd("200")),
         CaptureRequest::new("rr-1", &other_payment, usd("100")),
-        CaptureRequest::new("rr-1", &payment_id, usd("100")).last_capture(true),
+        CaptureRequest::new("rr-1", &payment_id, usd("100")).with_is_last_capture(true),
     ] {
         let reply = merchant.capture(&changed).await.unwrap();
         assert!(reply.verifies(SANDBOX_PATH));
@@ -192,7 +192,7 @@ async fn multiple_captures_when_the_payment_allows_them() {
             .code(),
         "SUCCESS"
     );
-    let last = capture("m-4", "50").last_capture(true);
+    let last = capture("m-4", "50").with_is_last_capture(true);
     assert_eq!(merchant.capture(&last).await.unwrap().code(), "SUCCESS");
     assert_eq!(
         merchant.capture(&capture("m-5", "1")).await.unwrap().code(),

@@ -7,7 +7,7 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use alipay_ams_api::payments::{CaptureNotification, CaptureRequest, NotifyType};
+use alipay_ams_api::payments::{CaptureNotification, CaptureRequest};
 use alipay_ams_core::{ACK_BODY, ResultStatus};
 use alipay_ams_sandbox::{CaptureMode, CreatePayment, Sandbox};
 use common::*;
@@ -78,7 +78,7 @@ async fn capture_is_notified_signed_and_acknowledged_once() {
         attempt.notification::<CaptureNotification>(),
         Some(body.clone())
     );
-    assert_eq!(body.notify_type, NotifyType::CaptureResult);
+    assert_eq!(body.notify_type, "CAPTURE_RESULT");
     assert_eq!(body.result.result_status, ResultStatus::Success);
     assert_eq!(body.capture_id, capture_id);
     assert_eq!(body.capture_request_id, "n-1");

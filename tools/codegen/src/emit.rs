@@ -104,6 +104,10 @@ impl<'a> Emitter<'a> {
             (Ty::Number, false) => Some("opt_f64"),
             (Ty::Boolean, true) => Some("bool"),
             (Ty::Boolean, false) => Some("opt_bool"),
+            // Text that Alipay (or a gateway in between) may send as a
+            // number: read either way, in what is read from the wire.
+            (Ty::String, true) if self.a.de.contains(owner) => Some("string"),
+            (Ty::String, false) if self.a.de.contains(owner) => Some("opt_string"),
             _ => None,
         }
     }
@@ -214,11 +218,24 @@ impl<'a> Emitter<'a> {
             out.push('\n');
         }
         let _ = writeln!(out, "impl {name} {{");
+        // A kind with one notifyType value fills it in itself.
+        let fixed_type: Option<String> = match self.a.homes.get(owner) {
+            Some(Home::Notification { hook }) => self.a.spec.webhooks.get(*hook).and_then(|h| {
+                match &h.discriminator {
+                    crate::spec::Discriminator::NotifyType(values) if values.len() == 1 => {
+                        values.first().cloned()
+                    }
+                    _ => None,
+                }
+            }),
+            _ => None,
+        };
+        let is_fixed = |f: &Field| fixed_type.is_some() && f.wire == "notifyType";
         let required: Vec<(&Field, &String)> = o
             .fields
             .iter()
             .zip(&idents)
-            .filter(|(f, _)| self.a.required(owner, f))
+            .filter(|(f, _)| self.a.required(owner, f) && !is_fixed(f))
             .collect();
         let params: Vec<String> = required
             .iter()
@@ -250,7 +267,9 @@ impl<'a> Emitter<'a> {
         let _ = writeln!(out, "pub fn new({}) -> Self {{", params.join(", "));
         let _ = writeln!(out, "{name} {{");
         for (f, id) in o.fields.iter().zip(&idents) {
-            if self.a.required(owner, f) {
+            if let (true, Some(value)) = (is_fixed(f), &fixed_type) {
+                let _ = writeln!(out, "{id}: {value:?}.to_owned(),");
+            } else if self.a.required(owner, f) {
                 if self.field_type(owner, f) == "String" {
                     let _ = writeln!(out, "{id}: {id}.into(),");
                 } else {
@@ -505,6 +524,9 @@ impl<'a> Emitter<'a> {
             "const RETRY: alipay_ams_core::Retry = alipay_ams_core::Retry::{retry};"
         );
         let _ = writeln!(out, "type Response = {resp_path};");
+        if let Some(advice) = &op.advice {
+            let _ = writeln!(out, "const UNKNOWN_OUTCOME_ADVICE: &'static str = {advice:?};");
+        }
         let idents = Self::idents(req);
         if let Some(key) = &op.idempotency_field {
             let Some((f, id)) = req.fields.iter().zip(&idents).find(|(f, _)| &f.wire == key) else {

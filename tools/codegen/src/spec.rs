@@ -87,6 +87,7 @@ pub struct Operation {
     pub idempotency_field: Option<String>,
     pub echo: Vec<Echo>,
     pub transport: String,
+    pub advice: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -313,6 +314,7 @@ impl Spec {
                     idempotency_field: text(op, "x-idempotency-field"),
                     echo,
                     transport: text(op, "x-transport").unwrap_or_else(|| "json".to_owned()),
+                    advice: text(op, "x-unknown-outcome-advice"),
                 });
             }
         }

@@ -810,32 +810,59 @@ pub struct ApplyCardResponse {
     #[serde(rename = "result")]
     pub result: alipay_ams_core::ResultInfo,
     /// `requestId`.
-    #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "requestId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub request_id: Option<String>,
     /// `status`.
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "status",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub status: Option<String>,
     /// `assetId`.
-    #[serde(rename = "assetId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "assetId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub asset_id: Option<String>,
     /// `cvv`.
-    #[serde(rename = "cvv", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "cvv",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub cvv: Option<String>,
     /// `cardNo`.
-    #[serde(rename = "cardNo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "cardNo",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub card_no: Option<String>,
     /// `expiredMonth`.
     #[serde(
         rename = "expiredMonth",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub expired_month: Option<String>,
     /// `expiredYear`.
     #[serde(
         rename = "expiredYear",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub expired_year: Option<String>,
 }
@@ -1085,31 +1112,44 @@ pub struct InquireCardDetailResponse {
     #[serde(rename = "result")]
     pub result: alipay_ams_core::ResultInfo,
     /// Card asset Id.
-    #[serde(rename = "assetId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "assetId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub asset_id: Option<String>,
     /// User-defined card nickname, designed to help users manage multiple cards more conveniently.
     #[serde(
         rename = "cardNickName",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub card_nick_name: Option<String>,
     /// Card Status: Represents the current state of the card. Possible values include: ACTIVE: The card is active and can be used normally. FROZEN: The card has been frozen and cannot be used temporarily. CANCEL: The card has been canceled and is no longer valid.
     #[serde(
         rename = "cardStatus",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub card_status: Option<String>,
     /// Masked card number.
     #[serde(
         rename = "maskedCardNo",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub masked_card_no: Option<String>,
     /// Card Brand: Indicates the brand or network of the card. Possible value: MASTERCARD: The card is part of the Mastercard network.
-    #[serde(rename = "cardBrand", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "cardBrand",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub card_brand: Option<String>,
     /// Datetime UTC time: 2018-10-31T00:00:00+0800. ISO 8601
     ///
@@ -1117,7 +1157,8 @@ pub struct InquireCardDetailResponse {
     #[serde(
         rename = "createdTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub created_time: Option<String>,
     /// Datetime UTC time: 2018-10-31T00:00:00+0800. ISO 8601
@@ -1126,14 +1167,25 @@ pub struct InquireCardDetailResponse {
     #[serde(
         rename = "updatedTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub updated_time: Option<String>,
     /// Purpose of the card
-    #[serde(rename = "purpose", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "purpose",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub purpose: Option<String>,
     /// Note information of card application
-    #[serde(rename = "note", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "note",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub note: Option<String>,
     /// Customer metadata in key-value format. - Key max length: 32 - Value max length: 128 - Max number of keys: 30 - Total JSON string max length: 3096
     #[serde(rename = "metadata", default, skip_serializing_if = "Option::is_none")]
@@ -1251,26 +1303,43 @@ pub struct InquireCardSensitiveInfoResponse {
     #[serde(rename = "result")]
     pub result: alipay_ams_core::ResultInfo,
     /// 卡资产ID。 此字段只有当 result.resultStatus = S 时才会按需返回。 Card Asset ID. This field will only be returned on demand when result.resultStatus = S.
-    #[serde(rename = "assetId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "assetId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub asset_id: Option<String>,
     /// 加密cvv号。 此字段只有当 result.resultStatus = S 时才会按需返回。 CVV number. This field will only be returned on demand when result.resultStatus = S.
-    #[serde(rename = "cvv", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "cvv",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub cvv: Option<String>,
     /// 加密卡号。 此字段只有当 result.resultStatus = S 时才会按需返回。 card number. This field will only be returned on demand when result.resultStatus = S.
-    #[serde(rename = "cardNo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "cardNo",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub card_no: Option<String>,
     /// 卡片过期月份，格式为“MM“，如：”07“。 此字段只有当 result.resultStatus = S 时才会按需返回。 Card expiration month, formatted as "MM," e.g., "07." This field will only be returned on demand when result.resultStatus = S.
     #[serde(
         rename = "expiredMonth",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub expired_month: Option<String>,
     /// 卡片过期年份，格式为“YY“，取年份后两位数字，如：”29“。 此字段只有当 result.resultStatus = S 时才会按需返回。 Card expiration year, formatted as "YY," using the last two digits of the year, e.g., "29." This field will only be returned on demand when result.resultStatus = S.
     #[serde(
         rename = "expiredYear",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub expired_year: Option<String>,
     /// `authorizationControl`.
@@ -1947,10 +2016,20 @@ impl UpdateCardRequest {
 #[non_exhaustive]
 pub struct UpdateCardResponse {
     /// `status`.
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "status",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub status: Option<String>,
     /// `requestId`.
-    #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "requestId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub request_id: Option<String>,
     /// `result`.
     #[serde(rename = "result")]
@@ -2069,10 +2148,20 @@ impl UpdateCardStatusRequest {
 #[non_exhaustive]
 pub struct UpdateCardStatusResponse {
     /// `status`.
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "status",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub status: Option<String>,
     /// `requestId`.
-    #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "requestId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub request_id: Option<String>,
     /// `result`.
     #[serde(rename = "result")]
@@ -2228,13 +2317,19 @@ impl CreateDirectPaymentRequest {
 #[non_exhaustive]
 pub struct CreateDirectPaymentResponse {
     /// `paymentId`.
-    #[serde(rename = "paymentId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "paymentId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub payment_id: Option<String>,
     /// `paymentRequestId`.
     #[serde(
         rename = "paymentRequestId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub payment_request_id: Option<String>,
     /// `payToMethod`.
@@ -2262,7 +2357,8 @@ pub struct CreateDirectPaymentResponse {
     #[serde(
         rename = "paymentTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub payment_time: Option<String>,
     /// `result`.
@@ -2496,12 +2592,22 @@ pub struct CreateDirectRefundResponse {
     /// The unique ID assigned by Antom for the original payment to be refunded. Note: This field is returned when the refund succeeds (the value of result.resultStatus is S). More information: Maximum length: 64 characters
     ///
     /// At most 64 characters.
-    #[serde(rename = "paymentId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "paymentId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub payment_id: Option<String>,
     /// The unique ID that is assigned by Antom to identify a refund. A one-to-one correspondence between refundId and refundRequestId exists. Note: This field is returned when the refund succeeds (the value of result.resultStatus is S). More information: Maximum length: 64 characters
     ///
     /// At most 64 characters.
-    #[serde(rename = "refundId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "refundId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub refund_id: Option<String>,
     /// The unique ID that is assigned by the merchant to identify a refund request. Note: This field is returned when the refund succeeds (the value of result.resultStatus is S). More information: Maximum length: 64 characters
     ///
@@ -2509,7 +2615,8 @@ pub struct CreateDirectRefundResponse {
     #[serde(
         rename = "refundRequestId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub refund_request_id: Option<String>,
     /// The date and time when the refund reaches the state of success, failure, or unknown. Note: This field is returned when the refund succeeds (the value of result.resultStatus is S). More information: The value follows the ISO 8601 standard format. For example, "2019-11-27T12:01:01+08:00".
@@ -2518,7 +2625,8 @@ pub struct CreateDirectRefundResponse {
     #[serde(
         rename = "refundTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub refund_time: Option<String>,
     /// `refundFromMethod`.
@@ -2764,21 +2872,24 @@ pub struct CreateExchangeResponse {
     #[serde(
         rename = "exchangeRequestId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub exchange_request_id: Option<String>,
     /// `exchangeTradeType`.
     #[serde(
         rename = "exchangeTradeType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub exchange_trade_type: Option<String>,
     /// `exchangeMode`.
     #[serde(
         rename = "exchangeMode",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub exchange_mode: Option<String>,
     /// `quote`.
@@ -2798,14 +2909,16 @@ pub struct CreateExchangeResponse {
     #[serde(
         rename = "exchangeStartTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub exchange_start_time: Option<String>,
     /// `exchangeEndTime`.
     #[serde(
         rename = "exchangeEndTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub exchange_end_time: Option<String>,
     /// `result`.
@@ -2956,7 +3069,8 @@ pub struct CreateQuoteResponse {
     #[serde(
         rename = "exchangeTradeType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub exchange_trade_type: Option<String>,
     /// `quote`.
@@ -3111,7 +3225,8 @@ pub struct InquireDirectPaymentResponse {
     #[serde(
         rename = "paymentResultMessage",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub payment_result_message: Option<String>,
     /// The result code for different payment statuses. Possible payment result codes are listed in the Payment result codes table. Note: This field is returned when the API is called successfully (the value of result.resultStatus is S). More information: Maximum length: 64 characters
@@ -3120,13 +3235,19 @@ pub struct InquireDirectPaymentResponse {
     #[serde(
         rename = "paymentResultCode",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub payment_result_code: Option<String>,
     /// The unique ID that is assigned by Antom to identify a payment. Note: This field is returned when the API is called successfully (the value of result.resultStatus is S). More information: Maximum length: 64 characters
     ///
     /// At most 64 characters.
-    #[serde(rename = "paymentId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "paymentId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub payment_id: Option<String>,
     /// The unique ID that is assigned by a merchant to identify a payment request. Note: This field is returned when the API is called successfully (the value of result.resultStatus is S). More information: Maximum length: 64 characters
     ///
@@ -3134,7 +3255,8 @@ pub struct InquireDirectPaymentResponse {
     #[serde(
         rename = "paymentRequestId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub payment_request_id: Option<String>,
     /// `payToMethod`.
@@ -3164,7 +3286,8 @@ pub struct InquireDirectPaymentResponse {
     #[serde(
         rename = "paymentTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub payment_time: Option<String>,
     /// `result`.
@@ -3334,7 +3457,8 @@ pub struct InquireDirectRefundResponse {
     #[serde(
         rename = "refundResultMessage",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub refund_result_message: Option<String>,
     /// The result code for different refund statuses. Note: This field is returned when the API is called successfully (the value of result.resultStatus is S). More information: Maximum length: 64 characters
@@ -3343,18 +3467,29 @@ pub struct InquireDirectRefundResponse {
     #[serde(
         rename = "refundResultCode",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub refund_result_code: Option<String>,
     /// The unique ID assigned by Antom to identify a refund. A one-to-one correspondence between refundId and refundRequestId exists. Note: This field is returned when the API is called successfully (the value of result.resultStatus is S). More information: Maximum length: 64 characters
     ///
     /// At most 64 characters.
-    #[serde(rename = "refundId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "refundId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub refund_id: Option<String>,
     /// The unique ID assigned by Antom for the original payment to be refunded. Note: This field is returned when the API is called successfully (the value of result.resultStatus is S). More information: Maximum length: 64 characters
     ///
     /// At most 64 characters.
-    #[serde(rename = "paymentId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "paymentId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub payment_id: Option<String>,
     /// The unique ID assigned by the merchant to identify a refund request. Note: This field is returned when the API is called successfully (the value of result.resultStatus is S). More information: Maximum length: 64 characters
     ///
@@ -3362,7 +3497,8 @@ pub struct InquireDirectRefundResponse {
     #[serde(
         rename = "refundRequestId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub refund_request_id: Option<String>,
     /// The date and time when the refund reaches a final state of success. Note: This field is returned when the value of refundStatus is SUCCESS. More information: The value follows the ISO 8601 standard format. For example, "2019-11-27T12:01:01+08:00".
@@ -3371,7 +3507,8 @@ pub struct InquireDirectRefundResponse {
     #[serde(
         rename = "refundTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub refund_time: Option<String>,
     /// `refundFromMethod`.
@@ -3534,21 +3671,24 @@ pub struct InquireExchangeResponse {
     #[serde(
         rename = "exchangeTradeType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub exchange_trade_type: Option<String>,
     /// Foreign exchange delivery model. Possible value range: APPOINTED: indicates an exchange rate at the appointed time.
     #[serde(
         rename = "exchangeMode",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub exchange_mode: Option<String>,
     /// `exchangeRequestId`.
     #[serde(
         rename = "exchangeRequestId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub exchange_request_id: Option<String>,
     /// `quote`.
@@ -3568,21 +3708,24 @@ pub struct InquireExchangeResponse {
     #[serde(
         rename = "exchangeId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub exchange_id: Option<String>,
     /// `exchangeStartTime`.
     #[serde(
         rename = "exchangeStartTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub exchange_start_time: Option<String>,
     /// `exchangeEndTime`.
     #[serde(
         rename = "exchangeEndTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub exchange_end_time: Option<String>,
 }
@@ -3743,7 +3886,8 @@ pub struct AbaTransferNotification {
     #[serde(
         rename = "notifyType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub notify_type: Option<String>,
     /// `result`.
@@ -3755,7 +3899,8 @@ pub struct AbaTransferNotification {
     #[serde(
         rename = "transferRequestId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub transfer_request_id: Option<String>,
     /// The unique ID assigned by Antom to identify a transfer. Maximum length: 64 characters
@@ -3764,7 +3909,8 @@ pub struct AbaTransferNotification {
     #[serde(
         rename = "transferId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub transfer_id: Option<String>,
     /// The result of the transfer request.
@@ -3774,7 +3920,8 @@ pub struct AbaTransferNotification {
     #[serde(
         rename = "transferFinishTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub transfer_finish_time: Option<String>,
     /// The detail of the transfer from.
@@ -3849,44 +3996,59 @@ pub struct CardBillNotification {
     #[serde(
         rename = "notifyType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub notify_type: Option<String>,
     /// `result`.
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
     pub result: Option<alipay_ams_core::ResultInfo>,
     /// `assetId`.
-    #[serde(rename = "assetId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "assetId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub asset_id: Option<String>,
     /// `maskedCardNo`.
     #[serde(
         rename = "maskedCardNo",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub masked_card_no: Option<String>,
     /// `orderNo`.
-    #[serde(rename = "orderNo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "orderNo",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub order_no: Option<String>,
     /// `cardNickName`.
     #[serde(
         rename = "cardNickName",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub card_nick_name: Option<String>,
     /// `transactionTime`.
     #[serde(
         rename = "transactionTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub transaction_time: Option<String>,
     /// `merchantName`.
     #[serde(
         rename = "merchantName",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub merchant_name: Option<String>,
     /// `tradeAmount`.
@@ -3908,24 +4070,30 @@ pub struct CardBillNotification {
     #[serde(
         rename = "exchangeRate",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub exchange_rate: Option<String>,
     /// `billType`.
-    #[serde(rename = "billType")]
+    #[serde(
+        rename = "billType",
+        deserialize_with = "alipay_ams_core::lenient::string"
+    )]
     pub bill_type: String,
     /// `tradeCountry`.
     #[serde(
         rename = "tradeCountry",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub trade_country: Option<String>,
     /// `billStatus`.
     #[serde(
         rename = "billStatus",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub bill_status: Option<String>,
     /// `billFailReason`.
@@ -3939,7 +4107,8 @@ pub struct CardBillNotification {
     #[serde(
         rename = "lastUpdate",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub last_update: Option<String>,
     /// `metadata`.
@@ -3948,7 +4117,12 @@ pub struct CardBillNotification {
     /// The unique identifier for a single card authorization within an order. Maximum length: 32 characters
     ///
     /// At most 32 characters.
-    #[serde(rename = "billNo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "billNo",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub bill_no: Option<String>,
 }
 
@@ -4053,50 +4227,82 @@ pub struct CardStatusNotification {
     #[serde(
         rename = "notifyType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub notify_type: Option<String>,
     /// `result`.
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
     pub result: Option<alipay_ams_core::ResultInfo>,
     /// `requestId`.
-    #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "requestId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub request_id: Option<String>,
     /// `assetId`.
-    #[serde(rename = "assetId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "assetId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub asset_id: Option<String>,
     /// `operateType`.
-    #[serde(rename = "operateType")]
+    #[serde(
+        rename = "operateType",
+        deserialize_with = "alipay_ams_core::lenient::string"
+    )]
     pub operate_type: String,
     /// `status`.
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "status",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub status: Option<String>,
     /// `cardStatus`.
     #[serde(
         rename = "cardStatus",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub card_status: Option<String>,
     /// `createdTime`.
     #[serde(
         rename = "createdTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub created_time: Option<String>,
     /// `updatedTime`.
     #[serde(
         rename = "updatedTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub updated_time: Option<String>,
     /// `cardBrand`.
-    #[serde(rename = "cardBrand", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "cardBrand",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub card_brand: Option<String>,
     /// `cardType`.
-    #[serde(rename = "cardType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "cardType",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub card_type: Option<String>,
 }
 
@@ -4177,7 +4383,8 @@ pub struct DirectRefundNotification {
     #[serde(
         rename = "notifyType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub notify_type: Option<String>,
     /// `result`.
@@ -4187,27 +4394,40 @@ pub struct DirectRefundNotification {
     #[serde(
         rename = "refundStatus",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub refund_status: Option<String>,
     /// `refundId`.
-    #[serde(rename = "refundId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "refundId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub refund_id: Option<String>,
     /// `paymentId`.
-    #[serde(rename = "paymentId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "paymentId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub payment_id: Option<String>,
     /// `refundRequestId`.
     #[serde(
         rename = "refundRequestId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub refund_request_id: Option<String>,
     /// `refundTime`.
     #[serde(
         rename = "refundTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub refund_time: Option<String>,
     /// `refundFromMethod`.

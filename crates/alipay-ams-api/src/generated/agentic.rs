@@ -188,10 +188,20 @@ pub struct CreateAuthenticationSessionResponse {
     #[serde(rename = "result")]
     pub result: alipay_ams_core::ResultInfo,
     /// Authentication intermediate-page URL. Required when result.resultStatus=S.
-    #[serde(rename = "normalUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "normalUrl",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub normal_url: Option<String>,
     /// Mastercard L2 mandate hash. Required when result.resultStatus=S for Mastercard IMMEDIATE/AUTONOMOUS. No separate length limit is specified; the total AMS message-size limit applies.
-    #[serde(rename = "sdHash", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "sdHash",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub sd_hash: Option<String>,
     /// Authentication session expiration time, required when result.resultStatus=S. If redirect is not completed by then, the session ends and authentication remains incomplete. Use a new authenticationRequestId to create a new session. Wire value is an RFC 3339 / ISO 8601 string with a timezone, up to 64 characters; it is not converted to a date object.
     ///
@@ -199,7 +209,8 @@ pub struct CreateAuthenticationSessionResponse {
     #[serde(
         rename = "authenticationSessionExpiryTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub authentication_session_expiry_time: Option<String>,
 }
@@ -421,16 +432,27 @@ pub struct CreateBindingSessionResponse {
     #[serde(rename = "result")]
     pub result: alipay_ams_core::ResultInfo,
     /// Binding intermediate-page URL. Required when result.resultStatus=S.
-    #[serde(rename = "normalUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "normalUrl",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub normal_url: Option<String>,
     /// Mastercard L2 mandate hash. Required only when result.resultStatus=S and the request is CARD + MASTERCARD + authorizeOnBind=true + purchaseType=IMMEDIATE. Treat as opaque and pass unchanged to inquirePaymentToken. Not returned for other channels or scenarios. No separate length limit; subject to the total AMS message-size limit.
-    #[serde(rename = "sdHash", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "sdHash",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub sd_hash: Option<String>,
     /// Encrypted binding-session data to pass unchanged to the frontend SDK. Do not parse or modify it. Required and non-empty only for successful CARD responses; omitted for APM and F/U. Valid until bindingSessionExpiryTime. Does not indicate completed binding or authorization, and is not a subsequent business-context identifier.
     #[serde(
         rename = "bindingSessionData",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub binding_session_data: Option<String>,
     /// Binding session expiration time, required when result.resultStatus=S. If redirect is not completed by then, the session ends and binding remains incomplete. Use a new bindingRequestId to create a new session. Wire value is an RFC 3339 / ISO 8601 string with a timezone, up to 64 characters; it is not converted to a date object.
@@ -439,7 +461,8 @@ pub struct CreateBindingSessionResponse {
     #[serde(
         rename = "bindingSessionExpiryTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub binding_session_expiry_time: Option<String>,
 }

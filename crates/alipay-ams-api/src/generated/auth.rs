@@ -139,7 +139,8 @@ pub struct ApplyTokenResponse {
     #[serde(
         rename = "accessToken",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub access_token: Option<String>,
     /// The time after which the access token expires. After the access token expires, the access token cannot be used to deduct money from the user's account. Note: This field is returned when accessToken is returned. More information: The value follows the ISO 8601 standard format. For example, "2019-11-27T12:01:01+08:00".
@@ -148,7 +149,8 @@ pub struct ApplyTokenResponse {
     #[serde(
         rename = "accessTokenExpiryTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub access_token_expiry_time: Option<String>,
     /// The refresh token that is used to exchange for a new access token when the access token is about to expire. Note: This field is returned when the wallet supports refreshing the token. If this field is not returned, it indicates that the access token has a quite long valid period. More information: Maximum length: 128 characters
@@ -157,7 +159,8 @@ pub struct ApplyTokenResponse {
     #[serde(
         rename = "refreshToken",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub refresh_token: Option<String>,
     /// The time after which the refresh token expires. After the refresh token expires, the refresh token cannot be used to retrieve a new access token. Note: This field is returned when refreshToken is returned. More information: The value follows the ISO 8601 standard format. For example, "2019-11-27T12:01:01+08:00".
@@ -166,7 +169,8 @@ pub struct ApplyTokenResponse {
     #[serde(
         rename = "refreshTokenExpiryTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub refresh_token_expiry_time: Option<String>,
     /// Extended information. Note: This field is returned when extended information exists. More information: Maximum length: 2048 characters
@@ -175,7 +179,8 @@ pub struct ApplyTokenResponse {
     #[serde(
         rename = "extendInfo",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub extend_info: Option<String>,
     /// The login ID that the user used to register in the wallet. The login ID can be the user's email address or phone number, which is masked when returned to Alipay+ payment methods . This field can inform the merchant of the users who are registered. Note: This field is returned when result.resultCode is SUCCESS and the value of the scopes field in the consult API is AGREEMENT\_PAY. More information: Maximum length: 64 characters
@@ -184,7 +189,8 @@ pub struct ApplyTokenResponse {
     #[serde(
         rename = "userLoginId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub user_login_id: Option<String>,
     /// `pspCustomerInfo`.
@@ -489,24 +495,40 @@ pub struct AuthorizationsConsultResponse {
     #[serde(rename = "result")]
     pub result: alipay_ams_core::ResultInfo,
     /// `authUrl`.
-    #[serde(rename = "authUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "authUrl",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub auth_url: Option<String>,
     /// `extendInfo`.
     #[serde(
         rename = "extendInfo",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub extend_info: Option<String>,
     /// The URL that redirects users to a WAP or WEB page in the default browser or the embedded WebView. Note: When the value of result.resultCode is SUCCESS, at least one of schemeUrl, applinkUrl, and normalUrl is to be returned. More information: Maximum length: 2048 characters
     ///
     /// At most 2048 characters.
-    #[serde(rename = "normalUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "normalUrl",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub normal_url: Option<String>,
     /// The URL scheme that redirects users to open an app in an Android or iOS system when the target app is installed. Note: When the value of result.resultCode is SUCCESS, at least one of schemeUrl, applinkUrl, and normalUrl is to be returned. More information: Maximum length: 2048 characters
     ///
     /// At most 2048 characters.
-    #[serde(rename = "schemeUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "schemeUrl",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub scheme_url: Option<String>,
     /// The URL that redirects users to open an app when the target app is installed, or to open a WAP page when the target app is not installed. For Android, the URL is a Native App Link. For iOS, the URL is a Universal Link. Note: When the value of result.resultCode is SUCCESS, at least one of schemeUrl, applinkUrl, and normalUrl is to be returned. More information: Maximum length: 2048 characters
     ///
@@ -514,7 +536,8 @@ pub struct AuthorizationsConsultResponse {
     #[serde(
         rename = "applinkUrl",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub applink_url: Option<String>,
     /// Android package name, which is used for Android app to open a cashier page. Note: This field is returned when result.resultCode is SUCCESS and terminalType is ​APP or ​WAP​. More information: Maximum length: 128 characters
@@ -523,7 +546,8 @@ pub struct AuthorizationsConsultResponse {
     #[serde(
         rename = "appIdentifier",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub app_identifier: Option<String>,
     /// `authCodeForm`.
@@ -665,35 +689,40 @@ pub struct AuthorizationsQueryResponse {
     #[serde(
         rename = "accessToken",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub access_token: Option<String>,
     /// `accessTokenExpiryTime`.
     #[serde(
         rename = "accessTokenExpiryTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub access_token_expiry_time: Option<String>,
     /// `refreshToken`.
     #[serde(
         rename = "refreshToken",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub refresh_token: Option<String>,
     /// `refreshTokenExpiryTime`.
     #[serde(
         rename = "refreshTokenExpiryTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub refresh_token_expiry_time: Option<String>,
     /// `tokenStatusType`.
     #[serde(
         rename = "tokenStatusType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub token_status_type: Option<String>,
 }
@@ -816,7 +845,8 @@ pub struct AuthorizationsRevokeResponse {
     #[serde(
         rename = "extendInfo",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub extend_info: Option<String>,
 }
@@ -867,53 +897,81 @@ pub struct AuthorizationNotification {
     #[serde(
         rename = "notifyType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub notify_type: Option<String>,
     /// `result`.
     #[serde(rename = "result")]
     pub result: alipay_ams_core::ResultInfo,
     /// `authorizationNotifyType`.
-    #[serde(rename = "authorizationNotifyType")]
+    #[serde(
+        rename = "authorizationNotifyType",
+        deserialize_with = "alipay_ams_core::lenient::string"
+    )]
     pub authorization_notify_type: String,
     /// `authClientId`.
     #[serde(
         rename = "authClientId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub auth_client_id: Option<String>,
     /// `accessToken`.
     #[serde(
         rename = "accessToken",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub access_token: Option<String>,
     /// `authState`.
-    #[serde(rename = "authState", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "authState",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub auth_state: Option<String>,
     /// `authCode`.
-    #[serde(rename = "authCode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "authCode",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub auth_code: Option<String>,
     /// `reason`.
-    #[serde(rename = "reason", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "reason",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub reason: Option<String>,
     /// `userLoginId`.
     #[serde(
         rename = "userLoginId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub user_login_id: Option<String>,
     /// `userId`.
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "userId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub user_id: Option<String>,
     /// `passThroughInfo`.
     #[serde(
         rename = "passThroughInfo",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub pass_through_info: Option<String>,
 }

@@ -209,24 +209,36 @@ pub struct BillingCouponCreateResponse {
     #[serde(rename = "result")]
     pub result: alipay_ams_core::ResultInfo,
     /// System-generated unique coupon ID. Returned when resultCode is \`SUCCESS\`.
-    #[serde(rename = "couponId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "couponId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub coupon_id: Option<String>,
     /// Coupon display name. Returned when resultCode is \`SUCCESS\` and the field was set.
     #[serde(
         rename = "couponName",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub coupon_name: Option<String>,
     /// Discount type: \`PERCENT\` or \`AMOUNT\`. Returned when resultCode is \`SUCCESS\`.
     #[serde(
         rename = "discountType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub discount_type: Option<String>,
     /// Coupon status. Always \`ACTIVE\` on initial creation. Returned when resultCode is \`SUCCESS\`.
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "status",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub status: Option<String>,
     /// Nested promotion codes created atomically. Non-empty only when the request carried \`promotionCodes\` AND all were created successfully. Null/empty when the field was omitted. Maximum size: 10 elements. Returned only when result.resultCode is SUCCESS.
     #[serde(
@@ -350,34 +362,43 @@ pub struct BillingCouponInquireDetailsResponse {
     #[serde(rename = "result")]
     pub result: alipay_ams_core::ResultInfo,
     /// System-generated coupon ID. Returned when resultCode is \`SUCCESS\`.
-    #[serde(rename = "couponId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "couponId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub coupon_id: Option<String>,
     /// Merchant-supplied idempotency key used at creation. Returned when resultCode is \`SUCCESS\`.
     #[serde(
         rename = "couponRequestId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub coupon_request_id: Option<String>,
     /// Coupon display name. Returned when resultCode is \`SUCCESS\` and the field was set.
     #[serde(
         rename = "couponName",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub coupon_name: Option<String>,
     /// Discount type: \`PERCENT\` or \`AMOUNT\`. Returned when resultCode is \`SUCCESS\`.
     #[serde(
         rename = "discountType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub discount_type: Option<String>,
     /// Percentage discount value (up to 2 decimal places). Returned when \`discountType\` = \`PERCENT\`. Returned only when result.resultCode is SUCCESS.
     #[serde(
         rename = "percentOff",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub percent_off: Option<String>,
     /// `amountOff`.
@@ -387,7 +408,8 @@ pub struct BillingCouponInquireDetailsResponse {
     #[serde(
         rename = "durationType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub duration_type: Option<String>,
     /// Duration value. Returned when \`durationType\` = \`REPEATING\`. Returned only when result.resultCode is SUCCESS.
@@ -402,25 +424,46 @@ pub struct BillingCouponInquireDetailsResponse {
     #[serde(
         rename = "durationUnit",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub duration_unit: Option<String>,
     /// Redemption expiry time. Returned when resultCode is \`SUCCESS\` and the field was set.
-    #[serde(rename = "redeemBy", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "redeemBy",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub redeem_by: Option<String>,
     /// `appliesTo`.
     #[serde(rename = "appliesTo", default, skip_serializing_if = "Option::is_none")]
     pub applies_to: Option<crate::models::CouponInquireDetailsAppliesTo>,
     /// Coupon status: \`ACTIVE\` / \`INACTIVE\`. Returned when resultCode is \`SUCCESS\`. EXPIRED note (D-3): the system persists only \`ACTIVE\`/\`INACTIVE\`; EXPIRED has no read-time derivation today. When \`status\` is \`ACTIVE\`, compare \`redeemBy\` with the current time to detect an expired coupon.
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "status",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub status: Option<String>,
     /// Merchant-defined key-value pairs. Returned when resultCode is \`SUCCESS\` and the field was set. The value must be a valid JSON object string.
-    #[serde(rename = "metadata", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "metadata",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub metadata: Option<String>,
     /// Creation time (UTC, ISO 8601). Returned when resultCode is \`SUCCESS\`.
     ///
     /// ISO 8601 date and time with offset.
-    #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "gmtCreate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub gmt_create: Option<String>,
     /// Maximum redemption count. Returned when resultCode is \`SUCCESS\`.
     #[serde(
@@ -645,7 +688,8 @@ pub struct BillingCouponInquireListResponse {
     #[serde(
         rename = "nextCursor",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub next_cursor: Option<String>,
     /// Total count of matching coupons. Only returned when request has \`includeTotal=true\`. Returned only when result.resultCode is SUCCESS.
@@ -660,7 +704,8 @@ pub struct BillingCouponInquireListResponse {
     #[serde(
         rename = "previousCursor",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub previous_cursor: Option<String>,
 }
@@ -807,10 +852,20 @@ pub struct BillingCouponUpdateResponse {
     #[serde(rename = "result")]
     pub result: alipay_ams_core::ResultInfo,
     /// Updated coupon's ID. Returned when resultCode is \`SUCCESS\`.
-    #[serde(rename = "couponId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "couponId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub coupon_id: Option<String>,
     /// Coupon status after update. Returned when resultCode is \`SUCCESS\`.
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "status",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub status: Option<String>,
 }
 
@@ -1079,7 +1134,8 @@ pub struct BillingCreditNoteCreateResponse {
     #[serde(
         rename = "creditNoteId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub credit_note_id: Option<String>,
     /// The credit note request id. Maximum length: 64 characters. Note: See documentation for details.
@@ -1088,23 +1144,39 @@ pub struct BillingCreditNoteCreateResponse {
     #[serde(
         rename = "creditNoteRequestId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub credit_note_request_id: Option<String>,
     /// The invoice ID. Maximum length: 64 characters. Note: See documentation for details.
     ///
     /// At most 64 characters.
-    #[serde(rename = "invoiceId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "invoiceId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub invoice_id: Option<String>,
     /// The type. Maximum length: 32 characters. Note: See documentation for details.
     ///
     /// At most 32 characters.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "type",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub r#type: Option<String>,
     /// The current status. Maximum length: 32 characters. Note: See documentation for details.
     ///
     /// At most 32 characters.
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "status",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub status: Option<String>,
     /// The unique ID assigned by Antom to identify a customer. Maximum length: 64 characters. Note: See documentation for details.
     ///
@@ -1112,7 +1184,8 @@ pub struct BillingCreditNoteCreateResponse {
     #[serde(
         rename = "customerId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub customer_id: Option<String>,
     /// `totalAmount`.
@@ -1135,18 +1208,29 @@ pub struct BillingCreditNoteCreateResponse {
     #[serde(
         rename = "refundStatus",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub refund_status: Option<String>,
     /// The refund id. Maximum length: 64 characters. Note: See documentation for details.
     ///
     /// At most 64 characters.
-    #[serde(rename = "refundId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "refundId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub refund_id: Option<String>,
     /// The reason for the status change. Maximum length: 32 characters. Note: See documentation for details.
     ///
     /// At most 32 characters.
-    #[serde(rename = "reason", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "reason",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub reason: Option<String>,
     /// The detailed description of the reason. Maximum length: 512 characters. Note: See documentation for details.
     ///
@@ -1154,7 +1238,8 @@ pub struct BillingCreditNoteCreateResponse {
     #[serde(
         rename = "reasonDescription",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub reason_description: Option<String>,
     /// The refund destination. Maximum length: 32 characters. Note: See documentation for details.
@@ -1163,7 +1248,8 @@ pub struct BillingCreditNoteCreateResponse {
     #[serde(
         rename = "refundDestination",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub refund_destination: Option<String>,
     /// The credit note items returned when the credit note is created successfully.
@@ -1172,19 +1258,30 @@ pub struct BillingCreditNoteCreateResponse {
     /// The memo. Maximum length: 512 characters. Note: See documentation for details.
     ///
     /// At most 512 characters.
-    #[serde(rename = "memo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "memo",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub memo: Option<String>,
     /// The effective date. Note: See documentation for details.
     #[serde(
         rename = "effectiveDate",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub effective_date: Option<String>,
     /// The issued at. Maximum length: 29 characters. Note: See documentation for details.
     ///
     /// At most 29 characters.
-    #[serde(rename = "issuedAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "issuedAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub issued_at: Option<String>,
     /// The refunded at. Maximum length: 29 characters. Note: See documentation for details.
     ///
@@ -1192,11 +1289,17 @@ pub struct BillingCreditNoteCreateResponse {
     #[serde(
         rename = "refundedAt",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub refunded_at: Option<String>,
     /// The created at. Note: See documentation for details.
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "createdAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub created_at: Option<String>,
 }
 
@@ -1396,7 +1499,8 @@ pub struct BillingCreditNoteInquireDetailsResponse {
     #[serde(
         rename = "creditNoteId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub credit_note_id: Option<String>,
     /// The credit note request id. Maximum length: 64 characters. Note: See documentation for details.
@@ -1405,13 +1509,19 @@ pub struct BillingCreditNoteInquireDetailsResponse {
     #[serde(
         rename = "creditNoteRequestId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub credit_note_request_id: Option<String>,
     /// The invoice ID. Maximum length: 64 characters. Note: See documentation for details.
     ///
     /// At most 64 characters.
-    #[serde(rename = "invoiceId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "invoiceId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub invoice_id: Option<String>,
     /// The unique ID assigned by Antom to identify a customer. Maximum length: 64 characters. Note: See documentation for details.
     ///
@@ -1419,18 +1529,29 @@ pub struct BillingCreditNoteInquireDetailsResponse {
     #[serde(
         rename = "customerId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub customer_id: Option<String>,
     /// The type. Maximum length: 32 characters. Note: See documentation for details.
     ///
     /// At most 32 characters.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "type",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub r#type: Option<String>,
     /// The current status. Maximum length: 32 characters. Note: See documentation for details.
     ///
     /// At most 32 characters.
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "status",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub status: Option<String>,
     /// `totalAmount`.
     #[serde(
@@ -1452,18 +1573,29 @@ pub struct BillingCreditNoteInquireDetailsResponse {
     #[serde(
         rename = "refundStatus",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub refund_status: Option<String>,
     /// The refund id. Maximum length: 64 characters. Note: See documentation for details.
     ///
     /// At most 64 characters.
-    #[serde(rename = "refundId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "refundId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub refund_id: Option<String>,
     /// The reason for the status change. Maximum length: 32 characters. Note: See documentation for details.
     ///
     /// At most 32 characters.
-    #[serde(rename = "reason", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "reason",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub reason: Option<String>,
     /// The detailed description of the reason. Maximum length: 512 characters. Note: See documentation for details.
     ///
@@ -1471,7 +1603,8 @@ pub struct BillingCreditNoteInquireDetailsResponse {
     #[serde(
         rename = "reasonDescription",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub reason_description: Option<String>,
     /// The refund destination. Maximum length: 32 characters. Note: See documentation for details.
@@ -1480,7 +1613,8 @@ pub struct BillingCreditNoteInquireDetailsResponse {
     #[serde(
         rename = "refundDestination",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub refund_destination: Option<String>,
     /// The effective date. Maximum length: 29 characters. Note: See documentation for details.
@@ -1489,13 +1623,19 @@ pub struct BillingCreditNoteInquireDetailsResponse {
     #[serde(
         rename = "effectiveDate",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub effective_date: Option<String>,
     /// The memo. Maximum length: 512 characters. Note: See documentation for details.
     ///
     /// At most 512 characters.
-    #[serde(rename = "memo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "memo",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub memo: Option<String>,
     /// The credit note items.
     #[serde(rename = "items", default, skip_serializing_if = "Option::is_none")]
@@ -1503,7 +1643,12 @@ pub struct BillingCreditNoteInquireDetailsResponse {
     /// The issued at. Maximum length: 29 characters. Note: See documentation for details.
     ///
     /// At most 29 characters.
-    #[serde(rename = "issuedAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "issuedAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub issued_at: Option<String>,
     /// The refunded at. Maximum length: 29 characters. Note: See documentation for details.
     ///
@@ -1511,18 +1656,29 @@ pub struct BillingCreditNoteInquireDetailsResponse {
     #[serde(
         rename = "refundedAt",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub refunded_at: Option<String>,
     /// The voided at. Maximum length: 29 characters. Note: See documentation for details.
     ///
     /// At most 29 characters.
-    #[serde(rename = "voidedAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "voidedAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub voided_at: Option<String>,
     /// The created at. Maximum length: 29 characters. Note: See documentation for details.
     ///
     /// At most 29 characters.
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "createdAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub created_at: Option<String>,
 }
 
@@ -1937,18 +2093,29 @@ pub struct BillingCreditNoteVoidResponse {
     #[serde(
         rename = "creditNoteId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub credit_note_id: Option<String>,
     /// The current status. Maximum length: 32 characters. Note: See documentation for details.
     ///
     /// At most 32 characters.
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "status",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub status: Option<String>,
     /// The voided at. Maximum length: 29 characters. Note: See documentation for details.
     ///
     /// At most 29 characters.
-    #[serde(rename = "voidedAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "voidedAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub voided_at: Option<String>,
 }
 
@@ -2404,21 +2571,33 @@ pub struct BillingCustomerCreateResponse {
     #[serde(
         rename = "customerId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub customer_id: Option<String>,
     /// Echo of the merchant-supplied idempotency key. Returned when resultCode is \`SUCCESS\`.
     #[serde(
         rename = "customerRequestId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub customer_request_id: Option<String>,
     /// Email address recorded for this customer. Returned when resultCode is \`SUCCESS\` and email was provided at creation.
-    #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "email",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub email: Option<String>,
     /// Customer status. Value: \`ACTIVE\`. Returned when resultCode is \`SUCCESS\`.
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "status",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub status: Option<String>,
 }
 
@@ -2670,17 +2849,32 @@ pub struct CreatePortalLinkResponse {
     /// Opaque URL-safe bearer token. Treat it as a credential: do not log, parse, or store its internal structure because the format may change without notice. Maximum length: 4096 characters. Returned only when result.resultCode is SUCCESS.
     ///
     /// At most 4096 characters.
-    #[serde(rename = "token", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "token",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub token: Option<String>,
     /// Fully-qualified portal URL. Null when the portal base URL is not configured for the merchant; in that case, build the URL from \`token\`. Maximum length: 2048 characters. Returned only when result.resultCode is SUCCESS.
     ///
     /// At most 2048 characters.
-    #[serde(rename = "portalUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "portalUrl",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub portal_url: Option<String>,
     /// Expiration time of the portal link, returned as a string. Maximum length: 32 characters. Returned only when result.resultCode is SUCCESS.
     ///
     /// At most 32 characters.
-    #[serde(rename = "expiresAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "expiresAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub expires_at: Option<String>,
     /// Email send status. Valid values are \`SENT\` and \`FAILED\`. Populated only when request \`autoSend=true\`; a send failure never blocks link creation. Null when \`autoSend=false\`. Maximum length: 16 characters. Returned only when result.resultCode is SUCCESS.
     ///
@@ -2688,7 +2882,8 @@ pub struct CreatePortalLinkResponse {
     #[serde(
         rename = "sendStatus",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub send_status: Option<String>,
 }
@@ -2787,11 +2982,17 @@ pub struct BillingCustomerDeleteResponse {
     #[serde(
         rename = "customerId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub customer_id: Option<String>,
     /// Always \`DELETED\` when resultCode is \`SUCCESS\`. Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "status",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub status: Option<String>,
 }
 
@@ -2878,98 +3079,153 @@ pub struct BillingCustomerInquireDetailsResponse {
     #[serde(
         rename = "customerId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub customer_id: Option<String>,
     /// Merchant-supplied idempotency key used at creation. Returned when resultCode is \`SUCCESS\`.
     #[serde(
         rename = "customerRequestId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub customer_request_id: Option<String>,
     /// Bound Alipay user ID for channel routing and risk control. Returned when resultCode is \`SUCCESS\` and the field was set; omitted (not returned as null) if not set.
     #[serde(
         rename = "alipayUserId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub alipay_user_id: Option<String>,
     /// Customer email address. Returned when resultCode is \`SUCCESS\` and the field was set.
-    #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "email",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub email: Option<String>,
     /// Customer first name. Returned when resultCode is \`SUCCESS\` and the field was set.
-    #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "firstName",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub first_name: Option<String>,
     /// Customer last name. Returned when resultCode is \`SUCCESS\` and the field was set.
-    #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "lastName",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub last_name: Option<String>,
     /// Billing address country (ISO 3166-1 alpha-2). Returned when resultCode is \`SUCCESS\` and the field was set.
-    #[serde(rename = "country", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "country",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub country: Option<String>,
     /// Billing address state. Returned when resultCode is \`SUCCESS\` and the field was set.
-    #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "state",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub state: Option<String>,
     /// Billing address city. Returned when resultCode is \`SUCCESS\` and the field was set.
-    #[serde(rename = "city", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "city",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub city: Option<String>,
     /// Billing address street line 1. Returned when resultCode is \`SUCCESS\` and the field was set.
-    #[serde(rename = "address", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "address",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub address: Option<String>,
     /// Billing address street line 2. Returned when resultCode is \`SUCCESS\` and the field was set.
     #[serde(
         rename = "addressDetail",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub address_detail: Option<String>,
     /// Billing address postal code. Returned when resultCode is \`SUCCESS\` and the field was set.
-    #[serde(rename = "zipcode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "zipcode",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub zipcode: Option<String>,
     /// Shipping country (ISO 3166-1 alpha-2). Returned when resultCode is \`SUCCESS\` and the field was set.
     #[serde(
         rename = "shippingCountry",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub shipping_country: Option<String>,
     /// Shipping state. Returned when resultCode is \`SUCCESS\` and the field was set.
     #[serde(
         rename = "shippingState",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub shipping_state: Option<String>,
     /// Shipping city. Returned when resultCode is \`SUCCESS\` and the field was set.
     #[serde(
         rename = "shippingCity",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub shipping_city: Option<String>,
     /// Shipping street line 1. Returned when resultCode is \`SUCCESS\` and the field was set.
     #[serde(
         rename = "shippingAddress",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub shipping_address: Option<String>,
     /// Shipping street line 2. Returned when resultCode is \`SUCCESS\` and the field was set.
     #[serde(
         rename = "shippingAddressDetail",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub shipping_address_detail: Option<String>,
     /// Free-text description. Returned when resultCode is \`SUCCESS\` and the field was set.
     #[serde(
         rename = "description",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub description: Option<String>,
     /// Default currency (ISO 4217). Returned when resultCode is \`SUCCESS\` and the field was set.
-    #[serde(rename = "currency", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "currency",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub currency: Option<String>,
     /// Preferred locale(s). Maximum size: 5 elements. Returned when resultCode is \`SUCCESS\` and the field was set.
     #[serde(
@@ -2982,54 +3238,75 @@ pub struct BillingCustomerInquireDetailsResponse {
     #[serde(
         rename = "defaultPaymentMethod",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub default_payment_method: Option<String>,
     /// Customer status: \`ACTIVE\` / \`DELETED\`. Returned when resultCode is \`SUCCESS\`.
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "status",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub status: Option<String>,
     /// Merchant's internal customer ID reference. Returned when resultCode is \`SUCCESS\` and the field was set.
     #[serde(
         rename = "referenceCustomerId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub reference_customer_id: Option<String>,
     /// Merchant-defined metadata encoded as a JSON object string. Maximum length: 500 characters. Returned only when result.resultCode is SUCCESS and the field was set.
     ///
     /// At most 500 characters.
-    #[serde(rename = "metadata", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "metadata",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub metadata: Option<String>,
     /// Invoice recipient email (independent of account \`email\`). Returned when resultCode is \`SUCCESS\` and the field was set.
     #[serde(
         rename = "billingEmail",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub billing_email: Option<String>,
     /// Shipping recipient first name. Returned when resultCode is \`SUCCESS\` and the field was set.
     #[serde(
         rename = "shippingFirstName",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub shipping_first_name: Option<String>,
     /// Shipping recipient last name. Returned when resultCode is \`SUCCESS\` and the field was set.
     #[serde(
         rename = "shippingLastName",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub shipping_last_name: Option<String>,
     /// Shipping postal code. Wire name: \`shippingZipcode\`. Returned when resultCode is \`SUCCESS\` and the field was set.
     #[serde(
         rename = "shippingZipcode",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub shipping_zipcode: Option<String>,
     /// Customer creation timestamp. Note: there is NO \`updateTime\` / \`gmtModified\` field on \`CustomerQueryDetailsResult\`. Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "gmtCreate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub gmt_create: Option<String>,
 }
 
@@ -3347,14 +3624,16 @@ pub struct BillingCustomerInquireListResponse {
     #[serde(
         rename = "nextCursor",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub next_cursor: Option<String>,
     /// Returned only in BACKWARD (\`endingBefore\`) navigation. The \`customerId\` of the first item in the current page. Pass as \`endingBefore\` in the previous-page request. Absent in forward navigation. Returned only when result.resultCode is SUCCESS.
     #[serde(
         rename = "previousCursor",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub previous_cursor: Option<String>,
 }
@@ -3817,11 +4096,17 @@ pub struct BillingCustomerUpdateResponse {
     #[serde(
         rename = "customerId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub customer_id: Option<String>,
     /// Customer status after update. Value: \`ACTIVE\`. Returned when resultCode is \`SUCCESS\`.
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "status",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub status: Option<String>,
 }
 
@@ -4045,31 +4330,53 @@ pub struct ConfirmPaymentResponse {
     #[serde(rename = "result")]
     pub result: alipay_ams_core::ResultInfo,
     /// Invoice ID for which payment was confirmed (echo-back of request). Cannot be null. Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "invoiceId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "invoiceId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub invoice_id: Option<String>,
     /// New invoice status after confirmation: \`PAID\`. The invoice is now in a terminal paid state. Cannot be null. Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "status",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub status: Option<String>,
     /// Auto-generated receipt ID for the payment. Format: \`rcpt\_\` + 10-char alphanumeric. The receipt confirms the payment and can be used with the Receipt Details and Send Receipt APIs. Cannot be null. Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "receiptId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "receiptId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub receipt_id: Option<String>,
     /// Echo-back of the \`invoiceNote\` provided in the request, if any. The note is stored in the \`invoiceNotes\` array in the invoice metadata with \`action=paid\`. Can be null (no note provided). Returned only when result.resultCode is SUCCESS.
     #[serde(
         rename = "invoiceNote",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub invoice_note: Option<String>,
     /// Timestamp when the payment was confirmed (ISO 8601, e.g., \`2026-05-10T14:30:00+00:00\`). Sourced from the delegate result's \`paidTime\`, which is set during the 3-way atomic write. This ensures consistency with the actual payment confirmation time in the database. Cannot be null. Returned only when result.resultCode is SUCCESS.
     ///
     /// ISO 8601 date and time with offset.
-    #[serde(rename = "paidAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "paidAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub paid_at: Option<String>,
     /// Email send status for receipt email. Returned only when \`autoSend=true\` in the request. Enum values: \`SENT\` - email dispatched successfully; \`FAILED\` - email dispatch failed (retry allowed). Can be null (when \`autoSend=false\` or absent). Returned only when result.resultCode is SUCCESS.
     #[serde(
         rename = "sendStatus",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub send_status: Option<String>,
 }
@@ -4370,30 +4677,43 @@ pub struct BillingInvoiceCreateResponse {
     #[serde(rename = "result")]
     pub result: alipay_ams_core::ResultInfo,
     /// System-generated invoice ID. Also returned for a persisted invoice on BIZ\_REPEATED\_SUBMIT; use it to reconcile the existing invoice.
-    #[serde(rename = "invoiceId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "invoiceId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub invoice_id: Option<String>,
     /// Echo-back of the merchant-supplied idempotency key from the request. Enables merchant-side correlation between request and response. Cannot be null. Returned only when result.resultCode is SUCCESS.
     #[serde(
         rename = "invoiceRequestId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub invoice_request_id: Option<String>,
     /// Invoice status: DRAFT, OPEN for a positive issued total, or PAID for zero-total issuance. Also returned with the persisted invoice on BIZ\_REPEATED\_SUBMIT.
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "status",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub status: Option<String>,
     /// Hosted invoice URL returned for OPEN and zero-total PAID issuance, even when includePaymentLink is false. Absent for DRAFT creation.
     #[serde(
         rename = "hostedInvoiceUrl",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub hosted_invoice_url: Option<String>,
     /// Email send status. Returned only when \`autoSend=true\` in the request. Enum values: \`SENT\` - email dispatched successfully; \`FAILED\` - email dispatch failed (retry allowed). Can be null (when \`autoSend=false\` or absent). Returned only when result.resultCode is SUCCESS.
     #[serde(
         rename = "sendStatus",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub send_status: Option<String>,
 }
@@ -4588,17 +4908,32 @@ pub struct CreateViewLinkResponse {
     /// Encrypted token embedding \`invoiceId\`, \`merchantId\`, and \`expiryTimestamp\` in the pipe-delimited format \`invoiceId\|merchantId\|expiryTimestamp\` (e.g., \`inv\_20260413\_000123\|MID\_001\|1713590400000\`). Encrypted via AES-CBC through iBCM. Returned only when result.resultCode is SUCCESS. Maximum length: 1024 characters.
     ///
     /// At most 1024 characters.
-    #[serde(rename = "token", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "token",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub token: Option<String>,
     /// Full shareable URL for the invoice view page. Format: \`{baseUrl}?token={encodedToken}\`. Returned when \`resultStatus\` is \`S\` and \`resultCode\` is \`SUCCESS\`, and DRM \`baseUrl\` is configured. When DRM \`baseUrl\` is not configured, this field is absent; the \`token\` is still returned and merchants can construct the URL client-side. Maximum length: 2048 characters.
     ///
     /// At most 2048 characters.
-    #[serde(rename = "viewUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "viewUrl",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub view_url: Option<String>,
     /// ISO 8601 absolute timestamp indicating when the token and view link expire. Calculated as \`requestProcessingTime + (linkExpiryDays x 86400 seconds)\`, then rounded up to the start of the following UTC day. When \`linkExpiryDays\` is not provided, the default of 7 days is used. Returned only when result.resultCode is SUCCESS. Maximum length: 29 characters.
     ///
     /// ISO 8601 date and time with offset.
-    #[serde(rename = "expiresAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "expiresAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub expires_at: Option<String>,
 }
 
@@ -4802,18 +5137,29 @@ pub struct BillingInvoiceExportResponse {
     #[serde(
         rename = "fileFormat",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub file_format: Option<String>,
     /// Expiry timestamp of the signed \`fileUrl\` in ISO 8601 format. Maximum length: 29 characters. After this time, accessing the URL returns HTTP 403. Returned only when result.resultCode is SUCCESS.
     ///
     /// ISO 8601 date and time with offset.
-    #[serde(rename = "expiresAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "expiresAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub expires_at: Option<String>,
     /// Signed OSS URL for file download. URL is time-limited; see \`expiresAt\`. After expiry, accessing the URL returns HTTP 403. Maximum length: 2048 characters. Returned only when result.resultCode is SUCCESS.
     ///
     /// At most 2048 characters.
-    #[serde(rename = "fileUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "fileUrl",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub file_url: Option<String>,
     /// File size in bytes. Returned only when result.resultCode is SUCCESS.
     #[serde(
@@ -4826,12 +5172,22 @@ pub struct BillingInvoiceExportResponse {
     /// Generated file name (e.g., \`invoices\_20260401\_20260430\_1685000000.csv\`). Maximum length: 256 characters. Returned only when result.resultCode is SUCCESS.
     ///
     /// At most 256 characters.
-    #[serde(rename = "fileName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "fileName",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub file_name: Option<String>,
     /// Execution mode of the export request. The returned value is \`SYNC\`, indicating synchronous export. Maximum length: 8 characters. Returned only when result.resultCode is SUCCESS.
     ///
     /// At most 8 characters.
-    #[serde(rename = "mode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "mode",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub mode: Option<String>,
 }
 
@@ -4952,16 +5308,27 @@ pub struct BillingInvoiceFinalizeResponse {
     #[serde(rename = "result")]
     pub result: alipay_ams_core::ResultInfo,
     /// Invoice ID that was finalized (echo-back). Cannot be null. Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "invoiceId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "invoiceId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub invoice_id: Option<String>,
     /// New invoice status: \`OPEN\`. The invoice is now visible to the customer and ready for payment. Cannot be null. Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "status",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub status: Option<String>,
     /// URL to the hosted invoice page where the customer can view and pay the invoice online. Same URL returned by the Create Invoice API and Invoice Send API. Cannot be null. Returned only when result.resultCode is SUCCESS.
     #[serde(
         rename = "hostedInvoiceUrl",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub hosted_invoice_url: Option<String>,
     /// ISO 8601 timestamp of when the invoice was finalized (e.g., \`2026-05-10T14:30:00+00:00\`). This is the official time the invoice became OPEN and visible to the customer. Maps to internal DB column \`finalized\_time\` (DATETIME) on \`ibilling\_invoice\`. Cannot be null. Returned only when result.resultCode is SUCCESS.
@@ -4970,21 +5337,24 @@ pub struct BillingInvoiceFinalizeResponse {
     #[serde(
         rename = "finalizedAt",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub finalized_at: Option<String>,
     /// Echo-back of the \`invoiceNote\` provided in the request, if any. The note is stored in the \`invoiceNotes\` array in the invoice metadata with \`action=finalize\`. Can be null (no note provided). Returned only when result.resultCode is SUCCESS.
     #[serde(
         rename = "invoiceNote",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub invoice_note: Option<String>,
     /// Email send status. Returned only when \`autoSend=true\` in the request. Enum values: \`SENT\` - email dispatched successfully; \`FAILED\` - email dispatch failed (retry allowed). Can be null (when \`autoSend=false\` or absent). Returned only when result.resultCode is SUCCESS.
     #[serde(
         rename = "sendStatus",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub send_status: Option<String>,
 }
@@ -5102,68 +5472,100 @@ pub struct BillingInvoiceInquireDetailsResponse {
     #[serde(rename = "result")]
     pub result: alipay_ams_core::ResultInfo,
     /// System-generated invoice ID. Cannot be null. Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "invoiceId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "invoiceId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub invoice_id: Option<String>,
     /// Merchant-supplied idempotency key (echo-back from creation). Cannot be null. Returned only when result.resultCode is SUCCESS.
     #[serde(
         rename = "invoiceRequestId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub invoice_request_id: Option<String>,
     /// Associated subscription ID. Omitted for standalone manual invoices (invoices not linked to a subscription). Returned only when result.resultCode is SUCCESS.
     #[serde(
         rename = "subscriptionId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub subscription_id: Option<String>,
     /// Customer ID this invoice belongs to. Cannot be null. Returned only when result.resultCode is SUCCESS.
     #[serde(
         rename = "customerId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub customer_id: Option<String>,
     /// Human-readable sequential invoice number, unique per merchant (e.g., \`INV-0001\`). Generated by \`InvoiceNumberSequenceService\` at creation time. Suitable for display on PDFs and customer-facing pages. Cannot be null. Returned only when result.resultCode is SUCCESS.
     #[serde(
         rename = "invoiceNumber",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub invoice_number: Option<String>,
     /// Customer's first name. Populated from the customer record at invoice creation time. PII - see the six-element PII disclosure below the table. Omitted when not set on the customer record. Returned only when result.resultCode is SUCCESS.
     #[serde(
         rename = "customerFirstName",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub customer_first_name: Option<String>,
     /// Customer's last name. Populated from the customer record at invoice creation time. PII - see the six-element PII disclosure below the table. Omitted when not set on the customer record. Returned only when result.resultCode is SUCCESS.
     #[serde(
         rename = "customerLastName",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub customer_last_name: Option<String>,
     /// Customer's email address. Populated from the customer record at invoice creation time. PII - see the six-element PII disclosure below the table. Omitted when not set on the customer record. Returned only when result.resultCode is SUCCESS.
     #[serde(
         rename = "customerEmail",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub customer_email: Option<String>,
     /// Invoice creation reason: \`MANUAL\`, \`SUBSCRIPTION\_CREATION\`, \`SUBSCRIPTION\_RECURRENCE\`, \`SUBSCRIPTION\_UPDATE\`. Cannot be null. Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "reason", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "reason",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub reason: Option<String>,
     /// Subscription phase number. Identifies which billing phase generated this invoice. Value range: 1-unlimited. Returned only for subscription-generated invoices (\`reason\` != \`MANUAL\`); omitted for manual invoices. Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "phaseNo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "phaseNo",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub phase_no: Option<String>,
     /// Current invoice status: \`DRAFT\`, \`OPEN\`, \`PAID\`, \`UNCOLLECTIBLE\`, \`VOID\`. Cannot be null. Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "status",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub status: Option<String>,
     /// Three-letter ISO currency code in uppercase (e.g., \`"USD"\`). The invoice currency. All \`Amount.currency\` sub-fields within this response echo the same uppercase code. Cannot be null. Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "currency", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "currency",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub currency: Option<String>,
     /// `subtotal`.
     #[serde(rename = "subtotal", default, skip_serializing_if = "Option::is_none")]
@@ -5203,7 +5605,8 @@ pub struct BillingInvoiceInquireDetailsResponse {
     #[serde(
         rename = "collectionMethod",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub collection_method: Option<String>,
     /// `paymentMethod`.
@@ -5220,7 +5623,8 @@ pub struct BillingInvoiceInquireDetailsResponse {
     #[serde(
         rename = "hostedInvoiceUrl",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub hosted_invoice_url: Option<String>,
     /// Billing period start timestamp (ISO 8601, e.g., \`2026-03-01T00:00:00+00:00\`). Cannot be null. Returned only when result.resultCode is SUCCESS.
@@ -5229,27 +5633,44 @@ pub struct BillingInvoiceInquireDetailsResponse {
     #[serde(
         rename = "periodStart",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub period_start: Option<String>,
     /// Billing period end timestamp (ISO 8601). Cannot be null. Returned only when result.resultCode is SUCCESS.
     ///
     /// ISO 8601 date and time with offset.
-    #[serde(rename = "periodEnd", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "periodEnd",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub period_end: Option<String>,
     /// Payment due date, format: \`yyyy-MM-dd\` (date-only, no time component). Cannot be null. Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "dueDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "dueDate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub due_date: Option<String>,
     /// Timestamp when the invoice was fully paid (ISO 8601). Omitted if unpaid. Returned only when result.resultCode is SUCCESS.
     ///
     /// ISO 8601 date and time with offset.
-    #[serde(rename = "paidTime", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "paidTime",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub paid_time: Option<String>,
     /// Invoice-level description text displayed on the invoice. Note: line items carry their own \`description\` field (max 256) scoped to the individual line item. Omitted when not set. Returned only when result.resultCode is SUCCESS.
     #[serde(
         rename = "description",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub description: Option<String>,
     /// Array of line items that make up this invoice. May be empty for invoices with only manual amounts. Cannot be null. Returned only when result.resultCode is SUCCESS.
@@ -5268,12 +5689,22 @@ pub struct BillingInvoiceInquireDetailsResponse {
     /// ISO 8601 timestamp of invoice creation (e.g., \`2026-03-01T00:59:55+00:00\`). Cannot be null. Returned only when result.resultCode is SUCCESS.
     ///
     /// ISO 8601 date and time with offset.
-    #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "gmtCreate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub gmt_create: Option<String>,
     /// ISO 8601 timestamp of last invoice update. Cannot be null. Returned only when result.resultCode is SUCCESS.
     ///
     /// ISO 8601 date and time with offset.
-    #[serde(rename = "gmtUpdate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "gmtUpdate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub gmt_update: Option<String>,
     /// Invoice-level discount items applied to this invoice. Each element carries either a \`couponId\` or \`promotionCodeId\`. Parsed from the invoice \`discountItemIds\` JSON column at query time. The computed total is reflected in \`discountAmount\`. Omitted if no discounts are applied. See DiscountItem Object below for field details. Returned only when result.resultCode is SUCCESS.
     #[serde(rename = "discounts", default, skip_serializing_if = "Option::is_none")]
@@ -5655,7 +6086,12 @@ pub struct BillingInvoiceInquireListResponse {
     #[serde(rename = "invoices", default, skip_serializing_if = "Option::is_none")]
     pub invoices: Option<Vec<crate::models::Invoice>>,
     /// Total number of matching records across all pages. Requires an extra \`COUNT\` query - use \`includeTotal=true\` to request it. Absent from response when \`includeTotal\` is omitted or \`false\`. Can be null (not returned by default). Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "total", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "total",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub total: Option<String>,
     /// Whether more results exist beyond the current page. Detected by fetching \`limit + 1\` rows internally - if the extra row exists, \`hasMore=true\` (the extra row is not returned). \`false\` = last page - hide the "Next" button. Cannot be null. Returned only when result.resultCode is SUCCESS.
     #[serde(
@@ -5669,7 +6105,8 @@ pub struct BillingInvoiceInquireListResponse {
     #[serde(
         rename = "nextCursor",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub next_cursor: Option<String>,
     /// Whether the degrade DB served the query (ZSearch fallback path). \`null\` when ZSearch served the query normally (backward-compatible with existing callers). \`true\` when degrade DB served the query. Can be null. Returned only when result.resultCode is SUCCESS.
@@ -5684,7 +6121,8 @@ pub struct BillingInvoiceInquireListResponse {
     #[serde(
         rename = "previousCursor",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub previous_cursor: Option<String>,
 }
@@ -5801,10 +6239,20 @@ pub struct MarkUncollectibleResponse {
     #[serde(rename = "result")]
     pub result: alipay_ams_core::ResultInfo,
     /// Invoice ID that was marked uncollectible (echo-back of request). Cannot be null. Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "invoiceId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "invoiceId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub invoice_id: Option<String>,
     /// New invoice status after marking: \`UNCOLLECTIBLE\`. The invoice is now in a terminal write-off state for bad debt accounting. Cannot be null. Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "status",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub status: Option<String>,
     /// ISO 8601 timestamp of when the invoice was marked uncollectible (e.g., \`2026-05-26T10:30:00+00:00\`). This is the official time the invoice entered the UNCOLLECTIBLE state for audit and financial reporting. Cannot be null. Returned only when result.resultCode is SUCCESS.
     ///
@@ -5812,14 +6260,16 @@ pub struct MarkUncollectibleResponse {
     #[serde(
         rename = "markedUncollectibleAt",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub marked_uncollectible_at: Option<String>,
     /// Echo-back of the \`invoiceNote\` provided in the request, if any. The note is stored in the \`invoiceNotes\` array in the invoice metadata with \`action=mark\_uncollectible\`. Can be null (no note provided). Returned only when result.resultCode is SUCCESS.
     #[serde(
         rename = "invoiceNote",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub invoice_note: Option<String>,
 }
@@ -5959,14 +6409,16 @@ pub struct BillingInvoiceReviseResponse {
     #[serde(
         rename = "newInvoiceId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub new_invoice_id: Option<String>,
     /// ID of the original invoice that was voided. Only returned when \`void=true\`, providing explicit confirmation that the original invoice has been voided. When \`void=false\` (clone), this field is absent. Cannot be null when present. Returned only when result.resultCode is SUCCESS.
     #[serde(
         rename = "voidedInvoiceId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub voided_invoice_id: Option<String>,
 }
@@ -6097,20 +6549,27 @@ pub struct BillingInvoiceSendResponse {
     #[serde(rename = "result")]
     pub result: alipay_ams_core::ResultInfo,
     /// Invoice ID that was sent (echo-back of the request). Cannot be null. Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "invoiceId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "invoiceId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub invoice_id: Option<String>,
     /// Email delivery status. Returned only when \`result.resultCode=SUCCESS\`. Allowed values: \`SENT\` - email dispatched successfully to the customer; \`FAILED\` - email service unavailable or dispatch failed, retry is allowed. Cannot be null when present. Returned only when result.resultCode is SUCCESS.
     #[serde(
         rename = "sendStatus",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub send_status: Option<String>,
     /// URL to the hosted invoice page where the customer can view and pay the invoice online. This is the same hosted page returned by the Create Invoice API. Cannot be null. Returned only when result.resultCode is SUCCESS.
     #[serde(
         rename = "hostedInvoiceUrl",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub hosted_invoice_url: Option<String>,
 }
@@ -6344,16 +6803,27 @@ pub struct BillingInvoiceUpdateResponse {
     #[serde(rename = "result")]
     pub result: alipay_ams_core::ResultInfo,
     /// Invoice ID (echo-back). Cannot be null. Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "invoiceId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "invoiceId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub invoice_id: Option<String>,
     /// Invoice status after edit: always \`DRAFT\`. The edit API only operates on DRAFT invoices - successful edits always return \`DRAFT\` status. This confirms the invoice remains in editable state. See enum table below. Cannot be null. Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "status",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub status: Option<String>,
     /// Previous invoice ID when customer reassignment occurred (soft-delete + recreate). Null for normal updates. Populated only when \`customerId\` was changed, causing the invoice to be recreated with a new ID in a different shard. Returned only when result.resultCode is SUCCESS.
     #[serde(
         rename = "previousInvoiceId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub previous_invoice_id: Option<String>,
 }
@@ -6477,21 +6947,37 @@ pub struct BillingInvoiceVoidResponse {
     #[serde(rename = "result")]
     pub result: alipay_ams_core::ResultInfo,
     /// Invoice ID that was voided (echo-back of request). Cannot be null. Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "invoiceId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "invoiceId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub invoice_id: Option<String>,
     /// New invoice status after void: \`VOID\`. The invoice is now in a terminal cancelled state and cannot be modified or paid. Cannot be null. Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "status",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub status: Option<String>,
     /// ISO 8601 timestamp of when the invoice was voided (e.g., \`2026-05-10T09:15:00+00:00\`). This is the official time the invoice entered the VOID state. Cannot be null. Returned only when result.resultCode is SUCCESS.
     ///
     /// ISO 8601 date and time with offset.
-    #[serde(rename = "voidedAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "voidedAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub voided_at: Option<String>,
     /// Echo-back of the \`invoiceNote\` provided in the request, if any. The note is stored in the \`invoiceNotes\` array in the invoice metadata with \`action=void\`. Can be null (no note provided). Returned only when result.resultCode is SUCCESS.
     #[serde(
         rename = "invoiceNote",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub invoice_note: Option<String>,
 }
@@ -6736,36 +7222,68 @@ pub struct BillingPriceCreateResponse {
     #[serde(rename = "result")]
     pub result: alipay_ams_core::ResultInfo,
     /// System-generated price ID. Format: price\_ prefix + alphanumeric suffix Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "priceId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "priceId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub price_id: Option<String>,
     /// Echo of the idempotent request key from the request. O - May be null in the response when the value is not set Returned only when result.resultCode is SUCCESS.
     #[serde(
         rename = "priceRequestId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub price_request_id: Option<String>,
     /// Associated product ID Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "productId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "productId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub product_id: Option<String>,
     /// Price name. O - May be null in the response when the value is not set Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "name",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub name: Option<String>,
     /// Pricing model type. Always returned - either provided by merchant or derived per Default Derivation rules. Enum: PER\_UNIT(per-unit pricing aligned with Stripe billing\_scheme=per\_unit), TIERED(tiered pricing aligned with Stripe billing\_scheme=tiered). Forward compatibility: If a new value is added in the future, clients that do not recognize it should treat it as an unknown value and not break Returned only when result.resultCode is SUCCESS.
     #[serde(
         rename = "pricingModel",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub pricing_model: Option<String>,
     /// Usage type. O - May be null in the response when the value is not set. Enum: LICENSED(fixed license/per-seat - describes quantity tracking method), METERED(metered usage - describes quantity tracking method). Forward compatibility: If a new value is added in the future, clients that do not recognize it should treat it as an unknown value and not break Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "usageType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "usageType",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub usage_type: Option<String>,
     /// Price-level unit label. O - May be null in the response when the value is not set Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "unitLabel", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "unitLabel",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub unit_label: Option<String>,
     /// External meter reference. O - May be null in the response when the value is not set Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "meterId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "meterId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub meter_id: Option<String>,
     /// `unitAmount`.
     #[serde(
@@ -6794,23 +7312,43 @@ pub struct BillingPriceCreateResponse {
     )]
     pub included_quantity: Option<i64>,
     /// Tiered pricing mode. O - May be null in the response when the value is not set. Enum: GRADUATED(graduated pricing - each tier priced independently, customer may cross tiers), VOLUME(volume pricing - single tier rate applies to entire quantity). Forward compatibility: If a new value is added in the future, clients that do not recognize it should treat it as an unknown value and not break Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "tiersMode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "tiersMode",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub tiers_mode: Option<String>,
     /// Tier definitions. O - May be null in the response when the value is not set Returned only when result.resultCode is SUCCESS.
     #[serde(rename = "tiers", default, skip_serializing_if = "Option::is_none")]
     pub tiers: Option<Vec<crate::models::Tier>>,
     /// Metadata encoded as a JSON object string. Returned only when \`result.resultCode\` is \`SUCCESS\` and metadata was set. The SDK must expose the stored string unchanged.
-    #[serde(rename = "metadata", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "metadata",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub metadata: Option<String>,
     /// ISO 8601 creation timestamp Returned only when result.resultCode is SUCCESS.
     ///
     /// ISO 8601 date and time with offset.
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "createdAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub created_at: Option<String>,
     /// ISO 8601 last update timestamp. O - May be null in the response when the value is not set Returned only when result.resultCode is SUCCESS.
     ///
     /// ISO 8601 date and time with offset.
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "updatedAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub updated_at: Option<String>,
     /// Whether this price is the default price for the product. When true, this price is the primary price shown for the product Returned only when result.resultCode is SUCCESS.
     #[serde(
@@ -6976,29 +7514,60 @@ pub struct BillingPriceInquireDetailsResponse {
     #[serde(rename = "result")]
     pub result: alipay_ams_core::ResultInfo,
     /// System-generated price ID Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "priceId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "priceId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub price_id: Option<String>,
     /// Associated product ID Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "productId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "productId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub product_id: Option<String>,
     /// Price name. O - May be null in the response when the value is not set Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "name",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub name: Option<String>,
     /// Pricing model type. Always returned. Enum: PER\_UNIT/TIERED. See Section 4.1.3 Create Price request for full behavioral descriptions and Section 6.11 for pricing model semantics Returned only when result.resultCode is SUCCESS.
     #[serde(
         rename = "pricingModel",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub pricing_model: Option<String>,
     /// Usage type. O - May be null in the response when the value is not set Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "usageType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "usageType",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub usage_type: Option<String>,
     /// Price-level unit label. O - May be null in the response when the value is not set Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "unitLabel", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "unitLabel",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub unit_label: Option<String>,
     /// External meter reference. O - May be null in the response when the value is not set Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "meterId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "meterId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub meter_id: Option<String>,
     /// `unitAmount`.
     #[serde(
@@ -7027,18 +7596,33 @@ pub struct BillingPriceInquireDetailsResponse {
     )]
     pub included_quantity: Option<i64>,
     /// Tiered pricing mode. O - May be null in the response when the value is not set Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "tiersMode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "tiersMode",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub tiers_mode: Option<String>,
     /// Tier definitions. O - May be null in the response when the value is not set Returned only when result.resultCode is SUCCESS.
     #[serde(rename = "tiers", default, skip_serializing_if = "Option::is_none")]
     pub tiers: Option<Vec<crate::models::Tier>>,
     /// Custom key-value metadata. O - May be null in the response when the value is not set The value must be a valid JSON object string. Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "metadata", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "metadata",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub metadata: Option<String>,
     /// ISO 8601 creation timestamp Returned only when result.resultCode is SUCCESS.
     ///
     /// ISO 8601 date and time with offset.
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "createdAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub created_at: Option<String>,
     /// ISO 8601 deactivation timestamp. O - Returned when price has been deactivated (active=false); absent when price is active Returned only when result.resultCode is SUCCESS.
     ///
@@ -7046,13 +7630,19 @@ pub struct BillingPriceInquireDetailsResponse {
     #[serde(
         rename = "deactivatedAt",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub deactivated_at: Option<String>,
     /// ISO 8601 last update timestamp. O - May be null in the response when the value is not set Returned only when result.resultCode is SUCCESS.
     ///
     /// ISO 8601 date and time with offset.
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "updatedAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub updated_at: Option<String>,
     /// Whether this price is the default price for the product. When true, this price is the primary price shown for the product Returned only when result.resultCode is SUCCESS.
     #[serde(
@@ -7415,29 +8005,60 @@ pub struct BillingPriceUpdateResponse {
     #[serde(rename = "result")]
     pub result: alipay_ams_core::ResultInfo,
     /// Updated price ID Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "priceId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "priceId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub price_id: Option<String>,
     /// Associated product ID Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "productId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "productId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub product_id: Option<String>,
     /// Price name. O - May be null in the response when the value is not set Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "name",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub name: Option<String>,
     /// Pricing model type. Always returned. Enum: PER\_UNIT/TIERED. See Section 4.1.3 Create Price request for full behavioral descriptions and Section 6.11 for pricing model semantics Returned only when result.resultCode is SUCCESS.
     #[serde(
         rename = "pricingModel",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub pricing_model: Option<String>,
     /// Usage type. O - May be null in the response when the value is not set Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "usageType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "usageType",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub usage_type: Option<String>,
     /// Price-level unit label. O - May be null in the response when the value is not set Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "unitLabel", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "unitLabel",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub unit_label: Option<String>,
     /// External meter reference. O - May be null in the response when the value is not set Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "meterId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "meterId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub meter_id: Option<String>,
     /// `unitAmount`.
     #[serde(
@@ -7466,18 +8087,33 @@ pub struct BillingPriceUpdateResponse {
     )]
     pub included_quantity: Option<i64>,
     /// Tiered pricing mode. O - May be null in the response when the value is not set Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "tiersMode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "tiersMode",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub tiers_mode: Option<String>,
     /// Tier definitions. O - May be null in the response when the value is not set Returned only when result.resultCode is SUCCESS.
     #[serde(rename = "tiers", default, skip_serializing_if = "Option::is_none")]
     pub tiers: Option<Vec<crate::models::Tier>>,
     /// Custom metadata encoded as a JSON object string. The returned value reflects the full stored metadata after replacement. PII must not be stored. Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "metadata", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "metadata",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub metadata: Option<String>,
     /// ISO 8601 creation timestamp Returned only when result.resultCode is SUCCESS.
     ///
     /// ISO 8601 date and time with offset.
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "createdAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub created_at: Option<String>,
     /// ISO 8601 deactivation timestamp. O - Returned when price has been deactivated (active=false); absent when price is active Returned only when result.resultCode is SUCCESS.
     ///
@@ -7485,13 +8121,19 @@ pub struct BillingPriceUpdateResponse {
     #[serde(
         rename = "deactivatedAt",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub deactivated_at: Option<String>,
     /// ISO 8601 last update timestamp. O - May be null in the response when the value is not set Returned only when result.resultCode is SUCCESS.
     ///
     /// ISO 8601 date and time with offset.
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "updatedAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub updated_at: Option<String>,
     /// Whether this price is the default price for the product. When true, this price is the primary price shown for the product Returned only when result.resultCode is SUCCESS.
     #[serde(
@@ -7693,36 +8335,63 @@ pub struct BillingProductCreateResponse {
     #[serde(rename = "result")]
     pub result: alipay_ams_core::ResultInfo,
     /// System-generated product ID. Format: prod\_ prefix + alphanumeric suffix (e.g., prod\_2xK8mN3pQ7) Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "productId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "productId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub product_id: Option<String>,
     /// Echo of the idempotent request key from the request. O - May be null in the response when the value is not set Returned only when result.resultCode is SUCCESS.
     #[serde(
         rename = "productRequestId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub product_request_id: Option<String>,
     /// Product name. Echo of request value Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "name",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub name: Option<String>,
     /// Product type. Enum: SERVICE(intangible digital service or SaaS offering - checkout skips shipping address collection), GOOD(tangible physical product requiring delivery - checkout collects shipping address). Echo of request value (or default SERVICE if not provided). Forward compatibility: If a new value is added in the future, clients that do not recognize it should treat it as an unknown value and not break Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "type",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub r#type: Option<String>,
     /// Product description. O - May be null in the response when the value is not set Returned only when result.resultCode is SUCCESS.
     #[serde(
         rename = "description",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub description: Option<String>,
     /// Product image URLs. O - Returned when non-null and non-empty; absent if null or empty Returned only when result.resultCode is SUCCESS.
     #[serde(rename = "images", default, skip_serializing_if = "Option::is_none")]
     pub images: Option<Vec<String>>,
     /// Product-level unit label. O - May be null in the response when the value is not set Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "unitLabel", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "unitLabel",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub unit_label: Option<String>,
     /// Metadata encoded as a JSON object string. Returned only when \`result.resultCode\` is \`SUCCESS\` and metadata was set. The SDK must expose the stored string unchanged.
-    #[serde(rename = "metadata", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "metadata",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub metadata: Option<String>,
     /// Product active status. true=product is active and can be used for new subscriptions, false=product is deactivated and cannot be used for new subscriptions. Default: true. Cannot be null. Deactivated products can be reactivated via Update active=true Returned only when result.resultCode is SUCCESS.
     #[serde(
@@ -7735,7 +8404,12 @@ pub struct BillingProductCreateResponse {
     /// ISO 8601 creation timestamp. Cannot be null Returned only when result.resultCode is SUCCESS.
     ///
     /// ISO 8601 date and time with offset.
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "createdAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub created_at: Option<String>,
     /// ISO 8601 deactivation timestamp. O - Returned when product has been deactivated (active=false); absent when product is active Returned only when result.resultCode is SUCCESS.
     ///
@@ -7743,13 +8417,19 @@ pub struct BillingProductCreateResponse {
     #[serde(
         rename = "deactivatedAt",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub deactivated_at: Option<String>,
     /// ISO 8601 last update timestamp. O - Returned when non-null; absent from response if never updated after creation Returned only when result.resultCode is SUCCESS.
     ///
     /// ISO 8601 date and time with offset.
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "updatedAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub updated_at: Option<String>,
 }
 
@@ -7880,29 +8560,55 @@ pub struct BillingProductInquireDetailsResponse {
     #[serde(rename = "result")]
     pub result: alipay_ams_core::ResultInfo,
     /// System-generated product ID Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "productId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "productId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub product_id: Option<String>,
     /// Product name Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "name",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub name: Option<String>,
     /// Product type. Enum: SERVICE(intangible digital service or SaaS offering - checkout skips shipping address collection), GOOD(tangible physical product requiring delivery - checkout collects shipping address) Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "type",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub r#type: Option<String>,
     /// Product description. O - May be null in the response when the value is not set Returned only when result.resultCode is SUCCESS.
     #[serde(
         rename = "description",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub description: Option<String>,
     /// Product image URLs. O - Returned when non-null and non-empty; absent if null or empty Returned only when result.resultCode is SUCCESS.
     #[serde(rename = "images", default, skip_serializing_if = "Option::is_none")]
     pub images: Option<Vec<String>>,
     /// Product-level unit label. O - May be null in the response when the value is not set Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "unitLabel", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "unitLabel",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub unit_label: Option<String>,
     /// Custom key-value metadata stored as JSON string. O - May be null in the response when the value is not set The value must be a valid JSON object string. Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "metadata", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "metadata",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub metadata: Option<String>,
     /// Product active status. true=product is active and can be used for new subscriptions, false=product is deactivated and cannot be used for new subscriptions. Cannot be null. Deactivated products can be reactivated via Update active=true Returned only when result.resultCode is SUCCESS.
     #[serde(
@@ -7915,7 +8621,12 @@ pub struct BillingProductInquireDetailsResponse {
     /// ISO 8601 creation timestamp Returned only when result.resultCode is SUCCESS.
     ///
     /// ISO 8601 date and time with offset.
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "createdAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub created_at: Option<String>,
     /// ISO 8601 deactivation timestamp. O - Returned when product has been deactivated (active=false); absent when product is active Returned only when result.resultCode is SUCCESS.
     ///
@@ -7923,13 +8634,19 @@ pub struct BillingProductInquireDetailsResponse {
     #[serde(
         rename = "deactivatedAt",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub deactivated_at: Option<String>,
     /// ISO 8601 last update timestamp. O - Returned when non-null; absent from response if never updated after creation Returned only when result.resultCode is SUCCESS.
     ///
     /// ISO 8601 date and time with offset.
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "updatedAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub updated_at: Option<String>,
     /// Active default prices only for this product. O - Returned when the product has at least one active default price; absent when no active default prices exist. Only prices where \`defaultPrice=true\` AND \`active=true\` are included - non-default prices and deactivated prices are excluded. Callers must use the Price List API (\`/ams/api/v1/billing/price/inquireList\`) to retrieve non-default or inactive prices. When prices array contains items, each Price object's M fields (priceId, productId, pricingModel, active, createdAt) are mandatory Returned only when result.resultCode is SUCCESS.
     #[serde(rename = "prices", default, skip_serializing_if = "Option::is_none")]
@@ -7938,7 +8655,8 @@ pub struct BillingProductInquireDetailsResponse {
     #[serde(
         rename = "productRequestId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub product_request_id: Option<String>,
 }
@@ -8313,29 +9031,55 @@ pub struct BillingProductUpdateResponse {
     #[serde(rename = "result")]
     pub result: alipay_ams_core::ResultInfo,
     /// Updated product ID Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "productId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "productId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub product_id: Option<String>,
     /// Product name Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "name",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub name: Option<String>,
     /// Product type. Enum: SERVICE, GOOD. See Section 4.1.1 Create Product request for full behavioral descriptions Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "type",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub r#type: Option<String>,
     /// Product description. O - May be null in the response when the value is not set Returned only when result.resultCode is SUCCESS.
     #[serde(
         rename = "description",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub description: Option<String>,
     /// Product image URLs Returned only when result.resultCode is SUCCESS.
     #[serde(rename = "images", default, skip_serializing_if = "Option::is_none")]
     pub images: Option<Vec<String>>,
     /// Product-level unit label. O - May be null in the response when the value is not set Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "unitLabel", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "unitLabel",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub unit_label: Option<String>,
     /// Custom metadata encoded as a JSON object string. The returned value reflects the full stored metadata after replacement. PII must not be stored. Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "metadata", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "metadata",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub metadata: Option<String>,
     /// Product active status. true=product is active and can be used for new subscriptions, false=product is deactivated and cannot be used for new subscriptions. Cannot be null. Deactivated products can be reactivated via Update active=true Returned only when result.resultCode is SUCCESS.
     #[serde(
@@ -8348,7 +9092,12 @@ pub struct BillingProductUpdateResponse {
     /// ISO 8601 creation timestamp Returned only when result.resultCode is SUCCESS.
     ///
     /// ISO 8601 date and time with offset.
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "createdAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub created_at: Option<String>,
     /// ISO 8601 deactivation timestamp. O - Returned when product has been deactivated (active=false); absent when product is active Returned only when result.resultCode is SUCCESS.
     ///
@@ -8356,19 +9105,26 @@ pub struct BillingProductUpdateResponse {
     #[serde(
         rename = "deactivatedAt",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub deactivated_at: Option<String>,
     /// ISO 8601 last update timestamp. O - Returned when non-null; absent from response if never updated after creation Returned only when result.resultCode is SUCCESS.
     ///
     /// ISO 8601 date and time with offset.
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "updatedAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub updated_at: Option<String>,
     /// Idempotency key. O - May be null in the response when the value is not set. Returned only when result.resultCode is SUCCESS.
     #[serde(
         rename = "productRequestId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub product_request_id: Option<String>,
 }
@@ -8504,15 +9260,30 @@ pub struct UploadImageResponse {
     /// The image url. Maximum length: 2048 characters.
     ///
     /// At most 2048 characters.
-    #[serde(rename = "imageUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "imageUrl",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub image_url: Option<String>,
     /// The image name. Maximum length: 128 characters.
     ///
     /// At most 128 characters.
-    #[serde(rename = "imageName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "imageName",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub image_name: Option<String>,
     /// The product ID echoed from the request.
-    #[serde(rename = "productId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "productId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub product_id: Option<String>,
 }
 
@@ -8697,14 +9468,25 @@ pub struct BillingPromotionCodeCreateResponse {
     #[serde(
         rename = "promotionCodeId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub promotion_code_id: Option<String>,
     /// The promotion code string (merchant-supplied or auto-generated). Returned when resultCode is \`SUCCESS\`.
-    #[serde(rename = "code", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "code",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub code: Option<String>,
     /// Promotion code status. Always \`ACTIVE\` on creation. Returned when resultCode is \`SUCCESS\`. Future status values may be added; merchants must handle unrecognized values gracefully (log and skip).
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "status",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub status: Option<String>,
 }
 
@@ -8807,24 +9589,41 @@ pub struct BillingPromotionCodeInquireDetailsResponse {
     #[serde(
         rename = "promotionCodeId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub promotion_code_id: Option<String>,
     /// Merchant-supplied idempotency key used at creation. Returned when resultCode is \`SUCCESS\`.
     #[serde(
         rename = "promotionCodeRequestId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub promotion_code_request_id: Option<String>,
     /// The promotion code string. Returned when resultCode is \`SUCCESS\`.
-    #[serde(rename = "code", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "code",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub code: Option<String>,
     /// Parent coupon's ID. Returned when resultCode is \`SUCCESS\`.
-    #[serde(rename = "couponId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "couponId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub coupon_id: Option<String>,
     /// Promotion code status: \`ACTIVE\` / \`INACTIVE\` only - the DB persists these two values and no \`EXPIRED\` status is derived at read time. A promotion code past its \`expiryTime\` is no longer redeemable; compare \`expiryTime\` to the current time to detect expiry. Future status values may be added; merchants must handle unrecognized values gracefully (log and skip). Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "status",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub status: Option<String>,
     /// Maximum redemption count. Value range: 0-999999. Returned when resultCode is \`SUCCESS\`.
     #[serde(
@@ -8848,7 +9647,8 @@ pub struct BillingPromotionCodeInquireDetailsResponse {
     #[serde(
         rename = "expiryTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub expiry_time: Option<String>,
     /// `minAmount`.
@@ -8866,11 +9666,17 @@ pub struct BillingPromotionCodeInquireDetailsResponse {
     #[serde(
         rename = "customerId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub customer_id: Option<String>,
     /// Merchant-defined key-value pairs. Returned when resultCode is \`SUCCESS\` and the field was set. The value must be a valid JSON object string.
-    #[serde(rename = "metadata", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "metadata",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub metadata: Option<String>,
     /// Creation time (UTC, ISO 8601). Returned when resultCode is \`SUCCESS\`.
     ///
@@ -8878,7 +9684,8 @@ pub struct BillingPromotionCodeInquireDetailsResponse {
     #[serde(
         rename = "createTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub create_time: Option<String>,
 }
@@ -9074,7 +9881,8 @@ pub struct BillingPromotionCodeInquireListResponse {
     #[serde(
         rename = "nextCursor",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub next_cursor: Option<String>,
     /// Total count of matching promotion codes. Only returned when request has \`includeTotal=true\`. Returned only when result.resultCode is SUCCESS.
@@ -9089,7 +9897,8 @@ pub struct BillingPromotionCodeInquireListResponse {
     #[serde(
         rename = "previousCursor",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub previous_cursor: Option<String>,
 }
@@ -9234,11 +10043,17 @@ pub struct BillingPromotionCodeUpdateResponse {
     #[serde(
         rename = "promotionCodeId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub promotion_code_id: Option<String>,
     /// Promotion code status after update: \`ACTIVE\` / \`INACTIVE\`. Returned when resultCode is \`SUCCESS\`. Future status values may be added; merchants must handle unrecognized values gracefully (log and skip).
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "status",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub status: Option<String>,
 }
 
@@ -9441,18 +10256,29 @@ pub struct BillingReceiptExportResponse {
     #[serde(
         rename = "fileFormat",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub file_format: Option<String>,
     /// Expiry timestamp of the signed \`fileUrl\` in ISO 8601 format. Maximum length: 29 characters. After this time, accessing the URL returns HTTP 403. Returned only when result.resultCode is SUCCESS.
     ///
     /// ISO 8601 date and time with offset.
-    #[serde(rename = "expiresAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "expiresAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub expires_at: Option<String>,
     /// Signed OSS URL for file download. URL is time-limited; see \`expiresAt\`. After expiry, accessing the URL returns HTTP 403. Maximum length: 2048 characters. Returned only when result.resultCode is SUCCESS.
     ///
     /// At most 2048 characters.
-    #[serde(rename = "fileUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "fileUrl",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub file_url: Option<String>,
     /// File size in bytes. Returned only when result.resultCode is SUCCESS.
     #[serde(
@@ -9465,12 +10291,22 @@ pub struct BillingReceiptExportResponse {
     /// Generated file name (e.g., \`receipts\_20260401\_20260430\_1685000000.csv\`). Maximum length: 256 characters. Returned only when result.resultCode is SUCCESS.
     ///
     /// At most 256 characters.
-    #[serde(rename = "fileName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "fileName",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub file_name: Option<String>,
     /// Execution mode of the export request. The returned value is \`SYNC\`, indicating synchronous export. Maximum length: 8 characters. Returned only when result.resultCode is SUCCESS.
     ///
     /// At most 8 characters.
-    #[serde(rename = "mode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "mode",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub mode: Option<String>,
 }
 
@@ -9583,77 +10419,115 @@ pub struct BillingReceiptInquireDetailsResponse {
     #[serde(rename = "result")]
     pub result: alipay_ams_core::ResultInfo,
     /// Receipt ID. Unique identifier for the receipt. Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "receiptId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "receiptId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub receipt_id: Option<String>,
     /// Original receipt ID for refund receipts (FK -\> ibilling\_receipt.receipt\_id). Only set when receiptType=REFUND. Null for PAYMENT receipts. Returned only when result.resultCode is SUCCESS.
     #[serde(
         rename = "originalReceiptId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub original_receipt_id: Option<String>,
     /// Associated Invoice ID. Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "invoiceId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "invoiceId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub invoice_id: Option<String>,
     /// Associated Subscription ID. Null for standalone receipts not tied to a subscription. Returned only when result.resultCode is SUCCESS.
     #[serde(
         rename = "subscriptionId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub subscription_id: Option<String>,
     /// Customer ID. Returned only when result.resultCode is SUCCESS.
     #[serde(
         rename = "customerId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub customer_id: Option<String>,
     /// Associated Payment transaction ID. Null for refund receipts. Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "paymentId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "paymentId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub payment_id: Option<String>,
     /// Associated Refund transaction ID. Null for payment receipts. Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "refundId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "refundId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub refund_id: Option<String>,
     /// Receipt type. Allowed values: \`PAYMENT\` - receipt for a payment transaction; \`REFUND\` - receipt for a refund transaction. Merchants should handle unknown enum values gracefully. Returned only when result.resultCode is SUCCESS.
     #[serde(
         rename = "receiptType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub receipt_type: Option<String>,
     /// Receipt lifecycle status. Allowed values: \`ACTIVE\` - payment receipt with no refunds applied, receipt is final; \`PARTIALLY\_REFUNDED\` - some amount has been refunded, receipt reflects partial refund; \`REFUNDED\` - fully refunded, no remaining balance. Merchants should handle unknown enum values gracefully. Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "status",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub status: Option<String>,
     /// Reason for receipt creation. Allowed values: \`SUBSCRIPTION\_CREATION\` - receipt generated when a new subscription is first charged; \`RECURRENCE\` - receipt generated for a recurring billing cycle; \`UPDATE\` - receipt generated when a subscription change (upgrade, downgrade, or quantity change) triggers a proration charge or credit; \`TRIAL\_END\` - receipt generated when a free trial ends and the first paid charge occurs; \`REFUND\` - receipt generated for a refund transaction. Merchants should handle unknown enum values gracefully. Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "reason", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "reason",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub reason: Option<String>,
     /// Customer's first name. Populated from the customer record at receipt creation time. Null if the customer record had no \`firstName\` at receipt creation time. Returned only when result.resultCode is SUCCESS.
     #[serde(
         rename = "customerFirstName",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub customer_first_name: Option<String>,
     /// Customer's last name. Populated from the customer record at receipt creation time. Null if the customer record had no \`lastName\` at receipt creation time. Returned only when result.resultCode is SUCCESS.
     #[serde(
         rename = "customerLastName",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub customer_last_name: Option<String>,
     /// Customer's email address. Populated from the customer record at receipt creation time. Null if the customer record had no email at receipt creation time. Returned only when result.resultCode is SUCCESS.
     #[serde(
         rename = "customerEmail",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub customer_email: Option<String>,
     /// Payment collection method. Allowed values: \`CHARGE\_AUTOMATICALLY\` - payment is collected automatically at billing cycle; \`SEND\_INVOICE\` - payment is collected via a sent invoice. Null when not applicable (e.g., manual payment confirmation). Returned only when result.resultCode is SUCCESS.
     #[serde(
         rename = "collectionMethod",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub collection_method: Option<String>,
     /// `totalAmount`.
@@ -9726,16 +10600,27 @@ pub struct BillingReceiptInquireDetailsResponse {
     )]
     pub settlement_amount: Option<alipay_ams_core::Amount>,
     /// Foreign exchange rate applied when payment currency differs from settlement currency (e.g., \`1.0600\`). Null for same-currency transactions. Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "fxRate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "fxRate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub fx_rate: Option<String>,
     /// FX rate reference ID for audit and reconciliation. Null when no FX rate was applied. Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "fxRateId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "fxRateId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub fx_rate_id: Option<String>,
     /// Payment method used. Allowed values: \`CARD\`, \`BANK\_TRANSFER\`, \`WALLET\`, \`OFFLINE\`. Null for offline payment or when payment method is not available. Returned only when result.resultCode is SUCCESS.
     #[serde(
         rename = "paymentMethod",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub payment_method: Option<String>,
     /// ISO 8601 timestamp of billing period start. Null if not subscription-based. Returned only when result.resultCode is SUCCESS.
@@ -9744,50 +10629,79 @@ pub struct BillingReceiptInquireDetailsResponse {
     #[serde(
         rename = "periodStart",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub period_start: Option<String>,
     /// ISO 8601 timestamp of billing period end. Null if not subscription-based. Returned only when result.resultCode is SUCCESS.
     ///
     /// ISO 8601 date and time with offset.
-    #[serde(rename = "periodEnd", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "periodEnd",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub period_end: Option<String>,
     /// ISO 8601 timestamp of when payment was completed. Null for REFUND-type receipts or unpaid receipts. Returned only when result.resultCode is SUCCESS.
     ///
     /// ISO 8601 date and time with offset.
-    #[serde(rename = "paidTime", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "paidTime",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub paid_time: Option<String>,
     /// ISO 8601 timestamp of payment due date. Null for receipts without a due date (e.g., auto-charged subscriptions). Returned only when result.resultCode is SUCCESS.
     ///
     /// ISO 8601 date and time with offset.
-    #[serde(rename = "dueDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "dueDate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub due_date: Option<String>,
     /// Outbound payment request ID used as idempotency key for the payment call. Null for offline confirmations or when no payment was initiated. Returned only when result.resultCode is SUCCESS.
     #[serde(
         rename = "paymentRequestId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub payment_request_id: Option<String>,
     /// Payment order request ID. Null if not applicable. Returned only when result.resultCode is SUCCESS.
     #[serde(
         rename = "payToRequestId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub pay_to_request_id: Option<String>,
     /// Payment order ID. Null if not applicable. Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "payToId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "payToId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub pay_to_id: Option<String>,
     /// Receipt description or narrative set by the merchant. Null if no description was provided. Returned only when result.resultCode is SUCCESS.
     #[serde(
         rename = "description",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub description: Option<String>,
     /// URL to the hosted receipt page or downloadable receipt PDF. Null if receipt file has not been generated. Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "fileUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "fileUrl",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub file_url: Option<String>,
     /// Line items from the associated invoice. Sorted by \`periodStart\` desc, then \`itemId\` desc. Invoices rarely exceed 100 line items; if truncated, use the Invoice Detail API for the full list. See LineItem Object below. Note: When the associated invoice has more than 100 items, only the 100 most recent items are returned. Check the Invoice Detail API for the complete list. Returned only when result.resultCode is SUCCESS.
     #[serde(rename = "items", default, skip_serializing_if = "Option::is_none")]
@@ -9798,18 +10712,29 @@ pub struct BillingReceiptInquireDetailsResponse {
     /// ISO 8601 timestamp of receipt creation. Maximum length: 29 characters. Returned only when result.resultCode is SUCCESS.
     ///
     /// ISO 8601 date and time with offset.
-    #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "gmtCreate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub gmt_create: Option<String>,
     /// ISO 8601 timestamp of last receipt update. Maximum length: 29 characters. Returned only when result.resultCode is SUCCESS.
     ///
     /// ISO 8601 date and time with offset.
-    #[serde(rename = "gmtUpdate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "gmtUpdate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub gmt_update: Option<String>,
     /// Payment method type (e.g., \`CARD\`, \`WALLET\`). Null if not set. Returned only when result.resultCode is SUCCESS.
     #[serde(
         rename = "paymentMethodType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub payment_method_type: Option<String>,
 }
@@ -10137,7 +11062,8 @@ pub struct BillingReceiptInquireListResponse {
     #[serde(
         rename = "nextCursor",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub next_cursor: Option<String>,
     /// The \`receiptId\` of the first receipt in the current page. Use this value as \`endingBefore\` in the next request to continue paging backward to earlier data. Returned only when \`endingBefore\` is used. Maximum length: 64 characters. Returned only when result.resultCode is SUCCESS.
@@ -10146,7 +11072,8 @@ pub struct BillingReceiptInquireListResponse {
     #[serde(
         rename = "previousCursor",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub previous_cursor: Option<String>,
 }
@@ -10240,20 +11167,27 @@ pub struct BillingReceiptSendResponse {
     #[serde(rename = "result")]
     pub result: alipay_ams_core::ResultInfo,
     /// Receipt ID (echo-back). Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "receiptId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "receiptId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub receipt_id: Option<String>,
     /// Email delivery status. Returned when \`result.resultCode=SUCCESS\`. \`SENT\` - email successfully dispatched to the customer's registered email address; \`FAILED\` - email dispatch failed (e.g., email service unavailable). Merchant may retry. Returned only when result.resultCode is SUCCESS.
     #[serde(
         rename = "sendStatus",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub send_status: Option<String>,
     /// URL to the hosted receipt page where the customer can view and download the receipt online. Cannot be null. Returned only when result.resultCode is SUCCESS.
     #[serde(
         rename = "hostedReceiptUrl",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub hosted_receipt_url: Option<String>,
 }
@@ -10412,19 +11346,26 @@ pub struct BillingSubscriptionCancelResponse {
     #[serde(
         rename = "subscriptionId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub subscription_id: Option<String>,
     /// The current status. Maximum length: 20 characters.
     ///
     /// At most 20 characters.
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "status",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub status: Option<String>,
     /// The canceled at.
     #[serde(
         rename = "canceledAt",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub canceled_at: Option<String>,
     /// The cancel at period end.
@@ -10441,7 +11382,8 @@ pub struct BillingSubscriptionCancelResponse {
     #[serde(
         rename = "creditNoteId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub credit_note_id: Option<String>,
     /// The credit amount in the smallest currency unit. Returned together with \`creditNoteId\` and \`creditNoteCurrency\`.
@@ -10458,7 +11400,8 @@ pub struct BillingSubscriptionCancelResponse {
     #[serde(
         rename = "creditNoteCurrency",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub credit_note_currency: Option<String>,
 }
@@ -10739,28 +11682,41 @@ pub struct BillingSubscriptionCreateResponse {
     #[serde(
         rename = "subscriptionRequestId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub subscription_request_id: Option<String>,
     /// Created subscription ID. Not null Returned only when result.resultCode is SUCCESS.
     #[serde(
         rename = "subscriptionId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub subscription_id: Option<String>,
     /// The customer this subscription belongs to. Not null Returned only when result.resultCode is SUCCESS.
     #[serde(
         rename = "customerId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub customer_id: Option<String>,
     /// ID of the draft Invoice created alongside the subscription. Returned when subscription creation generates an invoice (i.e., non-zero amount or trial with invoice). Can be null Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "invoiceId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "invoiceId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub invoice_id: Option<String>,
     /// Subscription status after creation. Possible values at creation: INCOMPLETE (first payment pending), TRIALING (trial configured). ACTIVE can only appear after Step 2 (\`payments/pay\`) succeeds and is never returned at creation (2026-08-06 code-verified darksite audit). Not null Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "status",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub status: Option<String>,
     /// Billing period start. ISO 8601 with timezone offset. Not null Returned only when result.resultCode is SUCCESS.
     ///
@@ -10768,7 +11724,8 @@ pub struct BillingSubscriptionCreateResponse {
     #[serde(
         rename = "currentPeriodStart",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub current_period_start: Option<String>,
     /// Billing period end. ISO 8601 with timezone offset. Not null Returned only when result.resultCode is SUCCESS.
@@ -10777,7 +11734,8 @@ pub struct BillingSubscriptionCreateResponse {
     #[serde(
         rename = "currentPeriodEnd",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub current_period_end: Option<String>,
     /// Billing cycle anchor - the reference point all future billing periods are measured from. System-derived, not merchant-writable (it was withdrawn from the request; see the request table). Derivation: without a trial -\> the subscription creation timestamp (NOW); with a trial -\> the trial end date (\`trialEnd\`), so the first paid cycle begins when the trial ends. The anchor always describes the full, uncapped cycle - setting \`cancelAt\` inside the first period shortens \`currentPeriodEnd\` but leaves \`billingCycleAnchor\` unchanged. ISO 8601 with timezone offset. Not null Returned only when result.resultCode is SUCCESS.
@@ -10786,7 +11744,8 @@ pub struct BillingSubscriptionCreateResponse {
     #[serde(
         rename = "billingCycleAnchor",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub billing_cycle_anchor: Option<String>,
     /// Trial start. ISO 8601 with timezone offset Returned only when result.resultCode is SUCCESS.
@@ -10795,29 +11754,42 @@ pub struct BillingSubscriptionCreateResponse {
     #[serde(
         rename = "trialStart",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub trial_start: Option<String>,
     /// Trial end. ISO 8601 with timezone offset Returned only when result.resultCode is SUCCESS.
     ///
     /// ISO 8601 date and time with offset.
-    #[serde(rename = "trialEnd", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "trialEnd",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub trial_end: Option<String>,
     /// Scheduled cancellation timestamp Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "cancelAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "cancelAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub cancel_at: Option<String>,
     /// Subscription description echo-back. No HTML tags Returned only when result.resultCode is SUCCESS.
     #[serde(
         rename = "description",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub description: Option<String>,
     /// Collection method echo-back. Not null Returned only when result.resultCode is SUCCESS.
     #[serde(
         rename = "collectionMethod",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub collection_method: Option<String>,
     /// Days until invoice due Returned only when result.resultCode is SUCCESS.
@@ -10842,7 +11814,8 @@ pub struct BillingSubscriptionCreateResponse {
     #[serde(
         rename = "subscriptionNotifyUrl",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub subscription_notify_url: Option<String>,
 }
@@ -10996,7 +11969,8 @@ pub struct BillingSubscriptionInquireDetailsResponse {
     #[serde(
         rename = "subscriptionId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub subscription_id: Option<String>,
     /// The subscription request id. Maximum length: 64 characters. Note: See documentation for details.
@@ -11005,7 +11979,8 @@ pub struct BillingSubscriptionInquireDetailsResponse {
     #[serde(
         rename = "subscriptionRequestId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub subscription_request_id: Option<String>,
     /// The subscription creation time in ISO 8601 format. Returned only when result.resultCode is SUCCESS.
@@ -11014,13 +11989,19 @@ pub struct BillingSubscriptionInquireDetailsResponse {
     #[serde(
         rename = "createTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub create_time: Option<String>,
     /// The current subscription status. Valid values are INCOMPLETE, TRIALING, ACTIVE, PAST\_DUE, PAUSED, CANCELLED, TERMINATED, and UNPAID. PAST\_DUE means the latest renewal payment failed and collection retry is in progress. PAUSED means payment collection is suspended and the subscription can be resumed. CANCELLED remains reversible before the current billing period ends. TERMINATED is a permanent final state. UNPAID means all collection retries have been exhausted and collection remains suspended until the outstanding invoice is paid. Clients must tolerate future unknown status values and should log and alert on them instead of failing response parsing. Maximum length: 20 characters.
     ///
     /// At most 20 characters.
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "status",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub status: Option<String>,
     /// The billing mode. Valid values are LICENSED, METERED, and MIXED. Maximum length: 8 characters.
     ///
@@ -11028,35 +12009,40 @@ pub struct BillingSubscriptionInquireDetailsResponse {
     #[serde(
         rename = "billingMode",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub billing_mode: Option<String>,
     /// The payment behavior used for the initial subscription payment. Valid values are ALLOW\_INCOMPLETE, ERROR\_IF\_INCOMPLETE, and PENDING\_IF\_INCOMPLETE.
     #[serde(
         rename = "paymentBehavior",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub payment_behavior: Option<String>,
     /// The current period start.
     #[serde(
         rename = "currentPeriodStart",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub current_period_start: Option<String>,
     /// The current period end.
     #[serde(
         rename = "currentPeriodEnd",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub current_period_end: Option<String>,
     /// The billing cycle anchor. Note: See documentation for details.
     #[serde(
         rename = "billingCycleAnchor",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub billing_cycle_anchor: Option<String>,
     /// The cancel at period end.
@@ -11071,21 +12057,33 @@ pub struct BillingSubscriptionInquireDetailsResponse {
     #[serde(
         rename = "canceledAt",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub canceled_at: Option<String>,
     /// The trial start. Note: See documentation for details.
     #[serde(
         rename = "trialStart",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub trial_start: Option<String>,
     /// The trial end. Note: See documentation for details.
-    #[serde(rename = "trialEnd", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "trialEnd",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub trial_end: Option<String>,
     /// The cancel at. Note: See documentation for details.
-    #[serde(rename = "cancelAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "cancelAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub cancel_at: Option<String>,
     /// The collection method. Maximum length: 22 characters.
     ///
@@ -11093,7 +12091,8 @@ pub struct BillingSubscriptionInquireDetailsResponse {
     #[serde(
         rename = "collectionMethod",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub collection_method: Option<String>,
     /// The days until due. Note: See documentation for details.
@@ -11118,7 +12117,8 @@ pub struct BillingSubscriptionInquireDetailsResponse {
     #[serde(
         rename = "terminationReason",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub termination_reason: Option<String>,
     /// The description. Maximum length: 500 characters.
@@ -11127,7 +12127,8 @@ pub struct BillingSubscriptionInquireDetailsResponse {
     #[serde(
         rename = "description",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub description: Option<String>,
     /// The default payment method token. Maximum length: 64 characters. Note: See documentation for details.
@@ -11136,7 +12137,8 @@ pub struct BillingSubscriptionInquireDetailsResponse {
     #[serde(
         rename = "defaultPaymentMethod",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub default_payment_method: Option<String>,
     /// `subtotal`.
@@ -11167,7 +12169,12 @@ pub struct BillingSubscriptionInquireDetailsResponse {
     #[serde(rename = "discounts", default, skip_serializing_if = "Option::is_none")]
     pub discounts: Option<Vec<crate::models::BillingSubscriptionDiscountInfo>>,
     /// Custom metadata for special use cases. Note: See documentation for details. The value must be a valid JSON object string.
-    #[serde(rename = "metadata", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "metadata",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub metadata: Option<String>,
 }
 
@@ -11459,7 +12466,8 @@ pub struct BillingSubscriptionInquireListResponse {
     #[serde(
         rename = "nextCursor",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub next_cursor: Option<String>,
     /// The ID of the first record on the current page. Pass it as \`endingBefore\` to retrieve the previous page. Returned when the request used \`endingBefore\`. Maximum length: 64 characters.
@@ -11468,7 +12476,8 @@ pub struct BillingSubscriptionInquireListResponse {
     #[serde(
         rename = "previousCursor",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub previous_cursor: Option<String>,
 }
@@ -11579,13 +12588,19 @@ pub struct BillingSubscriptionResumeResponse {
     #[serde(
         rename = "subscriptionId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub subscription_id: Option<String>,
     /// The subscription status after the resume attempt. ACTIVE indicates that payment succeeded; PAUSED indicates that payment is still processing or failed. Returned only when the operation produced a subscription result. Maximum length: 20 characters.
     ///
     /// At most 20 characters.
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "status",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub status: Option<String>,
     /// The effective billing cycle anchor after the subscription is resumed, represented as an ISO 8601 date-time string with a timezone offset. Returned when the billing cycle is reset.
     ///
@@ -11593,7 +12608,8 @@ pub struct BillingSubscriptionResumeResponse {
     #[serde(
         rename = "billingCycleAnchor",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub billing_cycle_anchor: Option<String>,
 }
@@ -11869,13 +12885,19 @@ pub struct BillingSubscriptionUpdateResponse {
     #[serde(
         rename = "subscriptionId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub subscription_id: Option<String>,
     /// The subscription status after the update. PAST\_DUE means the latest renewal payment failed and collection retry is in progress. PAUSED means payment collection is suspended and can be entered by setting statusChange.action to PAUSE. CANCELLED means the subscription remains active until the current period ends and can be reverted before then by setting cancelAtPeriodEnd to false. TERMINATED is a permanent final state. Maximum length: 20 characters.
     ///
     /// At most 20 characters.
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "status",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub status: Option<String>,
     /// The subscription items. Note: See documentation for details.
     #[serde(
@@ -11890,7 +12912,8 @@ pub struct BillingSubscriptionUpdateResponse {
     #[serde(
         rename = "prorationInvoiceId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub proration_invoice_id: Option<String>,
     /// The proration invoice amount in the smallest currency unit. Returned together with prorationInvoiceId.
@@ -11905,7 +12928,8 @@ pub struct BillingSubscriptionUpdateResponse {
     #[serde(
         rename = "prorationInvoiceCurrency",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub proration_invoice_currency: Option<String>,
     /// The credit note ID. Maximum length: 64 characters. Note: See documentation for details.
@@ -11914,7 +12938,8 @@ pub struct BillingSubscriptionUpdateResponse {
     #[serde(
         rename = "creditNoteId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub credit_note_id: Option<String>,
     /// The credit note amount in the smallest currency unit. Returned together with creditNoteId.
@@ -11929,7 +12954,8 @@ pub struct BillingSubscriptionUpdateResponse {
     #[serde(
         rename = "creditNoteCurrency",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub credit_note_currency: Option<String>,
     /// Whether a payment-gated upgrade or quantity increase is staged but not yet effective. When true, subscriptionItems can still describe the currently effective items.
@@ -12029,7 +13055,8 @@ pub struct BillingSubscriptionNotification {
     #[serde(
         rename = "notifyType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub notify_type: Option<String>,
     /// `result`.
@@ -12039,40 +13066,62 @@ pub struct BillingSubscriptionNotification {
     #[serde(
         rename = "subscriptionRequestId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub subscription_request_id: Option<String>,
     /// `eventTime`.
-    #[serde(rename = "eventTime")]
+    #[serde(
+        rename = "eventTime",
+        deserialize_with = "alipay_ams_core::lenient::string"
+    )]
     pub event_time: String,
     /// `subscriptionId`.
     #[serde(
         rename = "subscriptionId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub subscription_id: Option<String>,
     /// `invoiceId`.
-    #[serde(rename = "invoiceId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "invoiceId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub invoice_id: Option<String>,
     /// `status`.
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "status",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub status: Option<String>,
     /// `reason`.
-    #[serde(rename = "reason", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "reason",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub reason: Option<String>,
     /// `reasonDescription`.
     #[serde(
         rename = "reasonDescription",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub reason_description: Option<String>,
     /// `previousStatus`.
     #[serde(
         rename = "previousStatus",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub previous_status: Option<String>,
     /// The fixed subscription amount per period.
@@ -12159,30 +13208,41 @@ pub struct CreditNoteNotification {
     #[serde(
         rename = "notifyType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub notify_type: Option<String>,
     /// `result`.
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
     pub result: Option<alipay_ams_core::ResultInfo>,
     /// `notifyId`.
-    #[serde(rename = "notifyId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "notifyId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub notify_id: Option<String>,
     /// `creditNoteRequestId`.
     #[serde(
         rename = "creditNoteRequestId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub credit_note_request_id: Option<String>,
     /// `creditNoteNotificationType`.
-    #[serde(rename = "creditNoteNotificationType")]
+    #[serde(
+        rename = "creditNoteNotificationType",
+        deserialize_with = "alipay_ams_core::lenient::string"
+    )]
     pub credit_note_notification_type: String,
     /// `customerId`.
     #[serde(
         rename = "customerId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub customer_id: Option<String>,
     /// `creditNote`.
@@ -12261,7 +13321,8 @@ pub struct InvoiceNotification {
     #[serde(
         rename = "notifyType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub notify_type: Option<String>,
     /// `result`.
@@ -12271,14 +13332,23 @@ pub struct InvoiceNotification {
     #[serde(
         rename = "invoiceRequestId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub invoice_request_id: Option<String>,
     /// `invoiceId`.
-    #[serde(rename = "invoiceId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "invoiceId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub invoice_id: Option<String>,
     /// `invoiceStatus`.
-    #[serde(rename = "invoiceStatus")]
+    #[serde(
+        rename = "invoiceStatus",
+        deserialize_with = "alipay_ams_core::lenient::string"
+    )]
     pub invoice_status: String,
     /// `invoiceAmount`.
     #[serde(
@@ -12305,17 +13375,24 @@ pub struct InvoiceNotification {
     #[serde(
         rename = "customerId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub customer_id: Option<String>,
     /// `reason`.
-    #[serde(rename = "reason", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "reason",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub reason: Option<String>,
     /// `reasonDescription`.
     #[serde(
         rename = "reasonDescription",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub reason_description: Option<String>,
 }

@@ -117,14 +117,16 @@ pub struct CustomsDeclareResponse {
     #[serde(
         rename = "customsPaymentId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub customs_payment_id: Option<String>,
     /// `customsOrderId`.
     #[serde(
         rename = "customsOrderId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub customs_order_id: Option<String>,
     /// `identityCheckResult`.
@@ -145,14 +147,16 @@ pub struct CustomsDeclareResponse {
     #[serde(
         rename = "clearingTransactionId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub clearing_transaction_id: Option<String>,
     /// `customsProviderRegistrationId`.
     #[serde(
         rename = "customsProviderRegistrationId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub customs_provider_registration_id: Option<String>,
 }

@@ -50,7 +50,12 @@ pub struct AcceptDisputeResponse {
     /// The unique ID assigned by Antom to identify a dispute. Note: This prameter is returned when the value of resultCode is SUCCESS. More information: Maximum length: 64 characters
     ///
     /// At most 64 characters.
-    #[serde(rename = "disputeId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "disputeId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub dispute_id: Option<String>,
     /// The time when you accept the dispute. Note: This prameter is returned when the value of resultCode is SUCCESS. More information: Maximum length: 64 characters
     ///
@@ -58,7 +63,8 @@ pub struct AcceptDisputeResponse {
     #[serde(
         rename = "disputeResolutionTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub dispute_resolution_time: Option<String>,
 }
@@ -158,7 +164,8 @@ pub struct DownloadDisputeEvidenceResponse {
     #[serde(
         rename = "disputeEvidence",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub dispute_evidence: Option<String>,
     /// `disputeEvidenceFormat`.
@@ -261,7 +268,12 @@ pub struct SupplyDefenseDocumentResponse {
     /// The unique ID assigned by Antom to identify a dispute. Note: This prameter is returned when the value of resultCode is SUCCESS. More information: Maximum length: 64 characters
     ///
     /// At most 64 characters.
-    #[serde(rename = "disputeId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "disputeId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub dispute_id: Option<String>,
     /// The time when you upload the dispute defense document. Note: This prameter is returned when the value of resultCode is SUCCESS. More information: Maximum length: 64 characters
     ///
@@ -269,7 +281,8 @@ pub struct SupplyDefenseDocumentResponse {
     #[serde(
         rename = "disputeResolutionTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub dispute_resolution_time: Option<String>,
 }
@@ -389,7 +402,12 @@ pub struct SupplyEvidenceResponse {
     #[serde(rename = "result")]
     pub result: alipay_ams_core::ResultInfo,
     /// The dispute ID, returned when resultStatus is S.
-    #[serde(rename = "disputeId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "disputeId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub dispute_id: Option<String>,
     /// Per-tag results returned for partial success or tag-specific failures. Omitted for overall success and failures that do not identify individual tags.
     #[serde(
@@ -441,14 +459,20 @@ pub struct DefenseDocumentNotification {
     #[serde(
         rename = "notifyType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub notify_type: Option<String>,
     /// `result`.
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
     pub result: Option<alipay_ams_core::ResultInfo>,
     /// Dispute ID.
-    #[serde(rename = "disputeId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "disputeId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub dispute_id: Option<String>,
     /// Notification time as an ISO 8601 string with timezone.
     ///
@@ -456,7 +480,8 @@ pub struct DefenseDocumentNotification {
     #[serde(
         rename = "notifyTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub notify_time: Option<String>,
     /// Metadata of the generated material; the file body is not included.
@@ -466,7 +491,8 @@ pub struct DefenseDocumentNotification {
     #[serde(
         rename = "winRateLevel",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub win_rate_level: Option<String>,
     /// Optional evidence tags mapped to requirement descriptions.
@@ -480,7 +506,8 @@ pub struct DefenseDocumentNotification {
     #[serde(
         rename = "suggestionsForImprovement",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub suggestions_for_improvement: Option<String>,
 }
@@ -548,14 +575,20 @@ pub struct DefenseStrategySuggestionNotification {
     #[serde(
         rename = "notifyType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub notify_type: Option<String>,
     /// `result`.
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
     pub result: Option<alipay_ams_core::ResultInfo>,
     /// Dispute ID.
-    #[serde(rename = "disputeId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "disputeId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub dispute_id: Option<String>,
     /// Notification time as an ISO 8601 string with timezone.
     ///
@@ -563,14 +596,16 @@ pub struct DefenseStrategySuggestionNotification {
     #[serde(
         rename = "notifyTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub notify_time: Option<String>,
     /// Predicted win-rate level: HIGH, MEDIUM or LOW.
     #[serde(
         rename = "winRateLevel",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub win_rate_level: Option<String>,
     /// Recommended evidence items, from 1 to 32 entries.
@@ -580,14 +615,16 @@ pub struct DefenseStrategySuggestionNotification {
     #[serde(
         rename = "cardholderDisputeReason",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub cardholder_dispute_reason: Option<String>,
     /// Suggested defense strategy.
     #[serde(
         rename = "defenseStrategyDescription",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub defense_strategy_description: Option<String>,
 }
@@ -662,26 +699,37 @@ pub struct DisputeNotification {
     #[serde(
         rename = "notifyType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub notify_type: Option<String>,
     /// `result`.
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
     pub result: Option<alipay_ams_core::ResultInfo>,
     /// `paymentRequestId`.
-    #[serde(rename = "paymentRequestId")]
+    #[serde(
+        rename = "paymentRequestId",
+        deserialize_with = "alipay_ams_core::lenient::string"
+    )]
     pub payment_request_id: String,
     /// `disputeId`.
-    #[serde(rename = "disputeId")]
+    #[serde(
+        rename = "disputeId",
+        deserialize_with = "alipay_ams_core::lenient::string"
+    )]
     pub dispute_id: String,
     /// `paymentId`.
-    #[serde(rename = "paymentId")]
+    #[serde(
+        rename = "paymentId",
+        deserialize_with = "alipay_ams_core::lenient::string"
+    )]
     pub payment_id: String,
     /// `disputeTime`.
     #[serde(
         rename = "disputeTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub dispute_time: Option<String>,
     /// Optional ISO 8601 cancellation time with timezone for DISPUTE\_CANCELLED.
@@ -690,7 +738,8 @@ pub struct DisputeNotification {
     #[serde(
         rename = "disputeCancelledTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub dispute_cancelled_time: Option<String>,
     /// Optional ISO 8601 defense acceptance time with timezone for DEFENSE\_SUPPLIED.
@@ -699,7 +748,8 @@ pub struct DisputeNotification {
     #[serde(
         rename = "defenseSuppliedTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub defense_supplied_time: Option<String>,
     /// `disputeAmount`.
@@ -716,14 +766,16 @@ pub struct DisputeNotification {
     #[serde(
         rename = "disputeReasonMsg",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub dispute_reason_msg: Option<String>,
     /// `disputeJudgedTime`.
     #[serde(
         rename = "disputeJudgedTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub dispute_judged_time: Option<String>,
     /// `disputeJudgedAmount`.
@@ -744,25 +796,33 @@ pub struct DisputeNotification {
     #[serde(
         rename = "defenseDueTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub defense_due_time: Option<String>,
     /// `disputeReasonCode`.
     #[serde(
         rename = "disputeReasonCode",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub dispute_reason_code: Option<String>,
     /// `disputeSource`.
     #[serde(
         rename = "disputeSource",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub dispute_source: Option<String>,
     /// `arn`.
-    #[serde(rename = "arn", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "arn",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub arn: Option<String>,
     /// `disputeAcceptReason`.
     #[serde(
@@ -775,14 +835,16 @@ pub struct DisputeNotification {
     #[serde(
         rename = "disputeAcceptTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub dispute_accept_time: Option<String>,
     /// `disputeType`.
     #[serde(
         rename = "disputeType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub dispute_type: Option<String>,
     /// `defendable`.
@@ -794,13 +856,19 @@ pub struct DisputeNotification {
     )]
     pub defendable: Option<bool>,
     /// `captureId`.
-    #[serde(rename = "captureId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "captureId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub capture_id: Option<String>,
     /// `autoDefendReason`.
     #[serde(
         rename = "autoDefendReason",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub auto_defend_reason: Option<String>,
     /// `acquirerInfo`.

@@ -78,7 +78,8 @@ pub struct SubmitAttachmentResponse {
     #[serde(
         rename = "submitAttachmentRequestId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub submit_attachment_request_id: Option<String>,
     /// `attachmentType`.
@@ -94,7 +95,8 @@ pub struct SubmitAttachmentResponse {
     #[serde(
         rename = "attachmentKey",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub attachment_key: Option<String>,
 }
@@ -336,7 +338,8 @@ pub struct CreatePayoutResponse {
     #[serde(
         rename = "transferId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub transfer_id: Option<String>,
     /// The unique ID assigned by the marketplace to identify a payout request. This parameter is returned when the value of result.resultStatus is U. More information: Maximum length: 64 characters
@@ -345,7 +348,8 @@ pub struct CreatePayoutResponse {
     #[serde(
         rename = "transferRequestId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub transfer_request_id: Option<String>,
     /// `transferFromDetail`.
@@ -500,7 +504,8 @@ pub struct CreateTransferResponse {
     #[serde(
         rename = "transferId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub transfer_id: Option<String>,
     /// The unique ID assigned by the marketplace to identify a transfer request. This parameter is returned when the value of result.resultStatus is U. More information: Maximum length: 64 characters
@@ -509,7 +514,8 @@ pub struct CreateTransferResponse {
     #[serde(
         rename = "transferRequestId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub transfer_request_id: Option<String>,
     /// `transferFromDetail`.
@@ -670,7 +676,8 @@ pub struct MerchantsRegisterResponse {
     #[serde(
         rename = "registrationStatus",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub registration_status: Option<String>,
 }
@@ -804,7 +811,8 @@ pub struct MerchantsSettlementInfoUpdateResponse {
     #[serde(
         rename = "updateStatus",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub update_status: Option<String>,
 }
@@ -927,7 +935,8 @@ pub struct SettleResponse {
     #[serde(
         rename = "settlementRequestId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub settlement_request_id: Option<String>,
     /// The unique ID that is assigned by Antom to identify a settlement. More information: Maximum length: 64 characters
@@ -936,7 +945,8 @@ pub struct SettleResponse {
     #[serde(
         rename = "settlementId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub settlement_id: Option<String>,
 }

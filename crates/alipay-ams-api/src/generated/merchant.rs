@@ -361,7 +361,8 @@ pub struct MerchantsRegistrationResponse {
     #[serde(
         rename = "passThroughInfo",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub pass_through_info: Option<String>,
 }

@@ -194,7 +194,12 @@ pub struct CreateSessionResponse {
     /// The session id. Maximum length: 48 characters. Note: See documentation for details.
     ///
     /// At most 48 characters.
-    #[serde(rename = "sessionId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "sessionId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub session_id: Option<String>,
     /// The session expiry time. Maximum length: 13 characters. Note: See documentation for details.
     ///
@@ -202,7 +207,8 @@ pub struct CreateSessionResponse {
     #[serde(
         rename = "sessionExpiryTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub session_expiry_time: Option<String>,
 }
@@ -1428,14 +1434,20 @@ pub struct MeterEventNotification {
     #[serde(
         rename = "notifyType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub notify_type: Option<String>,
     /// `result`.
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
     pub result: Option<alipay_ams_core::ResultInfo>,
     /// `eventName`.
-    #[serde(rename = "eventName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "eventName",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub event_name: Option<String>,
     /// `errorEvents`.
     #[serde(rename = "errorEvents")]

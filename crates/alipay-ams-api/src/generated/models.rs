@@ -9,31 +9,44 @@
 #[non_exhaustive]
 pub struct AbaCard {
     /// 卡资产ID。 Card asset Id.
-    #[serde(rename = "assetId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "assetId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub asset_id: Option<String>,
     /// 由用户定义的卡昵称，可以帮助用户更方便地管理多张卡。 User-defined card nickname, designed to help users manage multiple cards more conveniently.
     #[serde(
         rename = "cardNickName",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub card_nick_name: Option<String>,
     /// 脱敏卡号。 Masked card number.
     #[serde(
         rename = "maskedCardNo",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub masked_card_no: Option<String>,
     /// 卡状态。可取值范围： ACTIVE：可正常使用 FROZEN：已冻结 CANCEL：已注销 Card Status: Represents the current state of the card. Possible values include: ACTIVE: The card is active and can be used normally. FROZEN: The card has been frozen and cannot be used temporarily. CANCEL: The card has been canceled and is no longer valid.
     #[serde(
         rename = "cardStatus",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub card_status: Option<String>,
     /// 卡品牌。 可取值范围： MASTERCARD Card Brand: Indicates the brand or network of the card. Possible value: MASTERCARD: The card is part of the Mastercard network.
-    #[serde(rename = "cardBrand", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "cardBrand",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub card_brand: Option<String>,
     /// Card creation time ISO 8601
     ///
@@ -41,7 +54,8 @@ pub struct AbaCard {
     #[serde(
         rename = "createdTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub created_time: Option<String>,
     /// Card update time ISO 8601
@@ -50,7 +64,8 @@ pub struct AbaCard {
     #[serde(
         rename = "updatedTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub updated_time: Option<String>,
 }
@@ -104,7 +119,12 @@ impl Default for AbaCard {
 #[non_exhaustive]
 pub struct AccountBalance {
     /// `currency`.
-    #[serde(rename = "currency", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "currency",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub currency: Option<String>,
     /// `availableBalance`.
     #[serde(
@@ -192,7 +212,8 @@ pub struct AccountLastModified {
     #[serde(
         rename = "passwordChangeDate",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub password_change_date: Option<String>,
     /// The date and time when the merchant last changed the account email address. The value follows the ISO 8601 standard format. For example, "2019-11-27T12:01:01+08:00".
@@ -201,7 +222,8 @@ pub struct AccountLastModified {
     #[serde(
         rename = "emailChangeDate",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub email_change_date: Option<String>,
     /// The date and time when the merchant last changed the account listing information. The value follows the ISO 8601 standard format. For example, "2019-11-27T12:01:01+08:00".
@@ -210,13 +232,19 @@ pub struct AccountLastModified {
     #[serde(
         rename = "listingChangeDate",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub listing_change_date: Option<String>,
     /// The date and time when the merchant last logged in to the account. The value follows the ISO 8601 standard format. For example, "2019-11-27T12:01:01+08:00".
     ///
     /// ISO 8601 date and time with offset.
-    #[serde(rename = "loginDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "loginDate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub login_date: Option<String>,
     /// The date and time when the merchant last changed the account address. The value follows the ISO 8601 standard format. For example, "2019-11-27T12:01:01+08:00".
     ///
@@ -224,7 +252,8 @@ pub struct AccountLastModified {
     #[serde(
         rename = "addressChangeDate",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub address_change_date: Option<String>,
 }
@@ -329,7 +358,8 @@ pub struct AcquirerInfo {
     #[serde(
         rename = "acquirerName",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub acquirer_name: Option<String>,
     /// The unique ID that is assigned by APO to identify a payment request sent to the acquirer. Note: This parameter is returned if you integrate the APO product. More information: Maximum length: 64 characters
@@ -338,7 +368,8 @@ pub struct AcquirerInfo {
     #[serde(
         rename = "referenceRequestId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub reference_request_id: Option<String>,
     /// The unique ID that is assigned by the acquirer to identify a transaction. Note: This parameter is returned if you integrate the APO product. More information: Maximum length: 64 characters
@@ -347,7 +378,8 @@ pub struct AcquirerInfo {
     #[serde(
         rename = "acquirerTransactionId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub acquirer_transaction_id: Option<String>,
     /// The unique ID that is assigned by the acquirer to identify a merchant. Note: This parameter is returned if you integrate the APO product. More information: Maximum length: 64 characters
@@ -356,7 +388,8 @@ pub struct AcquirerInfo {
     #[serde(
         rename = "acquirerMerchantId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub acquirer_merchant_id: Option<String>,
     /// The acquirer's result code that indicates the transaction process result. Note: This parameter is returned if you integrate the APO product. More information: Maximum length: 64 characters
@@ -365,7 +398,8 @@ pub struct AcquirerInfo {
     #[serde(
         rename = "acquirerResultCode",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub acquirer_result_code: Option<String>,
     /// The result message that describes acquirerResultCode in detail. Note: This parameter is returned if you integrate the APO product. More information: Maximum length: 64 characters
@@ -374,28 +408,32 @@ pub struct AcquirerInfo {
     #[serde(
         rename = "acquirerResultMessage",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub acquirer_result_message: Option<String>,
     /// The merchant name registered with the acquirer
     #[serde(
         rename = "acquirerMerchantName",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub acquirer_merchant_name: Option<String>,
     /// The reason description provided by the acquirer
     #[serde(
         rename = "acquirerReasonDescription",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub acquirer_reason_description: Option<String>,
     /// `ptspTransactionId`.
     #[serde(
         rename = "ptspTransactionId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub ptsp_transaction_id: Option<String>,
     /// The card token assigned by the acquirer for card tokenization. Note: This parameter is returned if you integrate the APO product. More information: Maximum length: 64 characters
@@ -404,7 +442,8 @@ pub struct AcquirerInfo {
     #[serde(
         rename = "acquirerCardToken",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub acquirer_card_token: Option<String>,
     /// An acquirer-generated, irreversible card fingerprint passed through for card identification, reconciliation, and risk deduplication. It is returned only for APO merchants enrolled in fingerprint passthrough when Checkout.com is the acquirer and the original scenario is card vaulting or payment with vaulting. It is not returned in other scenarios and may be empty. Maximum length: 64 characters.
@@ -413,7 +452,8 @@ pub struct AcquirerInfo {
     #[serde(
         rename = "acquirerFingerprint",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub acquirer_fingerprint: Option<String>,
     /// The name of the acquiring merchant account configured in the Antom portal. More information: Maximum length: 255 characters
@@ -422,7 +462,8 @@ pub struct AcquirerInfo {
     #[serde(
         rename = "acquirerAccountName",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub acquirer_account_name: Option<String>,
 }
@@ -508,43 +549,88 @@ impl Default for AcquirerInfo {
 #[non_exhaustive]
 pub struct Address {
     /// Country code for createPaymentSession buyer.businessAddress. Required in the DingTalk integration; use region for other address contexts. ISO 3166-1 alpha-2.
-    #[serde(rename = "country", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "country",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub country: Option<String>,
     /// The 2-letter country or region code. For more information, see the ISO 3166 Country Codes standard. More information: Maximum length: 2 characters
     ///
     /// At most 2 characters.
-    #[serde(rename = "region", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "region",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub region: Option<String>,
     /// The state, country, or province name. For card payments, if your business entity is in the United States, and the card issuing country is Canada, the United States, or the United Kingdom, set the value to a region code that consists of two to three characters and follows the ISO 3166-2 standard. More information: Maximum length: 8 characters
     ///
     /// At most 8 characters.
-    #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "state",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub state: Option<String>,
     /// The city, district, suburb, town, or village name. More information: Maximum length: 32 characters
     ///
     /// At most 32 characters.
-    #[serde(rename = "city", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "city",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub city: Option<String>,
     /// Address line 1, for example, the street address, PO box, and company name. More information: Maximum length: 256 characters
     ///
     /// At most 256 characters.
-    #[serde(rename = "address1", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "address1",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub address1: Option<String>,
     /// Address line 2, for example, the apartment, suite, unit, and building information. More information: Maximum length: 256 characters
     ///
     /// At most 256 characters.
-    #[serde(rename = "address2", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "address2",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub address2: Option<String>,
     /// The ZIP or postal code. For card payments, if your business entity is in the United States, specify this parameter according to the following parameter value requirements: Only contains numbers, letters, hyphens, and spaces. Must be within ten characters. More information: Maximum length: 32 characters
     ///
     /// At most 32 characters.
-    #[serde(rename = "zipCode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "zipCode",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub zip_code: Option<String>,
     /// `label`.
-    #[serde(rename = "label", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "label",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub label: Option<String>,
     /// `address3`.
-    #[serde(rename = "address3", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "address3",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub address3: Option<String>,
 }
 
@@ -771,14 +857,16 @@ pub struct AgenticBoundPaymentMethod {
     #[serde(
         rename = "paymentMethodType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub payment_method_type: Option<String>,
     /// An opaque payment method reference returned by Antom for subsequent Agentic Payment calls. Do not parse it or depend on its format, lifetime or reuse count. This is not a payment credential or channel token.
     #[serde(
         rename = "paymentMethodId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub payment_method_id: Option<String>,
     /// `paymentMethodDetail`.
@@ -834,10 +922,20 @@ impl Default for AgenticBoundPaymentMethod {
 #[non_exhaustive]
 pub struct AgenticBoundPaymentMethodDetail {
     /// Controlled card-brand display value. Required for CARD; the closed, case-sensitive values are VISA and MASTERCARD. Other card brands are excluded from paymentMethods. APM wallet names are returned in paymentMethodType. Supported values (case-sensitive): VISA, MASTERCARD.
-    #[serde(rename = "cardBrand", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "cardBrand",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub card_brand: Option<String>,
     /// Masked last-four-character summary of the payment asset or account. Returned for CARD and the currently supported APM wallets.
-    #[serde(rename = "lastFour", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "lastFour",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub last_four: Option<String>,
 }
 
@@ -1240,20 +1338,27 @@ impl Default for AgenticPaymentMethod {
 #[non_exhaustive]
 pub struct AgenticPaymentToken {
     /// One-time restricted payment credential (network token / DPAN). Required when result.resultStatus=S.
-    #[serde(rename = "token", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "token",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub token: Option<String>,
     /// Four-digit year YYYY. Required for successful Visa/Mastercard CARD responses; omitted for A+.
     #[serde(
         rename = "tokenExpirationYear",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub token_expiration_year: Option<String>,
     /// Two-digit month MM, from 01 to 12. Required for successful Visa/Mastercard CARD responses; omitted for A+.
     #[serde(
         rename = "tokenExpirationMonth",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub token_expiration_month: Option<String>,
     /// Credential expiration time, required when result.resultStatus=S. Wire value is an RFC 3339 / ISO 8601 string with a timezone, up to 64 characters; it is not converted to a date object.
@@ -1262,24 +1367,32 @@ pub struct AgenticPaymentToken {
     #[serde(
         rename = "tokenExpiration",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub token_expiration: Option<String>,
     /// Optional credential availability snapshot. The only public value is ACTIVE. Expiration is expressed by tokenExpiration; EXPIRED, SUSPENDED and REVOKED are not returned. The credential cannot be used after expiration or restored to ACTIVE. Unknown or unmappable channel status, or inability to confirm usability, produces PROCESS\_FAIL/F without paymentToken. May be omitted when successful issuance guarantees usability. Supported values (case-sensitive): ACTIVE.
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "status",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub status: Option<String>,
     /// Dynamic cryptogram type, required for successful Visa/Mastercard responses and omitted for A+. Closed values: DAVV, TAVV, CARD\_APPLICATION\_CRYPTOGRAM\_SHORT\_FORM, DYNAMIC\_CARD\_SECURITY\_CODE. Visa uses DAVV/TAVV; Mastercard uses the other two values. Missing or unmappable channel dynamic data produces PROCESS\_FAIL/F without paymentToken. Supported values (case-sensitive): DAVV, TAVV, CARD\_APPLICATION\_CRYPTOGRAM\_SHORT\_FORM, DYNAMIC\_CARD\_SECURITY\_CODE.
     #[serde(
         rename = "dynamicDataType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub dynamic_data_type: Option<String>,
     /// Dynamic cryptogram value, required for successful Visa/Mastercard responses and omitted for A+. Missing channel dynamic data produces PROCESS\_FAIL/F without paymentToken.
     #[serde(
         rename = "dynamicDataValue",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub dynamic_data_value: Option<String>,
 }
@@ -1554,7 +1667,8 @@ pub struct AncillaryData {
     #[serde(
         rename = "connectedTicketNumber",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub connected_ticket_number: Option<String>,
 }
@@ -1627,7 +1741,12 @@ pub struct Applicability {
     /// The applicability scope. Valid values are ALL and SPECIFIC. ALL applies the Credit Grant to all eligible Prices that use the same currency as the Grant and omits priceIds; SPECIFIC applies it only to the Prices specified by priceIds. Maximum length: 8 characters.
     ///
     /// At most 8 characters.
-    #[serde(rename = "scope", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "scope",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub scope: Option<String>,
     /// The Price IDs that the Credit Grant applies to. Required when scope is SPECIFIC and values must be unique; omitted when scope is ALL. Maximum size: 64 elements. Maximum length per item: 64 characters.
     #[serde(rename = "priceIds", default, skip_serializing_if = "Option::is_none")]
@@ -1713,11 +1832,17 @@ pub struct Attachment {
     #[serde(
         rename = "attachmentType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub attachment_type: Option<String>,
     /// `file`.
-    #[serde(rename = "file", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "file",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub file: Option<String>,
     /// The name of the attachment file, including the file extension, such as XXX.jpg or XXX.png. More information: Maximum length: 256 characters
     ///
@@ -1725,13 +1850,19 @@ pub struct Attachment {
     #[serde(
         rename = "attachmentName",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub attachment_name: Option<String>,
     /// The unique key value of the attachment file. Maximum file size: 32MB. The value of this parameter is obtained from the attachmentKey parameter in the submitAttachment API. Prior attachment submission using the submitAttachment API is required. More information: Maximum length: 256 characters
     ///
     /// At most 256 characters.
-    #[serde(rename = "fileKey", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "fileKey",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub file_key: Option<String>,
 }
 
@@ -2565,7 +2696,8 @@ pub struct AuthorizationControl {
     #[serde(
         rename = "cardActiveTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub card_active_time: Option<String>,
     /// Datetime UTC time: 2018-10-31T00:00:00+0800 ISO 8601
@@ -2574,7 +2706,8 @@ pub struct AuthorizationControl {
     #[serde(
         rename = "cardCancelTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub card_cancel_time: Option<String>,
     /// Allowed MCC (Merchant Category Code) list. If not set or left empty, all transactions are allowed.
@@ -2618,14 +2751,25 @@ pub struct AuthorizationControl {
     #[serde(
         rename = "threeDSMode",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub three_ds_mode: Option<String>,
     /// Cardholder phone number for STANDARD-mode 3DS OTP authentication. Accepted by updateCard only; do not send to applyCard. Supply a complete E.164 number including the leading plus sign to update this card-specific value. Omission leaves the existing value unchanged and updating this field does not change email or merchant security settings. Initially populated from security settings. In inquireCardDetail and the top-level authorizationControl of inquireCardSensitiveInfo, returned masked when stored and visible to the card-level cohort, for both STANDARD and FRICTIONLESS; omitted for the hidden cohort. Never send a masked response value back to updateCard. Contains personal data; avoid logging complete values. This contract does not define null or empty-string clearing semantics.
-    #[serde(rename = "phoneNo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "phoneNo",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub phone_no: Option<String>,
     /// Cardholder email address for STANDARD-mode 3DS OTP authentication. Accepted by updateCard only; do not send to applyCard. Supply a complete email address to update this card-specific value. Omission leaves the existing value unchanged and updating this field does not change phoneNo or merchant security settings. Initially populated from security settings. In inquireCardDetail and the top-level authorizationControl of inquireCardSensitiveInfo, returned masked when stored and visible to the card-level cohort, for both STANDARD and FRICTIONLESS; omitted for the hidden cohort. Never send a masked response value back to updateCard. Contains personal data; avoid logging complete values. This contract does not define null or empty-string clearing semantics.
-    #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "email",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub email: Option<String>,
     /// `cardLimitDetail`.
     #[serde(
@@ -2980,7 +3124,12 @@ pub struct BillingDiscount {
     /// Coupon ID associated with the discount. Exactly one of \`couponId\` and \`promotionCodeId\` can be provided in a discount request; responses return the identifier that was applied. Maximum length: 64 characters.
     ///
     /// At most 64 characters.
-    #[serde(rename = "couponId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "couponId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub coupon_id: Option<String>,
     /// Promotion code ID associated with the discount. Exactly one of \`couponId\` and \`promotionCodeId\` can be provided in a discount request; responses return the identifier that was applied. Maximum length: 64 characters.
     ///
@@ -2988,7 +3137,8 @@ pub struct BillingDiscount {
     #[serde(
         rename = "promotionCodeId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub promotion_code_id: Option<String>,
 }
@@ -3416,18 +3566,29 @@ pub struct BillingSubscriptionDiscountInfo {
     #[serde(
         rename = "discountId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub discount_id: Option<String>,
     /// The coupon ID. Maximum length: 64 characters. Note: See documentation for details.
     ///
     /// At most 64 characters.
-    #[serde(rename = "couponId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "couponId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub coupon_id: Option<String>,
     /// The type. Maximum length: 16 characters.
     ///
     /// At most 16 characters.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "type",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub r#type: Option<String>,
     /// Percentage discount as a decimal string.
     ///
@@ -3435,7 +3596,8 @@ pub struct BillingSubscriptionDiscountInfo {
     #[serde(
         rename = "percentOff",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub percent_off: Option<String>,
     /// `amountOff`.
@@ -3444,7 +3606,12 @@ pub struct BillingSubscriptionDiscountInfo {
     /// The duration. Maximum length: 16 characters.
     ///
     /// At most 16 characters.
-    #[serde(rename = "duration", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "duration",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub duration: Option<String>,
     /// The times. Note: See documentation for details.
     #[serde(
@@ -3457,7 +3624,12 @@ pub struct BillingSubscriptionDiscountInfo {
     /// The current status. Maximum length: 16 characters.
     ///
     /// At most 16 characters.
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "status",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub status: Option<String>,
 }
 
@@ -3514,12 +3686,22 @@ pub struct BillingSubscriptionInquireDetailsCancellationDetails {
     /// The feedback. Maximum length: 17 characters.
     ///
     /// At most 17 characters.
-    #[serde(rename = "feedback", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "feedback",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub feedback: Option<String>,
     /// The comment. Maximum length: 500 characters.
     ///
     /// At most 500 characters.
-    #[serde(rename = "comment", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "comment",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub comment: Option<String>,
 }
 
@@ -3567,7 +3749,8 @@ pub struct BillingSubscriptionPriceItem {
     #[serde(
         rename = "currentPeriodEnd",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub current_period_end: Option<String>,
     /// The start of the current billing period in ISO 8601 format.
@@ -3576,7 +3759,8 @@ pub struct BillingSubscriptionPriceItem {
     #[serde(
         rename = "currentPeriodStart",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub current_period_start: Option<String>,
     /// `itemAmount`.
@@ -3589,28 +3773,54 @@ pub struct BillingSubscriptionPriceItem {
     /// The subscription item ID. Maximum length: 64 characters.
     ///
     /// At most 64 characters.
-    #[serde(rename = "itemId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "itemId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub item_id: Option<String>,
     /// The display nickname of the price.
-    #[serde(rename = "nickname", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "nickname",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub nickname: Option<String>,
     /// The price ID. Maximum length: 64 characters.
     ///
     /// At most 64 characters.
-    #[serde(rename = "priceId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "priceId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub price_id: Option<String>,
     /// The price type, such as RECURRING or ONE\_TIME.
-    #[serde(rename = "priceType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "priceType",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub price_type: Option<String>,
     /// The pricing model. Valid values are PER\_UNIT and TIERED.
     #[serde(
         rename = "pricingModel",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub pricing_model: Option<String>,
     /// The tiered pricing mode. Valid values are GRADUATED and VOLUME.
-    #[serde(rename = "tiersMode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "tiersMode",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub tiers_mode: Option<String>,
     /// The tiered pricing details.
     #[serde(rename = "tiers", default, skip_serializing_if = "Option::is_none")]
@@ -3618,20 +3828,27 @@ pub struct BillingSubscriptionPriceItem {
     /// The associated product ID. Maximum length: 64 characters.
     ///
     /// At most 64 characters.
-    #[serde(rename = "productId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "productId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub product_id: Option<String>,
     /// The associated product name.
     #[serde(
         rename = "productName",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub product_name: Option<String>,
     /// The product description resolved from the product ID of this price item.
     #[serde(
         rename = "productDescription",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub product_description: Option<String>,
     /// The quantity of this subscription item.
@@ -3646,7 +3863,8 @@ pub struct BillingSubscriptionPriceItem {
     #[serde(
         rename = "recurringInterval",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub recurring_interval: Option<String>,
     /// The number of recurring intervals in each billing period.
@@ -3665,10 +3883,20 @@ pub struct BillingSubscriptionPriceItem {
     )]
     pub unit_amount: Option<alipay_ams_core::Amount>,
     /// The usage type. Valid values include LICENSED and METERED.
-    #[serde(rename = "usageType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "usageType",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub usage_type: Option<String>,
     /// The external meter reference ID.
-    #[serde(rename = "meterId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "meterId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub meter_id: Option<String>,
 }
 
@@ -3886,7 +4114,8 @@ pub struct BrowserInfo {
     #[serde(
         rename = "acceptHeader",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub accept_header: Option<String>,
     /// Indicates whether the user's browser is able to run Java
@@ -3906,10 +4135,20 @@ pub struct BrowserInfo {
     )]
     pub java_script_enabled: Option<bool>,
     /// The language of the user's browser
-    #[serde(rename = "language", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "language",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub language: Option<String>,
     /// The user agent of the user's browser
-    #[serde(rename = "userAgent", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "userAgent",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub user_agent: Option<String>,
 }
 
@@ -4175,18 +4414,25 @@ pub struct Buyer {
     #[serde(
         rename = "preferredLocales",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub preferred_locales: Option<String>,
     /// Business name for createPaymentSession. Required when buyerType is B. Not persisted by asynchronous Billing customer resolution. Omit in APIs that do not document support.
     #[serde(
         rename = "businessName",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub business_name: Option<String>,
     /// Optional buyer type for createPaymentSession: B (business) or C (consumer). No default. Omit in APIs that do not document support.
-    #[serde(rename = "buyerType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "buyerType",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub buyer_type: Option<String>,
     /// The unique ID to identify the buyer. Note: Specify this parameter when you want to use the promotion offered by Antom to this order. More information: Maximum length: 64 characters
     ///
@@ -4194,7 +4440,8 @@ pub struct Buyer {
     #[serde(
         rename = "referenceBuyerId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub reference_buyer_id: Option<String>,
     /// `buyerName`.
@@ -4206,7 +4453,8 @@ pub struct Buyer {
     #[serde(
         rename = "buyerPhoneNo",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub buyer_phone_no: Option<String>,
     /// The email of the buyer. Specify this parameter: When you require risk control. When the value of paymentMethodType is CARD. Providing this information helps to increase the accuracy of anti-money laundering and fraud detection, and increase payment success rates. More information: Maximum length: 64 characters For the DingTalk createPaymentSession integration, a valid buyer email is required and the maximum length is 128 characters.
@@ -4215,7 +4463,8 @@ pub struct Buyer {
     #[serde(
         rename = "buyerEmail",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub buyer_email: Option<String>,
     /// The time when the buyer registered your account. Specify this parameter if you require risk control. Providing this information helps to increase the accuracy of anti-money laundering and fraud detection, and increase payment success rates. More information: Maximum length: 64 characters The value follows the ISO 8601 standard format. For example, "2019-11-27T12:01:01+08:00".
@@ -4224,7 +4473,8 @@ pub struct Buyer {
     #[serde(
         rename = "buyerRegistrationTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub buyer_registration_time: Option<String>,
     /// `isAccountVerified`.
@@ -4247,7 +4497,8 @@ pub struct Buyer {
     #[serde(
         rename = "buyerPhoneNoContryCode",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub buyer_phone_no_contry_code: Option<String>,
     /// `successfulOrderAmount`.
@@ -4263,7 +4514,8 @@ pub struct Buyer {
     #[serde(
         rename = "dateOfLastPaidPurchase",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub date_of_last_paid_purchase: Option<String>,
     /// The date and time of the buyer's first paid purchase. When using KLARNA for an e-commerce merchant, this field is required. The value follows the ISO 8601 standard format. For example, "2019-11-27T12:01:01+08:00".
@@ -4272,7 +4524,8 @@ pub struct Buyer {
     #[serde(
         rename = "dateOfFirstPaidPurchase",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub date_of_first_paid_purchase: Option<String>,
     /// Tax IDs for createPaymentSession tax handling; at most 10 entries with country/value and optional region. The asynchronous Billing customer resolution does not persist these IDs. Other session flows retain their documented B2C fallback for missing or unusable IDs. Omit in APIs that do not document support.
@@ -4508,17 +4761,32 @@ pub struct BuyerTaxId {
     /// The two-letter ISO 3166-1 alpha-2 country or region code used to validate the tax ID. Maximum length: 2 characters.
     ///
     /// At most 2 characters.
-    #[serde(rename = "country", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "country",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub country: Option<String>,
     /// Optional ISO 3166-2 issuing state or province subdivision code. Maximum length: 10 characters.
     ///
     /// At most 10 characters.
-    #[serde(rename = "region", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "region",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub region: Option<String>,
     /// The buyer tax ID value. The accepted format is country-specific. Maximum length: 64 characters.
     ///
     /// At most 64 characters.
-    #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "value",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub value: Option<String>,
 }
 
@@ -4806,31 +5074,44 @@ Commercial = "COMMERCIAL",
 #[non_exhaustive]
 pub struct CardDetail {
     /// Card asset Id.
-    #[serde(rename = "assetId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "assetId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub asset_id: Option<String>,
     /// User-defined card nickname, designed to help users manage multiple cards more conveniently.
     #[serde(
         rename = "cardNickName",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub card_nick_name: Option<String>,
     /// Card Status: Represents the current state of the card. Possible values include: ACTIVE: The card is active and can be used normally. FROZEN: The card has been frozen and cannot be used temporarily. CANCEL: The card has been canceled and is no longer valid.
     #[serde(
         rename = "cardStatus",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub card_status: Option<String>,
     /// Masked card number.
     #[serde(
         rename = "maskedCardNo",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub masked_card_no: Option<String>,
     /// Card Brand: Indicates the brand or network of the card. Possible value: MASTERCARD: The card is part of the Mastercard network.
-    #[serde(rename = "cardBrand", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "cardBrand",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub card_brand: Option<String>,
     /// Datetime UTC time: 2018-10-31T00:00:00+0800. ISO 8601
     ///
@@ -4838,7 +5119,8 @@ pub struct CardDetail {
     #[serde(
         rename = "createdTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub created_time: Option<String>,
     /// Datetime UTC time: 2018-10-31T00:00:00+0800. ISO 8601
@@ -4847,14 +5129,25 @@ pub struct CardDetail {
     #[serde(
         rename = "updatedTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub updated_time: Option<String>,
     /// Purpose of the card
-    #[serde(rename = "purpose", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "purpose",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub purpose: Option<String>,
     /// Note information of card application
-    #[serde(rename = "note", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "note",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub note: Option<String>,
     /// Customer metadata in key-value format. - Key max length: 32 - Value max length: 128 - Max number of keys: 30 - Total JSON string max length: 3096
     #[serde(rename = "metadata", default, skip_serializing_if = "Option::is_none")]
@@ -4937,29 +5230,51 @@ impl Default for CardDetail {
 #[non_exhaustive]
 pub struct CardInfo {
     /// The masked card number, which just shows part of the card number and can be used to display to the user
-    #[serde(rename = "cardNo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "cardNo",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub card_no: Option<String>,
     /// The card brand
-    #[serde(rename = "cardBrand", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "cardBrand",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub card_brand: Option<String>,
     /// The token of the card
-    #[serde(rename = "cardToken", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "cardToken",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub card_token: Option<String>,
     /// The issuing country of the card
     #[serde(
         rename = "issuingCountry",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub issuing_country: Option<String>,
     /// The funding type of the card
-    #[serde(rename = "funding", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "funding",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub funding: Option<String>,
     /// The region code that represents the country or region of the payment method
     #[serde(
         rename = "paymentMethodRegion",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub payment_method_region: Option<String>,
     /// `threeDSResult`.
@@ -5053,28 +5368,32 @@ pub struct CardLimitDetail {
     #[serde(
         rename = "dailyLimitMax",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub daily_limit_max: Option<String>,
     /// `monthlyLimitMax`.
     #[serde(
         rename = "monthlyLimitMax",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub monthly_limit_max: Option<String>,
     /// `perTransactionLimitMax`.
     #[serde(
         rename = "perTransactionLimitMax",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub per_transaction_limit_max: Option<String>,
     /// `perCardLimitMax`.
     #[serde(
         rename = "perCardLimitMax",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub per_card_limit_max: Option<String>,
 }
@@ -5195,34 +5514,43 @@ impl Default for CardLimitDetail {
 #[non_exhaustive]
 pub struct CardLimitInfo {
     /// `currency`.
-    #[serde(rename = "currency", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "currency",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub currency: Option<String>,
     /// `dailyLimitMax`.
     #[serde(
         rename = "dailyLimitMax",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub daily_limit_max: Option<String>,
     /// `monthlyLimitMax`.
     #[serde(
         rename = "monthlyLimitMax",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub monthly_limit_max: Option<String>,
     /// `perTransactionLimitMax`.
     #[serde(
         rename = "perTransactionLimitMax",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub per_transaction_limit_max: Option<String>,
     /// `perCardLimitMax`.
     #[serde(
         rename = "perCardLimitMax",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub per_card_limit_max: Option<String>,
 }
@@ -5308,12 +5636,22 @@ pub struct CardPaymentMethodDetail {
     /// The token of the card. The value of this parameter is used by paymentMethodId in the pay (Checkout Payment) API when initiating payments. More information: Maximum length: 2048 characters
     ///
     /// At most 2048 characters.
-    #[serde(rename = "cardToken", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "cardToken",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub card_token: Option<String>,
     /// The card number. More information: Maximum length: 32 characters
     ///
     /// At most 32 characters.
-    #[serde(rename = "cardNo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "cardNo",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub card_no: Option<String>,
     /// `brand`.
     #[serde(rename = "brand", default, skip_serializing_if = "Option::is_none")]
@@ -5329,14 +5667,16 @@ pub struct CardPaymentMethodDetail {
     #[serde(
         rename = "cardIssuer",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub card_issuer: Option<String>,
     /// `countryIssue`.
     #[serde(
         rename = "countryIssue",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub country_issue: Option<String>,
     /// `instUserName`.
@@ -5352,7 +5692,8 @@ pub struct CardPaymentMethodDetail {
     #[serde(
         rename = "expiryYear",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub expiry_year: Option<String>,
     /// The month the card expires. Pass in two digits representing the month. For example, if the expiration month is February, the value of this parameter is 02. More information: Maximum length: 2 characters
@@ -5361,7 +5702,8 @@ pub struct CardPaymentMethodDetail {
     #[serde(
         rename = "expiryMonth",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub expiry_month: Option<String>,
     /// `billingAddress`.
@@ -5372,16 +5714,27 @@ pub struct CardPaymentMethodDetail {
     )]
     pub billing_address: Option<crate::models::Address>,
     /// `mask`.
-    #[serde(rename = "mask", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "mask",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub mask: Option<String>,
     /// `last4`.
-    #[serde(rename = "last4", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "last4",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub last4: Option<String>,
     /// `paymentMethodDetailMetadata`.
     #[serde(
         rename = "paymentMethodDetailMetadata",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub payment_method_detail_metadata: Option<String>,
     /// The masked card number, showing only a few digits and hiding the rest. More information: Maximum length: 64 characters
@@ -5390,59 +5743,81 @@ pub struct CardPaymentMethodDetail {
     #[serde(
         rename = "maskedCardNo",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub masked_card_no: Option<String>,
     /// System-generated card identifier for deduplication. In AMS vaulting, it is a stable 64-character lowercase hexadecimal string, independent of cardToken. Returned when result.resultStatus is S and card information is available; inquireVaulting also requires vaultingStatus SUCCESS. Otherwise omitted, never null. Do not include in merchant requests.
     #[serde(
         rename = "fingerprint",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub fingerprint: Option<String>,
     /// `authenticationFlow`.
     #[serde(
         rename = "authenticationFlow",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub authentication_flow: Option<String>,
     /// The funding type of the card. Valid values are: CREDIT: indicates a credit card. DEBIT: indicates a debit card. PREPAID: indicates a prepaid card. CHARGE: indicates a charge card. DEFERRED\_DEBIT: indicates a deferred debit card. This parameter is returned when the value of paymentMethodType is CARD and the information is available from the channel.
-    #[serde(rename = "funding", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "funding",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub funding: Option<String>,
     /// `avsResultRaw`.
     #[serde(
         rename = "avsResultRaw",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub avs_result_raw: Option<String>,
     /// `cvvResultRaw`.
     #[serde(
         rename = "cvvResultRaw",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub cvv_result_raw: Option<String>,
     /// `bin`.
-    #[serde(rename = "bin", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "bin",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub bin: Option<String>,
     /// The issuer name of the card. This parameter is returned when the value of paymentMethodType is CARD and the information is available from the channel.
     #[serde(
         rename = "issuerName",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub issuer_name: Option<String>,
     /// The issuing country of the card. The value of this parameter is a 2-letter country code that follows ISO 3166 Country Codes standard. This parameter is returned when the value of paymentMethodType is CARD and the information is available from the channel.
     #[serde(
         rename = "issuingCountry",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub issuing_country: Option<String>,
     /// `lastFour`.
-    #[serde(rename = "lastFour", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "lastFour",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub last_four: Option<String>,
     /// `cardholderName`.
     #[serde(
@@ -5454,7 +5829,12 @@ pub struct CardPaymentMethodDetail {
     /// The card verification value (CVV), which is also known as a card security code (CSC) or a card verification code (CVC). Note: Specify this parameter when the card issuing bank is in Brazil, Chile, Mexico, or Peru, or the card is a global card. More information: Maximum length: 3 characters
     ///
     /// At most 3 characters.
-    #[serde(rename = "cvv", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "cvv",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub cvv: Option<String>,
     /// The date of birth of the cardholder. The value of this parameter is an 8-digit date of birth in the format of YYYY-MM-DD that follows the ISO 8601 standard. For example, 1971-06-07 means the cardholder's birthday is June 7, 1971. Specify this parameter when all the following conditions are met: The card issuing bank is in Korea. The card is a personal card. More information: Maximum length: 10 characters
     ///
@@ -5462,7 +5842,8 @@ pub struct CardPaymentMethodDetail {
     #[serde(
         rename = "dateOfBirth",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub date_of_birth: Option<String>,
     /// The business number of the company that holds the corporate card. The value of this parameter is a 10-digit business number, such as 97XXXXXX11. Specify this parameter when all the following conditions are met: The card issuing bank is in Korea. The card is a corporate card. More information: Maximum length: 10 characters
@@ -5471,7 +5852,8 @@ pub struct CardPaymentMethodDetail {
     #[serde(
         rename = "businessNo",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub business_no: Option<String>,
     /// The first two digits of the card payment password. Note: Specify this parameter when the card issuing bank is in Korea. More information: Maximum length: 2 characters
@@ -5480,13 +5862,19 @@ pub struct CardPaymentMethodDetail {
     #[serde(
         rename = "cardPasswordDigest",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub card_password_digest: Option<String>,
     /// The Cadastro Pessoal de Pessoa Física (CPF) is the tax ID of the Brazilian individual taxpayer. Note: Specify this parameter when the card issuing bank is in Brazil. More information: Maximum length: 11 characters
     ///
     /// At most 11 characters.
-    #[serde(rename = "cpf", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "cpf",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub cpf: Option<String>,
     /// The email address of the payer. Note: Specify this parameter when the card issuing bank is in Brazil, Chile, Mexico, or Peru. More information: Maximum length: 64 characters
     ///
@@ -5494,7 +5882,8 @@ pub struct CardPaymentMethodDetail {
     #[serde(
         rename = "payerEmail",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub payer_email: Option<String>,
     /// The unique ID assigned by the card scheme to identify a transaction. More information: Maximum length: 256 characters
@@ -5503,7 +5892,8 @@ pub struct CardPaymentMethodDetail {
     #[serde(
         rename = "networkTransactionId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub network_transaction_id: Option<String>,
     /// Indicates whether the transaction authentication type is 3D secure. Specify this parameter when the value of paymentMethodType is CARD.
@@ -5518,21 +5908,24 @@ pub struct CardPaymentMethodDetail {
     #[serde(
         rename = "request3DS",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub request3_ds: Option<String>,
     /// `scaExemptionIndicator`.
     #[serde(
         rename = "scaExemptionIndicator",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub sca_exemption_indicator: Option<String>,
     /// `enableAuthenticationUpgrade`.
     #[serde(
         rename = "enableAuthenticationUpgrade",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub enable_authentication_upgrade: Option<String>,
     /// `mpiData`.
@@ -5898,17 +6291,28 @@ impl Default for CardPaymentMethodDetail {
 #[non_exhaustive]
 pub struct CardTransactionEvent {
     /// The unique event ID. Use this field to deduplicate events.
-    #[serde(rename = "eventId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "eventId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub event_id: Option<String>,
     /// The spend-group ID that correlates authorization, capture, refund, and chargeback events.
     #[serde(
         rename = "lifecycleId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub lifecycle_id: Option<String>,
     /// The event type. Current values are AUTH, AUTH\_CANCEL, CAPTURE, REFUND, CHARGEBACK, and REPAYMENT. Consumers must preserve unknown future values.
-    #[serde(rename = "eventType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "eventType",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub event_type: Option<String>,
     /// The authorization expiry time in ISO 8601 format. Returned only for an AUTH event when the source supplies the value.
     ///
@@ -5916,35 +6320,58 @@ pub struct CardTransactionEvent {
     #[serde(
         rename = "authExpireTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub auth_expire_time: Option<String>,
     /// The time of the channel-designated authorization associated with this event, in ISO 8601 format. Returned for eligible non-AUTH events when available.
     ///
     /// ISO 8601 date and time with offset.
-    #[serde(rename = "authTime", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "authTime",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub auth_time: Option<String>,
     /// The authorization type. Current values are AUTH and PRE\_AUTH. Returned only for an AUTH event when available; consumers must preserve unknown future values.
-    #[serde(rename = "authType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "authType",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub auth_type: Option<String>,
     /// The network approval code. Returned only for an AUTH event when available.
-    #[serde(rename = "authCode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "authCode",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub auth_code: Option<String>,
     /// The Antom-normalized public failure code. Returned only when status is FAIL.
     #[serde(
         rename = "failureReason",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub failure_reason: Option<String>,
     /// The event status. Current values are SUCCESS, FAIL, and PROCESSING. Consumers must treat unknown future values as non-terminal.
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "status",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub status: Option<String>,
     /// The balance bucket. Current values are ANTOM\_BIZ\_ACCOUNT and ANTOM\_FUND\_ACCOUNT. Returned when a balance movement applies; consumers must preserve unknown future values.
     #[serde(
         rename = "balanceType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub balance_type: Option<String>,
     /// The time associated with the card event in ISO 8601 format with a timezone.
@@ -5953,11 +6380,17 @@ pub struct CardTransactionEvent {
     #[serde(
         rename = "transactionTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub transaction_time: Option<String>,
     /// The bill type. Current values are CARD\_PAYMENT and CARD\_REFUND. Consumers must preserve unknown future values.
-    #[serde(rename = "billType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "billType",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub bill_type: Option<String>,
     /// `outAmount`.
     #[serde(rename = "outAmount", default, skip_serializing_if = "Option::is_none")]
@@ -5969,7 +6402,8 @@ pub struct CardTransactionEvent {
     #[serde(
         rename = "exchangeCurrencyPair",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub exchange_currency_pair: Option<String>,
     /// The channel-supplied base/quote exchange rate. Returned for cross-currency events.
@@ -5978,7 +6412,8 @@ pub struct CardTransactionEvent {
     #[serde(
         rename = "exchangeRate",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub exchange_rate: Option<String>,
     /// `transactionAmount`.
@@ -5989,20 +6424,27 @@ pub struct CardTransactionEvent {
     )]
     pub transaction_amount: Option<alipay_ams_core::Amount>,
     /// The card asset ID.
-    #[serde(rename = "assetId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "assetId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub asset_id: Option<String>,
     /// The product category of the card used for the transaction, such as Mastercard MTA or MTB. Returned when available; the value is passed through as provided and has no fixed code pattern.
     #[serde(
         rename = "cardProduct",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub card_product: Option<String>,
     /// The PCI-compliant masked card number. Returned when masking information is available.
     #[serde(
         rename = "maskedCardNo",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub masked_card_no: Option<String>,
     /// `merchantInfo`.
@@ -6121,21 +6563,24 @@ pub struct CardTransactionLifecycle {
     #[serde(
         rename = "lifecycleId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub lifecycle_id: Option<String>,
     /// The most recent event type. Current values are AUTH, AUTH\_CANCEL, CAPTURE, REFUND, CHARGEBACK, and REPAYMENT. Returned when the lifecycle contains at least one event; consumers must preserve unknown future values.
     #[serde(
         rename = "latestEventType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub latest_event_type: Option<String>,
     /// The most recent event status. Current values are SUCCESS, FAIL, and PROCESSING. Returned when the lifecycle contains at least one event; consumers must treat unknown future values as non-terminal.
     #[serde(
         rename = "latestEventStatus",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub latest_event_status: Option<String>,
     /// The time of the most recent event in the lifecycle, in ISO 8601 format.
@@ -6144,7 +6589,8 @@ pub struct CardTransactionLifecycle {
     #[serde(
         rename = "lastUpdateTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub last_update_time: Option<String>,
     /// The time of the earliest event in the lifecycle, in ISO 8601 format.
@@ -6153,7 +6599,8 @@ pub struct CardTransactionLifecycle {
     #[serde(
         rename = "transactionTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub transaction_time: Option<String>,
     /// `totalBillingAmount`.
@@ -6192,20 +6639,27 @@ pub struct CardTransactionLifecycle {
     )]
     pub total_chargeback_amount: Option<alipay_ams_core::Amount>,
     /// The card asset ID.
-    #[serde(rename = "assetId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "assetId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub asset_id: Option<String>,
     /// The product category of the card used for the transaction, such as Mastercard MTA or MTB. Returned when available; the value is passed through as provided and has no fixed code pattern.
     #[serde(
         rename = "cardProduct",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub card_product: Option<String>,
     /// The PCI-compliant masked card number. Returned when masking information is available.
     #[serde(
         rename = "maskedCardNo",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub masked_card_no: Option<String>,
 }
@@ -6277,21 +6731,24 @@ pub struct CardTransactionLifecycleDetail {
     #[serde(
         rename = "lifecycleId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub lifecycle_id: Option<String>,
     /// The most recent event type. Current values are AUTH, AUTH\_CANCEL, CAPTURE, REFUND, CHARGEBACK, and REPAYMENT. Returned when the lifecycle contains at least one event; consumers must preserve unknown future values.
     #[serde(
         rename = "latestEventType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub latest_event_type: Option<String>,
     /// The most recent event status. Current values are SUCCESS, FAIL, and PROCESSING. Returned when the lifecycle contains at least one event; consumers must treat unknown future values as non-terminal.
     #[serde(
         rename = "latestEventStatus",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub latest_event_status: Option<String>,
     /// The time of the most recent event in the lifecycle, in ISO 8601 format.
@@ -6300,7 +6757,8 @@ pub struct CardTransactionLifecycleDetail {
     #[serde(
         rename = "lastUpdateTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub last_update_time: Option<String>,
     /// The time of the earliest event in the lifecycle, in ISO 8601 format.
@@ -6309,7 +6767,8 @@ pub struct CardTransactionLifecycleDetail {
     #[serde(
         rename = "transactionTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub transaction_time: Option<String>,
     /// `totalBillingAmount`.
@@ -6348,20 +6807,27 @@ pub struct CardTransactionLifecycleDetail {
     )]
     pub total_chargeback_amount: Option<alipay_ams_core::Amount>,
     /// The card asset ID.
-    #[serde(rename = "assetId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "assetId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub asset_id: Option<String>,
     /// The product category of the card used for the transaction, such as Mastercard MTA or MTB. Returned when available; the value is passed through as provided and has no fixed code pattern.
     #[serde(
         rename = "cardProduct",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub card_product: Option<String>,
     /// The PCI-compliant masked card number. Returned when masking information is available.
     #[serde(
         rename = "maskedCardNo",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub masked_card_no: Option<String>,
     /// The complete stored event set for the lifecycle. Returned whenever lifecycle is present; an empty stored set returns an empty array.
@@ -6580,7 +7046,8 @@ pub struct CardholderInfo {
     #[serde(
         rename = "displayName",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub display_name: Option<String>,
 }
@@ -6779,7 +7246,8 @@ pub struct ChallengeActionForm {
     #[serde(
         rename = "challengeRenderValue",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub challenge_render_value: Option<String>,
     /// `triggerSource`.
@@ -6793,7 +7261,8 @@ pub struct ChallengeActionForm {
     #[serde(
         rename = "extendInfo",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub extend_info: Option<String>,
 }
@@ -6908,7 +7377,12 @@ pub struct CodeDetail {
     /// The value of the code. If the value of displayType is set toSMALLIMAGE, MIDDLEIMAGE, or BIGIMAGE, this parameter indicates a plain or Base64-encoded image URL. If the value of displayType is set to TEXT, this parameter indicates a text string. More information: Maximum length: 2048 characters
     ///
     /// At most 2048 characters.
-    #[serde(rename = "codeValue", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "codeValue",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub code_value: Option<String>,
     /// `displayType`.
     #[serde(
@@ -7317,13 +7791,19 @@ impl Default for Contact {
 #[non_exhaustive]
 pub struct ContactInfo {
     /// `contactNo`.
-    #[serde(rename = "contactNo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "contactNo",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub contact_no: Option<String>,
     /// `contactType`.
     #[serde(
         rename = "contactType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub contact_type: Option<String>,
 }
@@ -7390,20 +7870,27 @@ CommercialPhoneNo = "COMMERCIAL_PHONE_NO",
 #[non_exhaustive]
 pub struct Coupon {
     /// System-generated coupon ID.
-    #[serde(rename = "couponId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "couponId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub coupon_id: Option<String>,
     /// Coupon display name.
     #[serde(
         rename = "couponName",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub coupon_name: Option<String>,
     /// Filter by discount type. Allowed values: \`PERCENT\`, \`AMOUNT\`. If not provided, returns all discount types.
     #[serde(
         rename = "discountType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub discount_type: Option<String>,
     /// Percentage discount (up to 2 decimal places). Returned when \`discountType\` = \`PERCENT\`.
@@ -7412,17 +7899,28 @@ pub struct Coupon {
     #[serde(
         rename = "percentOff",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub percent_off: Option<String>,
     /// `amountOff`.
     #[serde(rename = "amountOff", default, skip_serializing_if = "Option::is_none")]
     pub amount_off: Option<alipay_ams_core::Amount>,
     /// Redemption expiry time.
-    #[serde(rename = "redeemBy", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "redeemBy",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub redeem_by: Option<String>,
     /// Filter by coupon status. Allowed values: \`ACTIVE\`, \`INACTIVE\`. If not provided, returns coupons of all statuses.
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "status",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub status: Option<String>,
     /// The maximum redemption count.
     #[serde(
@@ -7508,7 +8006,8 @@ pub struct CouponApplicableProduct {
     #[serde(
         rename = "gmtModified",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub gmt_modified: Option<String>,
     /// Number of prices associated with the product.
@@ -7522,17 +8021,28 @@ pub struct CouponApplicableProduct {
     /// System-generated product ID. Maximum length: 64 characters.
     ///
     /// At most 64 characters.
-    #[serde(rename = "productId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "productId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub product_id: Option<String>,
     /// Product display name.
     #[serde(
         rename = "productName",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub product_name: Option<String>,
     /// Product status.
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "status",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub status: Option<String>,
 }
 
@@ -7665,7 +8175,12 @@ impl Default for CouponInquireDetailsAppliesTo {
 #[non_exhaustive]
 pub struct CouponPaymentMethodDetail {
     /// `couponId`.
-    #[serde(rename = "couponId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "couponId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub coupon_id: Option<String>,
     /// `availableAmount`.
     #[serde(
@@ -7678,28 +8193,32 @@ pub struct CouponPaymentMethodDetail {
     #[serde(
         rename = "couponName",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub coupon_name: Option<String>,
     /// `couponDescription`.
     #[serde(
         rename = "couponDescription",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub coupon_description: Option<String>,
     /// `couponExpireTime`.
     #[serde(
         rename = "couponExpireTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub coupon_expire_time: Option<String>,
     /// `paymentMethodDetailMetadata`.
     #[serde(
         rename = "paymentMethodDetailMetadata",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub payment_method_detail_metadata: Option<String>,
 }
@@ -7798,14 +8317,25 @@ pub struct CouponPromotionCode {
     #[serde(
         rename = "promotionCodeId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub promotion_code_id: Option<String>,
     /// The merchant-supplied or system-generated promotion code string.
-    #[serde(rename = "code", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "code",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub code: Option<String>,
     /// The promotion code status. The value is ACTIVE on creation.
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "status",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub status: Option<String>,
 }
 
@@ -7967,7 +8497,8 @@ pub struct CreditGrant {
     #[serde(
         rename = "creditGrantId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub credit_grant_id: Option<String>,
     /// The merchant-facing name of the Credit Grant. Maximum length: 255 characters.
@@ -7976,7 +8507,8 @@ pub struct CreditGrant {
     #[serde(
         rename = "creditGrantName",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub credit_grant_name: Option<String>,
     /// The Customer that receives the credit. Maximum length: 64 characters.
@@ -7985,13 +8517,19 @@ pub struct CreditGrant {
     #[serde(
         rename = "customerId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub customer_id: Option<String>,
     /// The Credit Grant status. Valid values are PENDING, ACTIVE, EXPIRED, and VOIDED. VOIDED is the only irreversible terminal state. Maximum length: 8 characters.
     ///
     /// At most 8 characters.
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "status",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub status: Option<String>,
     /// `amount`.
     #[serde(rename = "amount", default, skip_serializing_if = "Option::is_none")]
@@ -8021,7 +8559,12 @@ pub struct CreditGrant {
     /// The Credit Grant category. Valid values are PREPAID and PROMOTIONAL. Maximum length: 16 characters.
     ///
     /// At most 16 characters.
-    #[serde(rename = "category", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "category",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub category: Option<String>,
     /// The effective time in ISO 8601 UTC format, encoded as a JSON string. Omitted when the Grant is effective immediately. Maximum length: 32 characters.
     ///
@@ -8029,7 +8572,8 @@ pub struct CreditGrant {
     #[serde(
         rename = "effectiveDateTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub effective_date_time: Option<String>,
     /// The expiration time in ISO 8601 UTC format, encoded as a JSON string. Omitted when the Grant does not expire automatically. Maximum length: 32 characters.
@@ -8038,7 +8582,8 @@ pub struct CreditGrant {
     #[serde(
         rename = "expiryDateTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub expiry_date_time: Option<String>,
     /// The creation time in ISO 8601 UTC format, encoded as a JSON string. Maximum length: 32 characters.
@@ -8047,7 +8592,8 @@ pub struct CreditGrant {
     #[serde(
         rename = "createdDateTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub created_date_time: Option<String>,
     /// The last update time in ISO 8601 UTC format, encoded as a JSON string. Maximum length: 32 characters.
@@ -8056,7 +8602,8 @@ pub struct CreditGrant {
     #[serde(
         rename = "updatedDateTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub updated_date_time: Option<String>,
 }
@@ -8276,14 +8823,25 @@ pub struct CreditNoteInfo {
     #[serde(
         rename = "creditNoteId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub credit_note_id: Option<String>,
     /// The credit note type. Valid values: POST\_PAYMENT, PRE\_PAYMENT.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "type",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub r#type: Option<String>,
     /// The current status. Valid values: ISSUED, PROCESSING, REFUNDED, REFUND\_FAILED, VOIDED.
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "status",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub status: Option<String>,
     /// The total credit note amount.
     #[serde(
@@ -8303,31 +8861,49 @@ pub struct CreditNoteInfo {
     #[serde(
         rename = "refundStatus",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub refund_status: Option<String>,
     /// The refund transaction ID in the payment system.
-    #[serde(rename = "refundId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "refundId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub refund_id: Option<String>,
     /// The refund destination. Valid values: REFUND, CREDIT\_BALANCE.
     #[serde(
         rename = "refundDestination",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub refund_destination: Option<String>,
     /// The structured reason code.
-    #[serde(rename = "reason", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "reason",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub reason: Option<String>,
     /// The free-text description of the reason.
     #[serde(
         rename = "reasonDescription",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub reason_description: Option<String>,
     /// The customer-visible memo shown on the credit note PDF.
-    #[serde(rename = "memo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "memo",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub memo: Option<String>,
     /// The effective date of the credit note. ISO 8601 format.
     ///
@@ -8335,28 +8911,45 @@ pub struct CreditNoteInfo {
     #[serde(
         rename = "effectiveDate",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub effective_date: Option<String>,
     /// The issuance timestamp. ISO 8601 format.
     ///
     /// ISO 8601 date and time with offset.
-    #[serde(rename = "issuedAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "issuedAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub issued_at: Option<String>,
     /// The refund timestamp. Present when status is REFUNDED.
     #[serde(
         rename = "refundedAt",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub refunded_at: Option<String>,
     /// The void timestamp. Present when status is VOIDED.
-    #[serde(rename = "voidedAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "voidedAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub voided_at: Option<String>,
     /// The creation timestamp. ISO 8601 format.
     ///
     /// ISO 8601 date and time with offset.
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "createdAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub created_at: Option<String>,
     /// `items`.
     #[serde(rename = "items", default, skip_serializing_if = "Option::is_none")]
@@ -8437,13 +9030,19 @@ pub struct CreditNoteItem {
     #[serde(
         rename = "creditNoteItemId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub credit_note_item_id: Option<String>,
     /// The credit note item type. Maximum length: 32 characters.
     ///
     /// At most 32 characters.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "type",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub r#type: Option<String>,
     /// The related invoice item ID. Omitted for a custom line item. Maximum length: 64 characters.
     ///
@@ -8451,7 +9050,8 @@ pub struct CreditNoteItem {
     #[serde(
         rename = "invoiceItemId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub invoice_item_id: Option<String>,
     /// The credit note item description. Maximum length: 256 characters.
@@ -8460,7 +9060,8 @@ pub struct CreditNoteItem {
     #[serde(
         rename = "description",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub description: Option<String>,
     /// The credited quantity.
@@ -8541,7 +9142,8 @@ pub struct CreditNoteSummary {
     #[serde(
         rename = "creditNoteId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub credit_note_id: Option<String>,
     /// The unique ID assigned by Antom to identify a customer. Maximum length: 64 characters.
@@ -8550,23 +9152,39 @@ pub struct CreditNoteSummary {
     #[serde(
         rename = "customerId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub customer_id: Option<String>,
     /// The invoice ID. Maximum length: 64 characters.
     ///
     /// At most 64 characters.
-    #[serde(rename = "invoiceId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "invoiceId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub invoice_id: Option<String>,
     /// The type. Maximum length: 32 characters.
     ///
     /// At most 32 characters.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "type",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub r#type: Option<String>,
     /// The current status. Maximum length: 32 characters.
     ///
     /// At most 32 characters.
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "status",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub status: Option<String>,
     /// `totalAmount`.
     #[serde(
@@ -8585,7 +9203,12 @@ pub struct CreditNoteSummary {
     /// The reason for the status change. Maximum length: 32 characters.
     ///
     /// At most 32 characters.
-    #[serde(rename = "reason", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "reason",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub reason: Option<String>,
     /// The effective date. Maximum length: 29 characters.
     ///
@@ -8593,7 +9216,8 @@ pub struct CreditNoteSummary {
     #[serde(
         rename = "effectiveDate",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub effective_date: Option<String>,
     /// The refund status. Maximum length: 32 characters. Note: See documentation for details.
@@ -8602,13 +9226,19 @@ pub struct CreditNoteSummary {
     #[serde(
         rename = "refundStatus",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub refund_status: Option<String>,
     /// The voided at. Maximum length: 29 characters.
     ///
     /// At most 29 characters.
-    #[serde(rename = "voidedAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "voidedAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub voided_at: Option<String>,
     /// The refunded at. Maximum length: 29 characters.
     ///
@@ -8616,13 +9246,19 @@ pub struct CreditNoteSummary {
     #[serde(
         rename = "refundedAt",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub refunded_at: Option<String>,
     /// The created at. Maximum length: 29 characters.
     ///
     /// At most 29 characters.
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "createdAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub created_at: Option<String>,
 }
 
@@ -8703,7 +9339,12 @@ pub struct CreditPayPlan {
     )]
     pub installment_num: Option<i64>,
     /// `interval`.
-    #[serde(rename = "interval", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "interval",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub interval: Option<String>,
     /// `creditPayFeeType`.
     #[serde(
@@ -8726,7 +9367,8 @@ pub struct CreditPayPlan {
     #[serde(
         rename = "interestRate",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub interest_rate: Option<String>,
 }
@@ -8875,42 +9517,75 @@ pub struct Customer {
     #[serde(
         rename = "customerId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub customer_id: Option<String>,
     /// Merchant-supplied idempotency key.
     #[serde(
         rename = "customerRequestId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub customer_request_id: Option<String>,
     /// Filter by exact email address match. Maximum length: 256 characters.
     ///
     /// At most 256 characters.
-    #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "email",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub email: Option<String>,
     /// Customer first name. Returned when the field was set.
-    #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "firstName",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub first_name: Option<String>,
     /// Customer last name. Returned when the field was set.
-    #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "lastName",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub last_name: Option<String>,
     /// Filter by customer status. Allowed values: \`ACTIVE\`, \`DELETED\`. If not provided, returns customers of all statuses.
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "status",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub status: Option<String>,
     /// Invoice recipient email (independent of account email). Returned when the field was set.
     #[serde(
         rename = "billingEmail",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub billing_email: Option<String>,
     /// Filter by billing country codes (ISO 3166-1 alpha-2) using SQL \`IN\` clause. Maximum size: 50 elements.
-    #[serde(rename = "country", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "country",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub country: Option<String>,
     /// Customer creation timestamp.
-    #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "gmtCreate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub gmt_create: Option<String>,
 }
 
@@ -9122,35 +9797,40 @@ pub struct CustomizedInfo {
     #[serde(
         rename = "customizedField1",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub customized_field1: Option<String>,
     /// Customized field 2
     #[serde(
         rename = "customizedField2",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub customized_field2: Option<String>,
     /// Customized field 3
     #[serde(
         rename = "customizedField3",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub customized_field3: Option<String>,
     /// Customized field 4
     #[serde(
         rename = "customizedField4",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub customized_field4: Option<String>,
     /// Customized field 5
     #[serde(
         rename = "customizedField5",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub customized_field5: Option<String>,
 }
@@ -9227,11 +9907,17 @@ pub struct CustomsInfo {
     #[serde(
         rename = "customsCode",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub customs_code: Option<String>,
     /// `region`.
-    #[serde(rename = "region", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "region",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub region: Option<String>,
 }
 
@@ -9298,7 +9984,8 @@ pub struct Declaration {
     #[serde(
         rename = "declarationBeneficiaryId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub declaration_beneficiary_id: Option<String>,
 }
@@ -9395,21 +10082,24 @@ pub struct DeclarationRecord {
     #[serde(
         rename = "declarationRequestId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub declaration_request_id: Option<String>,
     /// `customsPaymentId`.
     #[serde(
         rename = "customsPaymentId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub customs_payment_id: Option<String>,
     /// `customsOrderId`.
     #[serde(
         rename = "customsOrderId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub customs_order_id: Option<String>,
     /// `customs`.
@@ -9441,35 +10131,40 @@ pub struct DeclarationRecord {
     #[serde(
         rename = "declarationRequestStatus",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub declaration_request_status: Option<String>,
     /// `lastModifiedTime`.
     #[serde(
         rename = "lastModifiedTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub last_modified_time: Option<String>,
     /// `customsDeclarationResultDesc`.
     #[serde(
         rename = "customsDeclarationResultDesc",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub customs_declaration_result_desc: Option<String>,
     /// `customsDeclarationReturnTime`.
     #[serde(
         rename = "customsDeclarationReturnTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub customs_declaration_return_time: Option<String>,
     /// `customsDeclarationResultCode`.
     #[serde(
         rename = "customsDeclarationResultCode",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub customs_declaration_result_code: Option<String>,
 }
@@ -9647,7 +10342,12 @@ pub struct DeliveryEstimateInfo {
     /// Units for the longest shipping time of logistics services. The valid values include: YEAR: Indicates that the shortest shipping time unit for logistics services is in years. MONTH: Indicates that the shortest shipping time unit for logistics services is in months. DAY: Indicates that the shortest shipping time unit for logistics services is in days. HOUR: Indicates that the shortest shipping time unit for logistics services is in hours. MINUTE: Indicates that the shortest shipping time unit for logistics services is in minutes. SECOND: Indicates that the shortest shipping time unit for logistics services is in seconds. More information: Maximum length: 16 characters
     ///
     /// At most 16 characters.
-    #[serde(rename = "unit", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "unit",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub unit: Option<String>,
     /// Estimated value for the longest shipping time of logistics services. More information: Value range: \[0, +∞)
     #[serde(
@@ -9735,7 +10435,8 @@ pub struct Discount {
     #[serde(
         rename = "discountTag",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub discount_tag: Option<String>,
     /// The discount name displayed in the default language. More information: Maximum length: 128 characters
@@ -9744,7 +10445,8 @@ pub struct Discount {
     #[serde(
         rename = "discountName",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub discount_name: Option<String>,
     /// `savingsAmount`.
@@ -9811,7 +10513,8 @@ pub struct DiscountPaymentMethodDetail {
     #[serde(
         rename = "discountId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub discount_id: Option<String>,
     /// `availableAmount`.
@@ -9825,21 +10528,24 @@ pub struct DiscountPaymentMethodDetail {
     #[serde(
         rename = "discountName",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub discount_name: Option<String>,
     /// `discountDescription`.
     #[serde(
         rename = "discountDescription",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub discount_description: Option<String>,
     /// `paymentMethodDetailMetadata`.
     #[serde(
         rename = "paymentMethodDetailMetadata",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub payment_method_detail_metadata: Option<String>,
 }
@@ -9957,17 +10663,28 @@ ManualProcessingAccepted = "MANUAL_PROCESSING_ACCEPTED",
 #[non_exhaustive]
 pub struct DisputeDefenseFile {
     /// Name of the generated defense material.
-    #[serde(rename = "fileName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "fileName",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub file_name: Option<String>,
     /// Material format: PDF or WORD.
     #[serde(
         rename = "fileFormat",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub file_format: Option<String>,
     /// MD5 of the material body as 32 lowercase hexadecimal characters.
-    #[serde(rename = "fileMd5", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "fileMd5",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub file_md5: Option<String>,
 }
 
@@ -10029,7 +10746,8 @@ pub struct DisputeEvidenceRecommendation {
     #[serde(
         rename = "evidenceTag",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub evidence_tag: Option<String>,
     /// Whether Antom has already obtained this evidence.
@@ -10044,7 +10762,8 @@ pub struct DisputeEvidenceRecommendation {
     #[serde(
         rename = "winRateContribution",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub win_rate_contribution: Option<String>,
 }
@@ -10096,24 +10815,32 @@ pub struct DisputeEvidenceResult {
     #[serde(
         rename = "evidenceTag",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub evidence_tag: Option<String>,
     /// Whether the evidence was saved successfully, expressed as "true" or "false".
-    #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "success",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub success: Option<String>,
     /// The failure code, returned when success is "false".
     #[serde(
         rename = "resultCode",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub result_code: Option<String>,
     /// The path of the first missing or invalid field, returned for field-level validation failures.
     #[serde(
         rename = "failedFieldPath",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub failed_field_path: Option<String>,
 }
@@ -10344,7 +11071,12 @@ pub struct Env {
     #[serde(rename = "osType", default, skip_serializing_if = "Option::is_none")]
     pub os_type: Option<crate::models::OsType>,
     /// `userAgent`.
-    #[serde(rename = "userAgent", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "userAgent",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub user_agent: Option<String>,
     /// The token identifier of the device. Note: Specify this parameter if you integrate with the Antom Device Fingerprint client, which is an SDK or JavaScript library that is used to collect device-related information, such as osType, deviceLanguage, deviceId, websiteLanguage, and userAgent. The device-related information helps to increase the accuracy of anti-money laundering and fraud detection, and increase payment success rates. For more information about the Antom Device Fingerprint client, contact Antom Technical Support. More information: Maximum length: 64 characters
     ///
@@ -10352,14 +11084,25 @@ pub struct Env {
     #[serde(
         rename = "deviceTokenId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub device_token_id: Option<String>,
     /// The IP address of the client device. Note: Specify this parameter when one of the following conditions is met: You require risk control. The value of paymentMethodType is CARD. Providing this information helps to increase the accuracy of anti-money laundering and fraud detection, and increase payment success rates.
-    #[serde(rename = "clientIp", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "clientIp",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub client_ip: Option<String>,
     /// `cookieId`.
-    #[serde(rename = "cookieId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "cookieId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub cookie_id: Option<String>,
     /// Extended information. Specify this field if you need to use the extended information. More information: Maximum length: 2048 characters
     ///
@@ -10367,21 +11110,24 @@ pub struct Env {
     #[serde(
         rename = "extendInfo",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub extend_info: Option<String>,
     /// `storeTerminalId`.
     #[serde(
         rename = "storeTerminalId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub store_terminal_id: Option<String>,
     /// `storeTerminalRequestTime`.
     #[serde(
         rename = "storeTerminalRequestTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub store_terminal_request_time: Option<String>,
     /// `browserInfo`.
@@ -10395,21 +11141,24 @@ pub struct Env {
     #[serde(
         rename = "colorDepth",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub color_depth: Option<String>,
     /// The screen height of the user's device in pixels. Note: Specify this parameter if you require risk control. Providing this information helps to increase the accuracy of anti-money laundering and fraud detection, and increase payment success rates. More information: Value range: 1 - unlimited
     #[serde(
         rename = "screenHeight",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub screen_height: Option<String>,
     /// The screen width of the user's device in pixels. Note: Specify this parameter if you require risk control. Providing this information helps to increase the accuracy of anti-money laundering and fraud detection, and increase payment success rates. More information: Value range: 1 - unlimited
     #[serde(
         rename = "screenWidth",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub screen_width: Option<String>,
     /// The time difference between UTC time and the local time of the user's browser, in minutes. The value is obtained by using the getTimezoneOffset() property. For example, if the local time of the user's browser is UTC+2, the value of this parameter is -120. Note: Specify this parameter if you require risk control. Providing this information helps to increase the accuracy of anti-money laundering and fraud detection, and increase payment success rates. More information: Value range: -720 - 720
@@ -10426,7 +11175,8 @@ pub struct Env {
     #[serde(
         rename = "deviceBrand",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub device_brand: Option<String>,
     /// The model of the user's device. Note: Specify this parameter if you require risk control. Providing this information helps to increase the accuracy of anti-money laundering and fraud detection, and increase payment success rates. More information: Maximum length: 128 characters
@@ -10435,21 +11185,33 @@ pub struct Env {
     #[serde(
         rename = "deviceModel",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub device_model: Option<String>,
     /// The language of the device where the user places an order. Note: Specify this parameter if you require risk control. Providing this information helps to identify black-market behavior.
     #[serde(
         rename = "deviceLanguage",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub device_language: Option<String>,
     /// The unique ID of the device the user places an order with. Note: Specify this parameter if you require risk control. This parameter can be used to build a trusted relationship between users and commonly used devices, thereby reducing risk control interruptions and increasing the payment success rate.
-    #[serde(rename = "deviceId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "deviceId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub device_id: Option<String>,
     /// Version of the operation system.
-    #[serde(rename = "osVersion", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "osVersion",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub os_version: Option<String>,
 }
 
@@ -10682,7 +11444,12 @@ pub struct Error {
     /// The event name. Maximum length: 128 characters.
     ///
     /// At most 128 characters.
-    #[serde(rename = "eventName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "eventName",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub event_name: Option<String>,
     /// The idempotency key. Maximum length: 128 characters.
     ///
@@ -10690,7 +11457,8 @@ pub struct Error {
     #[serde(
         rename = "idempotencyKey",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub idempotency_key: Option<String>,
     /// The unique ID assigned by Antom to identify a customer. Maximum length: 128 characters.
@@ -10699,13 +11467,19 @@ pub struct Error {
     #[serde(
         rename = "customerId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub customer_id: Option<String>,
     /// The error code. Maximum length: 64 characters.
     ///
     /// At most 64 characters.
-    #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "errorCode",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub error_code: Option<String>,
 }
 
@@ -10755,7 +11529,12 @@ impl Default for Error {
 #[non_exhaustive]
 pub struct ErrorEvent {
     /// The error code.
-    #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "errorCode",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub error_code: Option<String>,
     /// The idempotency key. Maximum length: 128 characters.
     ///
@@ -10763,7 +11542,8 @@ pub struct ErrorEvent {
     #[serde(
         rename = "idempotencyKey",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub idempotency_key: Option<String>,
     /// The original event timestamp, 13-digit millisecond timestamp.
@@ -10909,13 +11689,28 @@ impl Default for Event {
 #[non_exhaustive]
 pub struct EventMerchantInfo {
     /// The merchant name. Returned when available.
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "name",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub name: Option<String>,
     /// The merchant country as an ISO 3166-1 alpha-2 code. Returned when available.
-    #[serde(rename = "region", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "region",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub region: Option<String>,
     /// The Merchant Category Code that follows ISO 18245. Returned when available.
-    #[serde(rename = "mcc", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "mcc",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub mcc: Option<String>,
 }
 
@@ -10961,7 +11756,12 @@ pub struct EventPayload {
     /// The value of the amount as a positive integer in the smallest currency unit. Maximum length: 32 characters.
     ///
     /// At most 32 characters.
-    #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "value",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub value: Option<String>,
     /// The unique ID assigned by Antom to identify a customer. Maximum length: 128 characters.
     ///
@@ -10969,7 +11769,8 @@ pub struct EventPayload {
     #[serde(
         rename = "customerId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub customer_id: Option<String>,
 }
@@ -11035,28 +11836,32 @@ pub struct ExternalPaymentMethodDetail {
     #[serde(
         rename = "assetToken",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub asset_token: Option<String>,
     /// `accountDisplayName`.
     #[serde(
         rename = "accountDisplayName",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub account_display_name: Option<String>,
     /// `disableReason`.
     #[serde(
         rename = "disableReason",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub disable_reason: Option<String>,
     /// `paymentMethodDetailMetadata`.
     #[serde(
         rename = "paymentMethodDetailMetadata",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub payment_method_detail_metadata: Option<String>,
 }
@@ -11126,10 +11931,20 @@ impl Default for ExternalPaymentMethodDetail {
 #[non_exhaustive]
 pub struct FailReason {
     /// `errorCode`.
-    #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "errorCode",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub error_code: Option<String>,
     /// `errorDesc`.
-    #[serde(rename = "errorDesc", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "errorDesc",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub error_desc: Option<String>,
 }
 
@@ -11175,31 +11990,40 @@ pub struct ForeignExchangeQuote {
     #[serde(
         rename = "exchangeRate",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub exchange_rate: Option<String>,
     /// `sourceCurrency`.
     #[serde(
         rename = "sourceCurrency",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub source_currency: Option<String>,
     /// `targetCurrency`.
     #[serde(
         rename = "targetCurrency",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub target_currency: Option<String>,
     /// `quoteTime`.
-    #[serde(rename = "quoteTime", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "quoteTime",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub quote_time: Option<String>,
     /// `quotePrice`.
     #[serde(
         rename = "quotePrice",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub quote_price: Option<String>,
 }
@@ -11249,89 +12073,115 @@ impl Default for ForeignExchangeQuote {
 #[non_exhaustive]
 pub struct FundMoveDetail {
     /// 付款人姓名
-    #[serde(rename = "payerName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "payerName",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub payer_name: Option<String>,
     /// 付款人账号
     #[serde(
         rename = "payerAccountNo",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub payer_account_no: Option<String>,
     /// 付款渠道账号
     #[serde(
         rename = "payerChaneelAccountnumber",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub payer_chaneel_accountnumber: Option<String>,
     /// 付款人账户类型
     #[serde(
         rename = "payerAccountType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub payer_account_type: Option<String>,
     /// 付款人资产ID
     #[serde(
         rename = "payerAssetId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub payer_asset_id: Option<String>,
     /// 受益人姓名
     #[serde(
         rename = "beneficiaryName",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub beneficiary_name: Option<String>,
     /// 受益人账户类型
     #[serde(
         rename = "beneficiaryAccountType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub beneficiary_account_type: Option<String>,
     /// 受益人银行所在国家
     #[serde(
         rename = "beneficiaryBankCountry",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub beneficiary_bank_country: Option<String>,
     /// 受益人银行名称
     #[serde(
         rename = "beneficiaryBankName",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub beneficiary_bank_name: Option<String>,
     /// 受益人资产ID
     #[serde(
         rename = "beneficiaryAssetId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub beneficiary_asset_id: Option<String>,
     /// 备注
-    #[serde(rename = "remarks", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "remarks",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub remarks: Option<String>,
     /// 描述
     #[serde(
         rename = "description",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub description: Option<String>,
     /// 备忘录
-    #[serde(rename = "memo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "memo",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub memo: Option<String>,
     /// 参考交易ID
     #[serde(
         rename = "referenceTransactionId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub reference_transaction_id: Option<String>,
 }
@@ -11453,7 +12303,12 @@ pub struct Gaming {
     /// Game name. More information: Maximum length: 128 characters
     ///
     /// At most 128 characters.
-    #[serde(rename = "gameName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "gameName",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub game_name: Option<String>,
     /// Name or ID of the user whose gaming account is topped up. More information: Maximum length: 128 characters
     ///
@@ -11461,7 +12316,8 @@ pub struct Gaming {
     #[serde(
         rename = "toppedUpUser",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub topped_up_user: Option<String>,
     /// More information: Maximum length: 64 characters
@@ -11470,7 +12326,8 @@ pub struct Gaming {
     #[serde(
         rename = "toppedUpEmail",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub topped_up_email: Option<String>,
     /// More information: Maximum length: 32 characters
@@ -11479,7 +12336,8 @@ pub struct Gaming {
     #[serde(
         rename = "toppedUpPhoneNo",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub topped_up_phone_no: Option<String>,
 }
@@ -11587,13 +12445,19 @@ pub struct Goods {
     #[serde(
         rename = "referenceGoodsId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub reference_goods_id: Option<String>,
     /// Goods name. More information: Maximum length: 256 characters
     ///
     /// At most 256 characters.
-    #[serde(rename = "goodsName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "goodsName",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub goods_name: Option<String>,
     /// The category of the goods. If the goods have multiple layers for categorization, use slashes between different categories and write the parent category before the subcategory, such as Digital Goods/Digital Vouchers/Food and Beverages. Note: Specify this parameter if you require risk control. Providing this information helps to increase the accuracy of anti-money laundering and fraud detection, and increase payment success rates. More information: Maximum length: 64 characters
     ///
@@ -11601,14 +12465,16 @@ pub struct Goods {
     #[serde(
         rename = "goodsCategory",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub goods_category: Option<String>,
     /// `goodsBrand`.
     #[serde(
         rename = "goodsBrand",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub goods_brand: Option<String>,
     /// `goodsUnitAmount`.
@@ -11622,20 +12488,27 @@ pub struct Goods {
     #[serde(
         rename = "goodsQuantity",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub goods_quantity: Option<String>,
     /// `goodsSkuName`.
     #[serde(
         rename = "goodsSkuName",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub goods_sku_name: Option<String>,
     /// The URL of the website where the user places an order. Specify this parameter if you require risk control. Providing this information helps to identify black-market behavior. More information: Maximum length: 2048 characters
     ///
     /// At most 2048 characters.
-    #[serde(rename = "goodsUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "goodsUrl",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub goods_url: Option<String>,
     /// The delivery method of the goods. Valid values are: PHYSICAL: indicates that the delivery method is physical delivery. DIGITAL: indicates that the delivery method is digital delivery. Specify this parameter if you require risk control. Providing this information helps to increase the accuracy of anti-money laundering and fraud detection, and increase payment success rates. More information: Maximum length: 32 characters
     ///
@@ -11643,20 +12516,27 @@ pub struct Goods {
     #[serde(
         rename = "deliveryMethodType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub delivery_method_type: Option<String>,
     /// The URL of the goods image. When using KLARNA, this value is used to display the goods image in the payment method app and must not exceed 1024 characters.
     #[serde(
         rename = "goodsImageUrl",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub goods_image_url: Option<String>,
     /// The ID of the Price object. One of ​priceId​ or ​referenceGoodsId​ is required. More information: Maximum length: 64 characters
     ///
     /// At most 64 characters.
-    #[serde(rename = "priceId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "priceId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub price_id: Option<String>,
     /// `goodsDiscountAmount`.
     #[serde(
@@ -11671,7 +12551,8 @@ pub struct Goods {
     #[serde(
         rename = "goodsEndsOnTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub goods_ends_on_time: Option<String>,
     /// `crossSell`.
@@ -11680,7 +12561,12 @@ pub struct Goods {
     /// For createPaymentSession, this is the product tax code used by Antom GlobalTax to classify the goods line. When automatic tax is active, omit it to use the merchant default tax code. Because Goods is a shared SDK model, omit this field in APIs that do not explicitly document support. Maximum length: 64 characters.
     ///
     /// At most 64 characters.
-    #[serde(rename = "taxCode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "taxCode",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub tax_code: Option<String>,
     /// For createPaymentSession, this value indicates whether the goods-line price excludes or includes tax. Supported values are EXCLUSIVE and INCLUSIVE. When automatic tax is active, omit it to use the merchant tax behavior settings. Because Goods is a shared SDK model, omit this field in APIs that do not explicitly document support. Maximum length: 16 characters.
     ///
@@ -11688,7 +12574,8 @@ pub struct Goods {
     #[serde(
         rename = "taxBehavior",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub tax_behavior: Option<String>,
 }
@@ -12212,23 +13099,35 @@ pub struct InstallmentBank {
     #[serde(rename = "logo", default, skip_serializing_if = "Option::is_none")]
     pub logo: Option<crate::models::Logo>,
     /// `bankName`.
-    #[serde(rename = "bankName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "bankName",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub bank_name: Option<String>,
     /// `bankShortName`.
     #[serde(
         rename = "bankShortName",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub bank_short_name: Option<String>,
     /// `bankTerms`.
-    #[serde(rename = "bankTerms", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "bankTerms",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub bank_terms: Option<String>,
     /// `bankPromoUrl`.
     #[serde(
         rename = "bankPromoUrl",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub bank_promo_url: Option<String>,
     /// `bins`.
@@ -12311,7 +13210,12 @@ pub struct InterestFree {
     /// Issuing banks or financial institutions that offer interest-free installment plans. More information: Maximum length: 128 characters
     ///
     /// At most 128 characters.
-    #[serde(rename = "provider", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "provider",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub provider: Option<String>,
     /// The promotion expiration time. More information: The value follows the ISO 8601 standard format. For example, "2019-11-27T12:01:01+08:00".
     ///
@@ -12319,7 +13223,8 @@ pub struct InterestFree {
     #[serde(
         rename = "expireTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub expire_time: Option<String>,
     /// The number of interest-free installments. More information: Value range: 2-unlimited
@@ -12403,48 +13308,68 @@ impl Default for InterestFree {
 #[non_exhaustive]
 pub struct Invoice {
     /// System-generated invoice ID. Format: \`inv\_\` + 10-char alphanumeric. Cannot be null.
-    #[serde(rename = "invoiceId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "invoiceId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub invoice_id: Option<String>,
     /// Associated subscription ID. May be null for standalone manual invoices. Can be null.
     #[serde(
         rename = "subscriptionId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub subscription_id: Option<String>,
     /// Customer ID this invoice belongs to. Cannot be null.
     #[serde(
         rename = "customerId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub customer_id: Option<String>,
     /// Customer's first name. Populated from the customer record at invoice creation time. Displayed on merchant portal list view. Can be null.
     #[serde(
         rename = "customerFirstName",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub customer_first_name: Option<String>,
     /// Customer's last name. Populated from the customer record at invoice creation time. Displayed on merchant portal list view. Can be null.
     #[serde(
         rename = "customerLastName",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub customer_last_name: Option<String>,
     /// Customer's email address. Populated from the customer record at invoice creation time. Displayed on merchant portal list view. Can be null.
     #[serde(
         rename = "customerEmail",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub customer_email: Option<String>,
     /// Invoice creation reason: \`SUBSCRIPTION\_CREATION\`, \`SUBSCRIPTION\_RECURRENCE\`, \`SUBSCRIPTION\_UPDATE\`. Cannot be null.
-    #[serde(rename = "reason", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "reason",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub reason: Option<String>,
     /// Current invoice status: \`DRAFT\`, \`OPEN\`, \`PAID\`, \`UNCOLLECTIBLE\`, \`VOID\`. Cannot be null.
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "status",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub status: Option<String>,
     /// `totalAmount`.
     #[serde(
@@ -12468,7 +13393,12 @@ pub struct Invoice {
     )]
     pub remain_amount: Option<alipay_ams_core::Amount>,
     /// Three-letter ISO currency code in uppercase (e.g., \`"USD"\`). The invoice currency. Cannot be null.
-    #[serde(rename = "currency", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "currency",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub currency: Option<String>,
     /// Billing period start timestamp (ISO 8601). Cannot be null.
     ///
@@ -12476,41 +13406,64 @@ pub struct Invoice {
     #[serde(
         rename = "periodStart",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub period_start: Option<String>,
     /// Billing period end timestamp (ISO 8601). Cannot be null.
     ///
     /// ISO 8601 date and time with offset.
-    #[serde(rename = "periodEnd", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "periodEnd",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub period_end: Option<String>,
     /// Payment due date (ISO 8601). Cannot be null.
     ///
     /// ISO 8601 date and time with offset.
-    #[serde(rename = "dueDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "dueDate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub due_date: Option<String>,
     /// ISO 8601 timestamp of invoice creation. Cannot be null.
     ///
     /// ISO 8601 date and time with offset.
-    #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "gmtCreate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub gmt_create: Option<String>,
     /// ISO 8601 timestamp of last invoice update. Cannot be null.
     ///
     /// ISO 8601 date and time with offset.
-    #[serde(rename = "gmtUpdate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "gmtUpdate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub gmt_update: Option<String>,
     /// Invoice description text. Can be null.
     #[serde(
         rename = "description",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub description: Option<String>,
     /// URL of the generated PDF file for download. Can be null (PDF not yet generated).
     #[serde(
         rename = "pdfFileUrl",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub pdf_file_url: Option<String>,
 }
@@ -12589,27 +13542,52 @@ pub struct InvoiceAddress {
     /// Two-letter country code that follows ISO 3166-1 alpha-2. Maximum length: 8 characters.
     ///
     /// At most 8 characters.
-    #[serde(rename = "country", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "country",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub country: Option<String>,
     /// State, province, or region. Maximum length: 128 characters.
     ///
     /// At most 128 characters.
-    #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "state",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub state: Option<String>,
     /// City, district, suburb, town, or village. Maximum length: 256 characters.
     ///
     /// At most 256 characters.
-    #[serde(rename = "city", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "city",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub city: Option<String>,
     /// Primary address line. Maximum length: 1024 characters.
     ///
     /// At most 1024 characters.
-    #[serde(rename = "address1", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "address1",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub address1: Option<String>,
     /// Additional address line. Maximum length: 1024 characters.
     ///
     /// At most 1024 characters.
-    #[serde(rename = "address2", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "address2",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub address2: Option<String>,
     /// Postal or ZIP code. Maximum length: 32 characters.
     ///
@@ -12617,7 +13595,8 @@ pub struct InvoiceAddress {
     #[serde(
         rename = "postalCode",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub postal_code: Option<String>,
 }
@@ -13146,20 +14125,36 @@ impl Default for InvoiceCustomerDetails {
 #[non_exhaustive]
 pub struct InvoiceItem {
     /// Line item ID. Cannot be null.
-    #[serde(rename = "itemId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "itemId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub item_id: Option<String>,
     /// Associated price ID if the item was generated from a price catalog entry. Omitted for items not generated from a price catalog entry.
-    #[serde(rename = "priceId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "priceId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub price_id: Option<String>,
     /// Line item description (e.g., "Pro Plan - Monthly"). Cannot be null.
     #[serde(
         rename = "description",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub description: Option<String>,
     /// Quantity. Value range: 1-unlimited. Cannot be null.
-    #[serde(rename = "quantity", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "quantity",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub quantity: Option<String>,
     /// `unitAmount`.
     #[serde(
@@ -13182,7 +14177,8 @@ pub struct InvoiceItem {
     #[serde(
         rename = "usageQuantity",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub usage_quantity: Option<String>,
     /// Service period start for this line item (ISO 8601). Omitted when the item has no service period.
@@ -13191,13 +14187,19 @@ pub struct InvoiceItem {
     #[serde(
         rename = "periodStart",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub period_start: Option<String>,
     /// Service period end for this line item (ISO 8601). Omitted when the item has no service period.
     ///
     /// ISO 8601 date and time with offset.
-    #[serde(rename = "periodEnd", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "periodEnd",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub period_end: Option<String>,
     /// Whether this is a proration item. \`true\` = proration item generated by a mid-cycle subscription change (partial-period charge or credit); \`false\` = regular full-period item. Always returned - never absent, no default.
     #[serde(
@@ -13220,12 +14222,22 @@ pub struct InvoiceItem {
     /// ISO 8601 timestamp of record creation. Cannot be null.
     ///
     /// ISO 8601 date and time with offset.
-    #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "gmtCreate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub gmt_create: Option<String>,
     /// ISO 8601 timestamp of last record update. Cannot be null.
     ///
     /// ISO 8601 date and time with offset.
-    #[serde(rename = "gmtUpdate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "gmtUpdate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub gmt_update: Option<String>,
 }
 
@@ -13294,18 +14306,38 @@ impl Default for InvoiceItem {
 #[non_exhaustive]
 pub struct InvoiceNote {
     /// Unique identifier for this note within the array (UUID). Cannot be null.
-    #[serde(rename = "noteId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "noteId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub note_id: Option<String>,
     /// The actual note content. Provided by the merchant when performing an action on the invoice. Cannot be null.
-    #[serde(rename = "note", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "note",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub note: Option<String>,
     /// The action that triggered this note. Allowed values: \`CREATE\` - invoice created; \`UPDATE\` - invoice updated; \`FINALIZE\` - invoice finalized (DRAFT-\>OPEN); \`VOID\` - invoice voided; \`MARK\_UNCOLLECTIBLE\` - invoice marked uncollectible; \`PAID\` - payment confirmed. Cannot be null.
-    #[serde(rename = "action", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "action",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub action: Option<String>,
     /// ISO 8601 timestamp of when the note was created. Cannot be null.
     ///
     /// ISO 8601 date and time with offset.
-    #[serde(rename = "noteTime", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "noteTime",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub note_time: Option<String>,
 }
 
@@ -13357,7 +14389,8 @@ pub struct InvoicePayment {
     #[serde(
         rename = "invoicePaymentId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub invoice_payment_id: Option<String>,
     /// Attempt number (1-based). Incremented for each retry. Minimum value: 1. Cannot be null.
@@ -13374,13 +14407,19 @@ pub struct InvoicePayment {
     #[serde(
         rename = "paymentRequestId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub payment_request_id: Option<String>,
     /// External payment transaction ID. May be null or omitted for failed or processing attempts. Maximum length: 64 characters.
     ///
     /// At most 64 characters.
-    #[serde(rename = "paymentId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "paymentId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub payment_id: Option<String>,
     /// Order request ID. May be null or omitted if not applicable. Maximum length: 128 characters.
     ///
@@ -13388,13 +14427,19 @@ pub struct InvoicePayment {
     #[serde(
         rename = "payToRequestId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub pay_to_request_id: Option<String>,
     /// Order ID. May be null or omitted if not applicable. Maximum length: 64 characters.
     ///
     /// At most 64 characters.
-    #[serde(rename = "payToId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "payToId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub pay_to_id: Option<String>,
     /// `paymentAmount`.
     #[serde(
@@ -13409,7 +14454,8 @@ pub struct InvoicePayment {
     #[serde(
         rename = "paymentOrderStatus",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub payment_order_status: Option<String>,
     /// Payment method used for this attempt. Allowed values include \`CARD\`, \`BANK\_TRANSFER\`, \`WALLET\`, and \`OFFLINE\`. May be null or omitted when no payment method was recorded. Maximum length: 32 characters.
@@ -13418,13 +14464,19 @@ pub struct InvoicePayment {
     #[serde(
         rename = "paymentMethod",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub payment_method: Option<String>,
     /// Error code from the payment gateway. May be null or omitted for successful payments. Maximum length: 64 characters.
     ///
     /// At most 64 characters.
-    #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "errorCode",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub error_code: Option<String>,
     /// Error message from the payment gateway. May be null or omitted for successful payments. Maximum length: 256 characters.
     ///
@@ -13432,7 +14484,8 @@ pub struct InvoicePayment {
     #[serde(
         rename = "errorMessage",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub error_message: Option<String>,
     /// Reason for retry. May be null or omitted if no retry is scheduled. Maximum length: 64 characters.
@@ -13441,7 +14494,8 @@ pub struct InvoicePayment {
     #[serde(
         rename = "retryReason",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub retry_reason: Option<String>,
     /// ISO 8601 timestamp of successful payment. May be null or omitted for failed or processing attempts. Maximum length: 29 characters.
@@ -13450,7 +14504,8 @@ pub struct InvoicePayment {
     #[serde(
         rename = "paymentTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub payment_time: Option<String>,
     /// ISO 8601 timestamp of the next scheduled retry. May be null or omitted if no retry is scheduled. Maximum length: 29 characters.
@@ -13459,18 +14514,29 @@ pub struct InvoicePayment {
     #[serde(
         rename = "nextRetryAt",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub next_retry_at: Option<String>,
     /// ISO 8601 timestamp of record creation. Cannot be null. Maximum length: 29 characters.
     ///
     /// ISO 8601 date and time with offset.
-    #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "gmtCreate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub gmt_create: Option<String>,
     /// ISO 8601 timestamp of the last record update. Cannot be null. Maximum length: 29 characters.
     ///
     /// ISO 8601 date and time with offset.
-    #[serde(rename = "gmtUpdate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "gmtUpdate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub gmt_update: Option<String>,
 }
 
@@ -13543,7 +14609,12 @@ pub struct InvoicePaymentInfo {
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
     pub result: Option<alipay_ams_core::ResultInfo>,
     /// The unique ID assigned by Antom to identify the payment for this invoice.
-    #[serde(rename = "paymentId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "paymentId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub payment_id: Option<String>,
     /// The payment amount.
     #[serde(
@@ -13558,7 +14629,8 @@ pub struct InvoicePaymentInfo {
     #[serde(
         rename = "paymentTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub payment_time: Option<String>,
 }
@@ -13622,34 +14694,43 @@ pub struct InvoiceShipping {
     #[serde(
         rename = "shippingCarrier",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub shipping_carrier: Option<String>,
     /// Tracking number.
     #[serde(
         rename = "shippingNumber",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub shipping_number: Option<String>,
     /// Recipient phone number.
     #[serde(
         rename = "shippingPhoneNo",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub shipping_phone_no: Option<String>,
     /// Recipient email address. Must be a valid email format.
     #[serde(
         rename = "shipToEmail",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub ship_to_email: Option<String>,
     /// The notes. Maximum length: 512 characters.
     ///
     /// At most 512 characters.
-    #[serde(rename = "notes", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "notes",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub notes: Option<String>,
     /// The shipping fee id. Maximum length: 64 characters.
     ///
@@ -13657,7 +14738,8 @@ pub struct InvoiceShipping {
     #[serde(
         rename = "shippingFeeId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub shipping_fee_id: Option<String>,
     /// `shippingFee`.
@@ -13673,7 +14755,8 @@ pub struct InvoiceShipping {
     #[serde(
         rename = "shippingDescription",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub shipping_description: Option<String>,
     /// `deliveryEstimate`.
@@ -13689,7 +14772,8 @@ pub struct InvoiceShipping {
     #[serde(
         rename = "trackingUrl",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub tracking_url: Option<String>,
     /// Shipping method indicator for 3DS risk assessment. Allowed EMVCo values: \`01\`, \`02\`, \`03\`, \`04\`, \`05\`, \`06\`, and \`07\`. Use \`07\` when no other value applies and provide details in \`notes\`. Maximum length: 32 characters.
@@ -13698,7 +14782,8 @@ pub struct InvoiceShipping {
     #[serde(
         rename = "shippingMethodIndicator",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub shipping_method_indicator: Option<String>,
 }
@@ -13869,28 +14954,32 @@ pub struct IssuerComments {
     #[serde(
         rename = "cardholderComments",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub cardholder_comments: Option<String>,
     /// `reasonOfInvalidAuthorization`.
     #[serde(
         rename = "reasonOfInvalidAuthorization",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub reason_of_invalid_authorization: Option<String>,
     /// `explanationOfCreditPresented`.
     #[serde(
         rename = "explanationOfCreditPresented",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub explanation_of_credit_presented: Option<String>,
     /// `judgeReason`.
     #[serde(
         rename = "judgeReason",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub judge_reason: Option<String>,
 }
@@ -13953,7 +15042,8 @@ pub struct Leg {
     #[serde(
         rename = "departureTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub departure_time: Option<String>,
     /// Time of arrival for this leg of the trip. More information: The value follows the ISO 8601 standard format. For example, "2019-11-27T12:01:01+08:00".
@@ -13962,7 +15052,8 @@ pub struct Leg {
     #[serde(
         rename = "arrivalTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub arrival_time: Option<String>,
     /// `departureAddress`.
@@ -13985,13 +15076,19 @@ pub struct Leg {
     #[serde(
         rename = "carrierName",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub carrier_name: Option<String>,
     /// Code for the carrier for this leg of the trip. More information: Maximum length: 64 characters
     ///
     /// At most 64 characters.
-    #[serde(rename = "carrierNo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "carrierNo",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub carrier_no: Option<String>,
     /// `classType`.
     #[serde(rename = "classType", default, skip_serializing_if = "Option::is_none")]
@@ -14002,7 +15099,8 @@ pub struct Leg {
     #[serde(
         rename = "departureAirportCode",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub departure_airport_code: Option<String>,
     /// IATA code for the destination airport for this leg of the trip. More information: Maximum length: 8 characters
@@ -14011,45 +15109,56 @@ pub struct Leg {
     #[serde(
         rename = "arrivalAirportCode",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub arrival_airport_code: Option<String>,
     /// Fare basis code for this leg of the trip.
-    #[serde(rename = "fareBasis", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "fareBasis",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub fare_basis: Option<String>,
     /// Coupon number associated with this leg of the trip.
     #[serde(
         rename = "couponNumber",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub coupon_number: Option<String>,
     /// Flight number for this leg of the trip.
     #[serde(
         rename = "flightNumber",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub flight_number: Option<String>,
     /// Unique record locator for passenger booking
     #[serde(
         rename = "passengerNameRecord",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub passenger_name_record: Option<String>,
     /// The ticket delivery method. Valid values are: pick\_up (the ticket is picked up in person), email (the ticket is sent by email), post (the ticket is sent by post), and phone (the ticket is sent to a phone number).
     #[serde(
         rename = "ticketDeliveryMethod",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub ticket_delivery_method: Option<String>,
     /// The ticket recipient. For email, specify the recipient's email address. For phone, specify the recipient's phone number. For pick\_up and post, specify the recipient's first and last name, for example, John Doe.
     #[serde(
         rename = "ticketDeliveryRecipient",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub ticket_delivery_recipient: Option<String>,
 }
@@ -14356,13 +15465,19 @@ pub struct LineItem {
     #[serde(
         rename = "creditNoteItemId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub credit_note_item_id: Option<String>,
     /// The type. Maximum length: 32 characters.
     ///
     /// At most 32 characters.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "type",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub r#type: Option<String>,
     /// The invoice item id. Maximum length: 64 characters. Note: See documentation for details.
     ///
@@ -14370,7 +15485,8 @@ pub struct LineItem {
     #[serde(
         rename = "invoiceItemId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub invoice_item_id: Option<String>,
     /// The description. Maximum length: 256 characters.
@@ -14379,11 +15495,17 @@ pub struct LineItem {
     #[serde(
         rename = "description",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub description: Option<String>,
     /// The quantity.
-    #[serde(rename = "quantity", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "quantity",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub quantity: Option<String>,
     /// `unitAmount`.
     #[serde(
@@ -14461,7 +15583,12 @@ pub struct Lodging {
     /// Hotel name. More information: Maximum length: 128 characters
     ///
     /// At most 128 characters.
-    #[serde(rename = "hotelName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "hotelName",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub hotel_name: Option<String>,
     /// `hotelAddress`.
     #[serde(
@@ -14476,7 +15603,8 @@ pub struct Lodging {
     #[serde(
         rename = "checkInDate",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub check_in_date: Option<String>,
     /// Date on which the guest checked out. More information: The value follows the ISO 8601 standard format. For example, "2019-11-27T12:01:01+08:00".
@@ -14485,7 +15613,8 @@ pub struct Lodging {
     #[serde(
         rename = "checkOutDate",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub check_out_date: Option<String>,
     /// Number of rooms booked by the payer. More information: Value range: 1 - unlimited
@@ -14512,20 +15641,27 @@ pub struct Lodging {
     )]
     pub guest_names: Option<Vec<crate::models::UserName>>,
     /// The hotel room type, for example, Presidential suite.
-    #[serde(rename = "roomClass", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "roomClass",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub room_class: Option<String>,
     /// The ticket delivery method. Valid values are: pick\_up (the ticket is picked up in person), email (the ticket is sent by email), post (the ticket is sent by post), and phone (the ticket is sent to a phone number).
     #[serde(
         rename = "ticketDeliveryMethod",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub ticket_delivery_method: Option<String>,
     /// The ticket recipient. For email, specify the recipient's email address. For phone, specify the recipient's phone number. For pick\_up and post, specify the recipient's first and last name, for example, John Doe.
     #[serde(
         rename = "ticketDeliveryRecipient",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub ticket_delivery_recipient: Option<String>,
 }
@@ -14672,12 +15808,22 @@ pub struct Logo {
     /// The logo name of the card brand. See the Card brands to check the valid values. More information: Maximum length: 12 characters
     ///
     /// At most 12 characters.
-    #[serde(rename = "logoName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "logoName",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub logo_name: Option<String>,
     /// The logo URL of the card brand. More information: Maximum length: 2048 characters
     ///
     /// At most 2048 characters.
-    #[serde(rename = "logoUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "logoUrl",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub logo_url: Option<String>,
 }
 
@@ -14747,28 +15893,32 @@ pub struct Merchant {
     #[serde(
         rename = "referenceMerchantId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub reference_merchant_id: Option<String>,
     /// `merchantMCC`.
     #[serde(
         rename = "merchantMCC",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub merchant_mcc: Option<String>,
     /// `merchantName`.
     #[serde(
         rename = "merchantName",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub merchant_name: Option<String>,
     /// `merchantDisplayName`.
     #[serde(
         rename = "merchantDisplayName",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub merchant_display_name: Option<String>,
     /// `merchantAddress`.
@@ -14782,7 +15932,8 @@ pub struct Merchant {
     #[serde(
         rename = "merchantRegisterDate",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub merchant_register_date: Option<String>,
     /// `store`.
@@ -14814,14 +15965,16 @@ pub struct Merchant {
     #[serde(
         rename = "merchantUrl",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub merchant_url: Option<String>,
     /// ISO 3166-1 alpha-2 merchant country or region code.
     #[serde(
         rename = "merchantCountryCode",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub merchant_country_code: Option<String>,
 }
@@ -14987,14 +16140,16 @@ pub struct MerchantCustomsInfo {
     #[serde(
         rename = "merchantCustomsCode",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub merchant_customs_code: Option<String>,
     /// `merchantCustomsName`.
     #[serde(
         rename = "merchantCustomsName",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub merchant_customs_name: Option<String>,
 }
@@ -15200,21 +16355,24 @@ pub struct MerchantRegistrationInfo {
     #[serde(
         rename = "referenceMerchantId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub reference_merchant_id: Option<String>,
     /// `merchantDisplayName`.
     #[serde(
         rename = "merchantDisplayName",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub merchant_display_name: Option<String>,
     /// `merchantMCC`.
     #[serde(
         rename = "merchantMCC",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub merchant_mcc: Option<String>,
     /// `logo`.
@@ -15365,22 +16523,42 @@ pub struct Meter {
     /// The unique identifier of the Meter. Maximum length: 64 characters.
     ///
     /// At most 64 characters.
-    #[serde(rename = "meterId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "meterId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub meter_id: Option<String>,
     /// The merchant-facing name of the Meter. Maximum length: 255 characters.
     ///
     /// At most 255 characters.
-    #[serde(rename = "meterName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "meterName",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub meter_name: Option<String>,
     /// The event routing name. It is unique within a merchant and cannot be changed after creation. Maximum length: 100 characters.
     ///
     /// At most 100 characters.
-    #[serde(rename = "eventName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "eventName",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub event_name: Option<String>,
     /// The Meter status. Valid values are ACTIVE and INACTIVE. Maximum length: 8 characters.
     ///
     /// At most 8 characters.
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "status",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub status: Option<String>,
     /// The aggregation method. Valid values are SUM, COUNT, and LAST. SUM adds the metered values from all eligible Events within the aggregation period; COUNT counts the number of eligible Events within the aggregation period; LAST uses the metered value from the most recent eligible Event. Maximum length: 8 characters.
     ///
@@ -15388,7 +16566,8 @@ pub struct Meter {
     #[serde(
         rename = "aggregationMethod",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub aggregation_method: Option<String>,
     /// The upstream pre-aggregation window. Valid values are HOUR and DAY. The field is omitted for raw Events. Maximum length: 4 characters.
@@ -15397,7 +16576,8 @@ pub struct Meter {
     #[serde(
         rename = "eventTimeWindow",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub event_time_window: Option<String>,
     /// The field name in the Event payload that contains the metered value. Its length is 1 to 100 characters and it must match ^\[A-Za-z0-9\_\]{1,100}$. Maximum length: 100 characters.
@@ -15406,7 +16586,8 @@ pub struct Meter {
     #[serde(
         rename = "valueKeyOverride",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub value_key_override: Option<String>,
     /// The creation time in ISO 8601 UTC format, encoded as a JSON string. Maximum length: 32 characters.
@@ -15415,7 +16596,8 @@ pub struct Meter {
     #[serde(
         rename = "createdDateTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub created_date_time: Option<String>,
     /// The last update time in ISO 8601 UTC format, encoded as a JSON string. Maximum length: 32 characters.
@@ -15424,7 +16606,8 @@ pub struct Meter {
     #[serde(
         rename = "updatedDateTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub updated_date_time: Option<String>,
 }
@@ -15554,27 +16737,40 @@ pub struct MpiData {
     #[serde(
         rename = "threeDSVersion",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub three_ds_version: Option<String>,
     /// `eci`.
-    #[serde(rename = "eci", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "eci",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub eci: Option<String>,
     /// `cavv`.
-    #[serde(rename = "cavv", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "cavv",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub cavv: Option<String>,
     /// `dsTransactionId`.
     #[serde(
         rename = "dsTransactionId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub ds_transaction_id: Option<String>,
     /// `credentialType`.
     #[serde(
         rename = "credentialType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub credential_type: Option<String>,
 }
@@ -15649,13 +16845,19 @@ impl Default for MpiData {
 #[non_exhaustive]
 pub struct NotificationEvent {
     /// The UUID v4 identifier shared by the webhook event and query result.
-    #[serde(rename = "eventId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "eventId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub event_id: Option<String>,
     /// The canonical event type, returned when the event exists.
     #[serde(
         rename = "notifyType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub notify_type: Option<String>,
     /// The event creation time in ISO 8601 format, returned in UTC with a Z suffix.
@@ -15664,21 +16866,24 @@ pub struct NotificationEvent {
     #[serde(
         rename = "eventCreateTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub event_create_time: Option<String>,
     /// The webhook delivery status: DELIVERED, PENDING, or FAILED.
     #[serde(
         rename = "deliveryStatus",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub delivery_status: Option<String>,
     /// The ISV sub-merchant reference. Omitted for events belonging to the caller directly. When also present in notificationData, both values match.
     #[serde(
         rename = "referenceMerchantId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub reference_merchant_id: Option<String>,
     /// The original webhook payload as a JSON object, returned whenever the source payload exists, regardless of delivery status. Fields and the payload-specific event discriminator follow the source webhook contract.
@@ -15739,13 +16944,19 @@ impl Default for NotificationEvent {
 #[non_exhaustive]
 pub struct NotifyInvoiceInfo {
     /// The invoice ID adjusted by this credit note.
-    #[serde(rename = "invoiceId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "invoiceId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub invoice_id: Option<String>,
     /// The invoice status at the time of the credit note event.
     #[serde(
         rename = "invoiceStatus",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub invoice_status: Option<String>,
     /// The original invoice total amount before any credit notes.
@@ -15848,7 +17059,8 @@ pub struct Order {
     #[serde(
         rename = "referenceOrderId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub reference_order_id: Option<String>,
     /// Summary description of the order, which is used for user consumption records display or other further actions. More information: Maximum length: 256 characters
@@ -15857,7 +17069,8 @@ pub struct Order {
     #[serde(
         rename = "orderDescription",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub order_description: Option<String>,
     /// `orderAmount`.
@@ -15900,7 +17113,8 @@ pub struct Order {
     #[serde(
         rename = "extendInfo",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub extend_info: Option<String>,
     /// `transit`.
@@ -15928,7 +17142,12 @@ pub struct Order {
     )]
     pub declaration: Option<crate::models::Declaration>,
     /// test
-    #[serde(rename = "orderType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "orderType",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub order_type: Option<String>,
     /// For the pay API, this is the tax calculation ID returned by the Tax calculate API. It associates the order with a valid, unexpired tax calculation; omit it for the existing non-tax flow. Because Order is a shared SDK model, omit this field in APIs that do not explicitly document support. Maximum length: 64 characters.
     ///
@@ -15936,7 +17155,8 @@ pub struct Order {
     #[serde(
         rename = "taxCalculationId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub tax_calculation_id: Option<String>,
     /// `paymentAmount`.
@@ -15950,7 +17170,8 @@ pub struct Order {
     #[serde(
         rename = "checkoutJwt",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub checkout_jwt: Option<String>,
 }
@@ -16228,7 +17449,8 @@ pub struct OrderCodeForm {
     #[serde(
         rename = "paymentMethodType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub payment_method_type: Option<String>,
     /// Expiry time of the order code information. More information: The value follows the ISO 8601 standard format. For example, "2019-11-27T12:01:01+08:00".
@@ -16237,7 +17459,8 @@ pub struct OrderCodeForm {
     #[serde(
         rename = "expireTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub expire_time: Option<String>,
     /// Details about the code. More information: Maximum size: 4 elements
@@ -16253,7 +17476,8 @@ pub struct OrderCodeForm {
     #[serde(
         rename = "extendInfo",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub extend_info: Option<String>,
 }
@@ -16384,7 +17608,12 @@ pub struct PSPRegistrationResult {
     )]
     pub registration_result: Option<crate::models::RegistrationResult>,
     /// `pspName`.
-    #[serde(rename = "pspName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "pspName",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub psp_name: Option<String>,
 }
 
@@ -16519,7 +17748,8 @@ pub struct Passenger {
     #[serde(
         rename = "passengerEmail",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub passenger_email: Option<String>,
     /// The mobile phone number of the passenger. More information: Maximum length: 32 characters
@@ -16528,14 +17758,16 @@ pub struct Passenger {
     #[serde(
         rename = "passengerPhoneNo",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub passenger_phone_no: Option<String>,
     /// Passenger identification number
     #[serde(
         rename = "passengerId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub passenger_id: Option<String>,
     /// `passengerIdType`.
@@ -16549,7 +17781,8 @@ pub struct Passenger {
     #[serde(
         rename = "passengerCode",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub passenger_code: Option<String>,
 }
@@ -16690,7 +17923,12 @@ pub struct PaymentAttempt {
     /// The initiation time of this payment attempt. ISO 8601 format.
     ///
     /// ISO 8601 date and time with offset.
-    #[serde(rename = "attemptAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "attemptAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub attempt_at: Option<String>,
     /// The result of the attempt. Maximum length: 64 characters.
     ///
@@ -16698,7 +17936,8 @@ pub struct PaymentAttempt {
     #[serde(
         rename = "attemptResponse",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub attempt_response: Option<String>,
 }
@@ -17028,7 +18267,8 @@ pub struct PaymentMethod {
     #[serde(
         rename = "paymentMethodType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub payment_method_type: Option<String>,
     /// The unique ID that is used to identify a payment method. The value of this parameter is that of cardToken obtained from the notifyPayment or inquiryPayment API. Specify this parameter when the value of paymentMethodType is CARD. More information: Maximum length: 128 characters
@@ -17037,7 +18277,8 @@ pub struct PaymentMethod {
     #[serde(
         rename = "paymentMethodId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub payment_method_id: Option<String>,
     /// `funding`.
@@ -17047,7 +18288,8 @@ pub struct PaymentMethod {
     #[serde(
         rename = "customerId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub customer_id: Option<String>,
     /// Extended information. Note: Specify this field if you need to use the extended information. More information: Maximum length: 2048 characters
@@ -17056,7 +18298,8 @@ pub struct PaymentMethod {
     #[serde(
         rename = "extendInfo",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub extend_info: Option<String>,
     /// Indicates whether Korean card transactions require authentication from the issuing bank. Valid values are: true: indicates that Korean card transactions require authentication from the issuing bank. false: indicates that Korean card transactions do not require authentication from the issuing bank. The same applies when you do not specify this parameter or the value is empty. Specify this parameter when all the following conditions are met: The value of paymentMethodType is CARD. The value of paymentMethodRegion is KR. The Korean card transactions require issuer authentication.
@@ -17250,14 +18493,16 @@ pub struct PaymentMethodDetail {
     #[serde(
         rename = "paymentMethodType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub payment_method_type: Option<String>,
     /// `extendInfo`.
     #[serde(
         rename = "extendInfo",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub extend_info: Option<String>,
     /// `wallet`.
@@ -17267,7 +18512,8 @@ pub struct PaymentMethodDetail {
     #[serde(
         rename = "interactionType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub interaction_type: Option<String>,
 }
@@ -17416,14 +18662,16 @@ pub struct PaymentMethodInfo {
     #[serde(
         rename = "paymentMethodType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub payment_method_type: Option<String>,
     /// `paymentMethodDetail`.
     #[serde(
         rename = "paymentMethodDetail",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub payment_method_detail: Option<String>,
     /// `enabled`.
@@ -17446,7 +18694,8 @@ pub struct PaymentMethodInfo {
     #[serde(
         rename = "extendInfo",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub extend_info: Option<String>,
 }
@@ -17595,7 +18844,8 @@ pub struct PaymentOption {
     #[serde(
         rename = "paymentMethodType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub payment_method_type: Option<String>,
     /// `paymentMethodCategory`.
@@ -17632,7 +18882,8 @@ pub struct PaymentOption {
     #[serde(
         rename = "disableReason",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub disable_reason: Option<String>,
     /// `supportedCurrencies`.
@@ -17653,7 +18904,8 @@ pub struct PaymentOption {
     #[serde(
         rename = "extendInfo",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub extend_info: Option<String>,
     /// `logo`.
@@ -17691,7 +18943,8 @@ pub struct PaymentOption {
     #[serde(
         rename = "bankIdentifierCode",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub bank_identifier_code: Option<String>,
     /// `amountLimitInfoMap`.
@@ -17854,18 +19107,25 @@ pub struct PaymentQuote {
     #[serde(
         rename = "buyCurrency",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub buy_currency: Option<String>,
     /// 商户视角下卖出的币种 - 用户支付币种
     #[serde(
         rename = "sellCurrency",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub sell_currency: Option<String>,
     /// 蚂蚁为此次报价颁发的唯一id
-    #[serde(rename = "quoteId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "quoteId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub quote_id: Option<String>,
     /// 商户可直接用于乘法计算的最终汇率值，精度统一为15位decimal place
     ///
@@ -17873,7 +19133,8 @@ pub struct PaymentQuote {
     #[serde(
         rename = "exchangeRate",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub exchange_rate: Option<String>,
 }
@@ -17925,35 +19186,40 @@ pub struct PaymentResultInfo {
     #[serde(
         rename = "fingerprint",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub fingerprint: Option<String>,
     /// The name of the card issuer bank
     #[serde(
         rename = "issuerName",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub issuer_name: Option<String>,
     /// 卡支付失败且渠道返回时的原始错误码
     #[serde(
         rename = "refusalCodeRaw",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub refusal_code_raw: Option<String>,
     /// 卡支付失败且渠道返回时的原始拒付原因
     #[serde(
         rename = "refusalReasonRaw",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub refusal_reason_raw: Option<String>,
     /// 支付结果的商户建议码
     #[serde(
         rename = "merchantAdviceCode",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub merchant_advice_code: Option<String>,
     /// `acquirerInfo`.
@@ -17964,29 +19230,51 @@ pub struct PaymentResultInfo {
     )]
     pub acquirer_info: Option<crate::models::AcquirerInfo>,
     /// The masked card number, which just shows part of the card number and can be used to display to the user
-    #[serde(rename = "cardNo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "cardNo",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub card_no: Option<String>,
     /// The card brand, which can be used to display to the user
-    #[serde(rename = "cardBrand", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "cardBrand",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub card_brand: Option<String>,
     /// The token of the card, the value of this parameter is used by paymentMethodId in the pay
-    #[serde(rename = "cardToken", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "cardToken",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub card_token: Option<String>,
     /// The issuing country of the card
     #[serde(
         rename = "issuingCountry",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub issuing_country: Option<String>,
     /// The funding type of the card.
-    #[serde(rename = "funding", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "funding",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub funding: Option<String>,
     /// The region code that represents the country or region of the payment method
     #[serde(
         rename = "paymentMethodRegion",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub payment_method_region: Option<String>,
     /// `threeDSResult`.
@@ -18000,21 +19288,24 @@ pub struct PaymentResultInfo {
     #[serde(
         rename = "avsResultRaw",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub avs_result_raw: Option<String>,
     /// The raw Card Verification Value (CVV), Card Security Code (CSC), or Card Verification Code (CVC) result
     #[serde(
         rename = "cvvResultRaw",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub cvv_result_raw: Option<String>,
     /// The unique ID assigned by the card scheme to identify a transaction. The value of this parameter is used by the same parameter of pay (Cashier Payment) request in subsequent payments
     #[serde(
         rename = "networkTransactionId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub network_transaction_id: Option<String>,
     /// `creditPayPlan`.
@@ -18030,72 +19321,100 @@ pub struct PaymentResultInfo {
     #[serde(
         rename = "cardholderName",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub cardholder_name: Option<String>,
     /// The first six digits of the bank card number, used to identify the issuing bank and card type of the bank card. Note: This parameter is returned when the value of paymentMethodType in the pay (Checkout Payment) API is CARD for specific merchants in specific regions. More information: Maximum length: 8 characters
     ///
     /// At most 8 characters.
-    #[serde(rename = "cardBin", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "cardBin",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub card_bin: Option<String>,
     /// Last 4 digits of the card number. Note: This parameter is returned when the value of paymentMethodType in the pay (Checkout Payment) API is CARD for specific merchants in specific regions. More information: Maximum length: 4 characters
     ///
     /// At most 4 characters.
-    #[serde(rename = "lastFour", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "lastFour",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub last_four: Option<String>,
     /// The month the card expires. Pass in two digits representing the month. For example, if the expiry month is February, the value of this parameter is 02. Note: This parameter is returned when the value of paymentMethodType in the pay (One-time Payments) API is CARD.
     #[serde(
         rename = "expiryMonth",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub expiry_month: Option<String>,
     /// The year the card expires. Pass in the last two digits of the year number. For example, if the expiry year is 2025, the value of this parameter is 25. Note: This parameter is returned when the value of paymentMethodType in the pay (One-time Payments) API is CARD.
     #[serde(
         rename = "expiryYear",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub expiry_year: Option<String>,
     /// The payment card category. Valid vaules are: CONSUMER: the personal card COMMERCIAL: the business card
     #[serde(
         rename = "cardCategory",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub card_category: Option<String>,
     /// Added field for account number
-    #[serde(rename = "accountNo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "accountNo",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub account_no: Option<String>,
     /// The exemption type that Antom requested for in the payment authorization. Valid values are: lowValue: Transactions below €30 may be exempt from Strong Customer Authentication, if certain cumulative amount and transaction count criteria are met. transactionRiskAnalysis: Transactions considered at low risk of fraud based on the fraud level of the payment provider.
     #[serde(
         rename = "exemptionRequested",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub exemption_requested: Option<String>,
     /// Indicates whether the transaction was processed with the primary account number (PAN) or a network token. PAN: The transaction was processed using the PAN. NETWORK\_TOKEN: The transaction was processed using a network token provided by the merchant or Antom.
     #[serde(
         rename = "credentialTypeUsed",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub credential_type_used: Option<String>,
     /// 检索参考号，可提供给用户用于跟踪支付/退款/争议的详细信息
-    #[serde(rename = "rrn", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "rrn",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub rrn: Option<String>,
     /// 交易中用户是否授权绑定，当用户使用PAYPAY支付并且指定支付要素smartPaymentEnabled=true的情况下才会返回。 ● AUTHORIZED - 用户发起交易时时已授权，直接付款 ● UNAUTHORIZED - 用户发起交易时未授权，现授权后付款
     #[serde(
         rename = "userAuthorizationStatus",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub user_authorization_status: Option<String>,
     /// The authorization code returned by the payment channel upon successful authorization.
     #[serde(
         rename = "authorizationCode",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub authorization_code: Option<String>,
     /// Whether this pre-auth supports incremental auth. Returned when auth is successful.
@@ -18320,7 +19639,8 @@ pub struct PeriodRule {
     #[serde(
         rename = "periodType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub period_type: Option<String>,
     /// Number of periods
@@ -18528,7 +19848,8 @@ pub struct Plan {
     #[serde(
         rename = "interestRate",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub interest_rate: Option<String>,
     /// `minInstallmentAmount`.
@@ -18551,13 +19872,19 @@ pub struct Plan {
     #[serde(
         rename = "installmentNum",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub installment_num: Option<String>,
     /// The interval of each installment payment. The valid value is MONTH. More information: Maximum length: 16 characters
     ///
     /// At most 16 characters.
-    #[serde(rename = "interval", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "interval",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub interval: Option<String>,
     /// Indicates whether the installment payment is available.
     #[serde(
@@ -18573,7 +19900,8 @@ pub struct Plan {
     #[serde(
         rename = "extendInfo",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub extend_info: Option<String>,
 }
@@ -18635,14 +19963,16 @@ pub struct PopRiskDecisionResultInfo {
     #[serde(
         rename = "riskAuthDecision",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub risk_auth_decision: Option<String>,
     /// The risk decision for the payment.
     #[serde(
         rename = "riskDecision",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub risk_decision: Option<String>,
     /// The post-authorization risk decision result. Valid values are: ACCEPT: The post-authorization risk review is passed. The merchant can continue to capture the payment or fulfill the order. REVIEW: The post-authorization risk review recommends a manual review. REJECT: The post-authorization risk review is rejected. Cancel the order. Note: This field is returned when the merchant calls the post-authorization risk review interface and the interface returns a non-empty result within the time limit. When the interface times out, returns null, or is not called, this field is not returned and no post-authorization risk review is deemed to have occurred. More information: Maximum length: 6 characters
@@ -18651,7 +19981,8 @@ pub struct PopRiskDecisionResultInfo {
     #[serde(
         rename = "postRiskDecision",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub post_risk_decision: Option<String>,
 }
@@ -18710,23 +20041,44 @@ Unified = "UNIFIED",
 #[non_exhaustive]
 pub struct Price {
     /// System-generated price ID
-    #[serde(rename = "priceId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "priceId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub price_id: Option<String>,
     /// System-generated product ID
-    #[serde(rename = "productId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "productId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub product_id: Option<String>,
     /// Product name
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "name",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub name: Option<String>,
     /// Pricing model type. Aligned with Price API. Enum: PER\_UNIT(per-unit pricing - charge is unitAmount x quantity; when includedQuantity is present, charge = ceil(quantity / includedQuantity) x unitAmount for package pricing), TIERED(tiered pricing - tier-based pricing with tiersMode GRADUATED or VOLUME; actual pricing comes from tier definitions). Forward compatibility: If a new value is added in the future, clients that do not recognize it should treat it as an unknown value and not break
     #[serde(
         rename = "pricingModel",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub pricing_model: Option<String>,
     /// Usage type. O - May be null in the response when the value is not set. Enum: LICENSED(fixed quantity billing - subscription item quantity is set at subscription creation and changed manually via update API), METERED(metered usage billing - quantity is tracked by external metering system and reported via Usage Report API). Forward compatibility: If a new value is added in the future, clients that do not recognize it should treat it as an unknown value and not break. Full structure definitions for recurring, includedQuantity, tiersMode, tiers are documented in price-apis.md
-    #[serde(rename = "usageType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "usageType",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub usage_type: Option<String>,
     /// Whether this price is the default price for the product. Returned only when result.resultCode is SUCCESS.
     #[serde(
@@ -18737,10 +20089,20 @@ pub struct Price {
     )]
     pub default_price: Option<bool>,
     /// Product-level unit label. O - May be null in the response when the value is not set
-    #[serde(rename = "unitLabel", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "unitLabel",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub unit_label: Option<String>,
     /// External meter reference. O - May be null in the response when the value is not set
-    #[serde(rename = "meterId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "meterId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub meter_id: Option<String>,
     /// `unitAmount`.
     #[serde(
@@ -18769,18 +20131,33 @@ pub struct Price {
     )]
     pub included_quantity: Option<i64>,
     /// Tiered pricing mode. O - May be null in the response when the value is not set. Enum: GRADUATED(graduated volume pricing), VOLUME(flat-tier volume pricing). See price-apis.md for tier structure definition
-    #[serde(rename = "tiersMode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "tiersMode",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub tiers_mode: Option<String>,
     /// Tier definitions. O - May be null in the response when the value is not set. Structure defined in price-apis.md
     #[serde(rename = "tiers", default, skip_serializing_if = "Option::is_none")]
     pub tiers: Option<Vec<crate::models::Tier>>,
     /// Custom key-value metadata stored as JSON string. O - May be null in the response when the value is not set The value must be a valid JSON object string.
-    #[serde(rename = "metadata", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "metadata",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub metadata: Option<String>,
     /// ISO 8601 creation timestamp
     ///
     /// ISO 8601 date and time with offset.
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "createdAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub created_at: Option<String>,
     /// ISO 8601 deactivation timestamp. O - Returned when product has been deactivated (active=false); absent when product is active
     ///
@@ -18788,13 +20165,19 @@ pub struct Price {
     #[serde(
         rename = "deactivatedAt",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub deactivated_at: Option<String>,
     /// ISO 8601 last update timestamp. O - Returned when non-null; absent from response if never updated after creation
     ///
     /// ISO 8601 date and time with offset.
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "updatedAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub updated_at: Option<String>,
 }
 
@@ -19053,36 +20436,63 @@ impl Default for PriceItemChange {
 #[non_exhaustive]
 pub struct Product {
     /// System-generated product ID
-    #[serde(rename = "productId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "productId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub product_id: Option<String>,
     /// The idempotency key supplied when the product was created. Returned only when result.resultCode is SUCCESS.
     #[serde(
         rename = "productRequestId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub product_request_id: Option<String>,
     /// Product name
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "name",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub name: Option<String>,
     /// Filter by product type. O - When provided, returns only products of the specified type; when absent, returns all types. Enum: SERVICE, GOOD. Can be null; default null. Invalid values return PARAM\_ILLEGAL error
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "type",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub r#type: Option<String>,
     /// Product description. O - May be null in the response when the value is not set
     #[serde(
         rename = "description",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub description: Option<String>,
     /// Product image URLs
     #[serde(rename = "images", default, skip_serializing_if = "Option::is_none")]
     pub images: Option<Vec<String>>,
     /// Product-level unit label. O - May be null in the response when the value is not set
-    #[serde(rename = "unitLabel", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "unitLabel",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub unit_label: Option<String>,
     /// Custom key-value metadata stored as JSON string The value must be a valid JSON object string.
-    #[serde(rename = "metadata", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "metadata",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub metadata: Option<String>,
     /// Filter by active status. O - true=return only active products, false=return only deactivated products, absent or null=return all products. No default value
     #[serde(
@@ -19095,7 +20505,12 @@ pub struct Product {
     /// ISO 8601 creation timestamp
     ///
     /// ISO 8601 date and time with offset.
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "createdAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub created_at: Option<String>,
     /// ISO 8601 deactivation timestamp. O - Returned when product has been deactivated (active=false); absent when product is active
     ///
@@ -19103,13 +20518,19 @@ pub struct Product {
     #[serde(
         rename = "deactivatedAt",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub deactivated_at: Option<String>,
     /// ISO 8601 last update timestamp. O - Returned when non-null; absent from response if never updated after creation
     ///
     /// ISO 8601 date and time with offset.
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "updatedAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub updated_at: Option<String>,
 }
 
@@ -19398,14 +20819,25 @@ pub struct PromotionCodeInfo {
     #[serde(
         rename = "promotionCodeId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub promotion_code_id: Option<String>,
     /// The promotion code string.
-    #[serde(rename = "code", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "code",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub code: Option<String>,
     /// Filter by promotion code status. Allowed values: \`ACTIVE\`, \`INACTIVE\`. If not provided, returns all statuses.
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "status",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub status: Option<String>,
     /// Maximum redemption count. Value range: 0-999999.
     #[serde(
@@ -19427,7 +20859,8 @@ pub struct PromotionCodeInfo {
     #[serde(
         rename = "expiryTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub expiry_time: Option<String>,
     /// Creation time (UTC, ISO 8601).
@@ -19436,7 +20869,8 @@ pub struct PromotionCodeInfo {
     #[serde(
         rename = "createTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub create_time: Option<String>,
 }
@@ -19492,10 +20926,20 @@ pub struct PromotionCodeInquireDetailsMinAmount {
     /// The value of the amount as a positive integer in the smallest currency unit. Maximum length: 16 characters.
     ///
     /// At most 16 characters.
-    #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "value",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub value: Option<String>,
     /// The 3-letter currency code that follows the ISO 4217 standard.
-    #[serde(rename = "currency", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "currency",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub currency: Option<String>,
 }
 
@@ -19733,7 +21177,12 @@ pub struct PspCustomerInfo {
     /// The name of Alipay+ payment methods. Note: This field is returned when the Alipay+ payment methods can provide the related information. More information: Maximum length: 64 characters
     ///
     /// At most 64 characters.
-    #[serde(rename = "pspName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "pspName",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub psp_name: Option<String>,
     /// The customer ID of Alipay+ payment methods. Note: This field is returned when the Alipay+ payment methods can provide the related information. More information: Maximum length: 64 characters
     ///
@@ -19741,7 +21190,8 @@ pub struct PspCustomerInfo {
     #[serde(
         rename = "pspCustomerId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub psp_customer_id: Option<String>,
     /// The customer ID used for display. For example, loginId. Note: This field is returned when the Alipay+ payment methods can provide the related information. More information: Maximum length: 64 characters
@@ -19750,28 +21200,32 @@ pub struct PspCustomerInfo {
     #[serde(
         rename = "displayCustomerId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub display_customer_id: Option<String>,
     /// `displayCustomerName`.
     #[serde(
         rename = "displayCustomerName",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub display_customer_name: Option<String>,
     /// `customer2088Id`.
     #[serde(
         rename = "customer2088Id",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub customer2088_id: Option<String>,
     /// `extendInfo`.
     #[serde(
         rename = "extendInfo",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub extend_info: Option<String>,
 }
@@ -19827,7 +21281,12 @@ pub struct Quote {
     /// The unique ID that is assigned by Antom to identify an exchange rate. More information: Maximum length: 64 characters
     ///
     /// At most 64 characters.
-    #[serde(rename = "quoteId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "quoteId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub quote_id: Option<String>,
     /// The exchange rate between settlement currency and transaction currency. Two currencies are separated with a slash and use the three-letter ISO-4217 currency code. More information: Maximum length: 16 characters
     ///
@@ -19835,7 +21294,8 @@ pub struct Quote {
     #[serde(
         rename = "quoteCurrencyPair",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub quote_currency_pair: Option<String>,
     /// The exchange rate used when a currency conversion between settlement currency and transaction currency occurs. More information: Value range: 1 - unlimited
@@ -19844,7 +21304,8 @@ pub struct Quote {
     #[serde(
         rename = "quotePrice",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub quote_price: Option<String>,
     /// Effective time of the exchange rate. More information: The value follows the ISO 8601 standard format. For example, "2019-11-27T12:01:01+08:00".
@@ -19853,7 +21314,8 @@ pub struct Quote {
     #[serde(
         rename = "quoteStartTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub quote_start_time: Option<String>,
     /// Expiration time of the exchange rate. More information: The value follows the ISO 8601 standard format. For example, "2019-11-27T12:01:01+08:00".
@@ -19862,7 +21324,8 @@ pub struct Quote {
     #[serde(
         rename = "quoteExpiryTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub quote_expiry_time: Option<String>,
     /// Guaranteed exchange rate available for payment.
@@ -19986,21 +21449,24 @@ pub struct RateResult {
     #[serde(
         rename = "buyCurrency",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub buy_currency: Option<String>,
     /// `sellCurrency`.
     #[serde(
         rename = "sellCurrency",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub sell_currency: Option<String>,
     /// `exchangeRate`.
     #[serde(
         rename = "exchangeRate",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub exchange_rate: Option<String>,
 }
@@ -20059,50 +21525,75 @@ ReferenceTrade = "REFERENCE_TRADE",
 #[non_exhaustive]
 pub struct Receipt {
     /// Receipt ID. Unique identifier.
-    #[serde(rename = "receiptId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "receiptId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub receipt_id: Option<String>,
     /// Filter by associated invoice ID. Returns receipts linked to this invoice. Can be null (no filter).
-    #[serde(rename = "invoiceId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "invoiceId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub invoice_id: Option<String>,
     /// Filter by customer ID. Returns only receipts belonging to this customer. Can be null (no filter).
     #[serde(
         rename = "customerId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub customer_id: Option<String>,
     /// Filter by associated subscription ID. Returns receipts linked to this subscription. Can be null (no filter).
     #[serde(
         rename = "subscriptionId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub subscription_id: Option<String>,
     /// Original receipt ID for refund receipts. Only set when receiptType=REFUND. Null for PAYMENT receipts.
     #[serde(
         rename = "originalReceiptId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub original_receipt_id: Option<String>,
     /// Filter by receipt type. Allowed values: \`PAYMENT\` (receipt for a payment), \`REFUND\` (receipt for a refund). Unknown type values are silently ignored (treated as no filter for that value). Can be null (no filter).
     #[serde(
         rename = "receiptType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub receipt_type: Option<String>,
     /// Filter by receipt status. Allowed values: \`ACTIVE\` (payment receipt with no refunds), \`PARTIALLY\_REFUNDED\` (some amount refunded), \`REFUNDED\` (fully refunded). Unknown status values are silently ignored (treated as no filter for that value). Can be null (no filter).
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "status",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub status: Option<String>,
     /// Reason for receipt creation. Allowed values: \`SUBSCRIPTION\_CREATION\`, \`RECURRENCE\`, \`UPDATE\`, \`TRIAL\_END\`, \`REFUND\`. Merchants should handle unknown enum values gracefully (e.g., log for review); new values may be added without version change.
-    #[serde(rename = "reason", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "reason",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub reason: Option<String>,
     /// Payment collection method: \`CHARGE\_AUTOMATICALLY\` or \`SEND\_INVOICE\`. Returned when the receipt has an associated collection method; null when not applicable (e.g., manual payment confirmation).
     #[serde(
         rename = "collectionMethod",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub collection_method: Option<String>,
     /// `paymentMethod`.
@@ -20163,36 +21654,54 @@ pub struct Receipt {
     #[serde(
         rename = "periodStart",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub period_start: Option<String>,
     /// ISO 8601 timestamp of billing period end. Null if not subscription-based.
     ///
     /// ISO 8601 date and time with offset.
-    #[serde(rename = "periodEnd", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "periodEnd",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub period_end: Option<String>,
     /// Receipt narrative. Returned when merchant set a receipt narrative; null if no description was provided.
     #[serde(
         rename = "description",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub description: Option<String>,
     /// ISO 8601 timestamp of receipt creation.
     ///
     /// ISO 8601 date and time with offset.
-    #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "gmtCreate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub gmt_create: Option<String>,
     /// ISO 8601 timestamp of last receipt update.
     ///
     /// ISO 8601 date and time with offset.
-    #[serde(rename = "gmtUpdate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "gmtUpdate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub gmt_update: Option<String>,
     /// Payment method type (e.g., \`CARD\`, \`WALLET\`). Can be null.
     #[serde(
         rename = "paymentMethodType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub payment_method_type: Option<String>,
     /// `discountAmount`.
@@ -20222,43 +21731,80 @@ pub struct Receipt {
     /// Foreign exchange rate applied when payment currency differs from settlement currency. Null for same-currency transactions.
     ///
     /// A decimal number, as text (never a float).
-    #[serde(rename = "fxRate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "fxRate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub fx_rate: Option<String>,
     /// FX rate reference ID for audit and reconciliation. Null when no FX rate was applied.
-    #[serde(rename = "fxRateId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "fxRateId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub fx_rate_id: Option<String>,
     /// ISO 8601 timestamp of payment due date. Null for receipts without a due date.
     ///
     /// ISO 8601 date and time with offset.
-    #[serde(rename = "dueDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "dueDate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub due_date: Option<String>,
     /// ISO 8601 timestamp of when payment was completed. Null for unpaid receipts.
     ///
     /// ISO 8601 date and time with offset.
-    #[serde(rename = "paidTime", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "paidTime",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub paid_time: Option<String>,
     /// Outbound payment request ID used as idempotency key. Null for offline confirmations.
     #[serde(
         rename = "paymentRequestId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub payment_request_id: Option<String>,
     /// Payment order request ID. Null if not applicable.
     #[serde(
         rename = "payToRequestId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub pay_to_request_id: Option<String>,
     /// Payment order ID. Null if not applicable.
-    #[serde(rename = "payToId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "payToId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub pay_to_id: Option<String>,
     /// Receipt footer text. Can be null.
-    #[serde(rename = "footer", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "footer",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub footer: Option<String>,
     /// URL to the receipt PDF file. Can be null (PDF not yet generated).
-    #[serde(rename = "fileUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "fileUrl",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub file_url: Option<String>,
 }
 
@@ -20372,13 +21918,19 @@ impl Default for Receipt {
 #[non_exhaustive]
 pub struct ReceiptItem {
     /// Line item ID. Unique identifier.
-    #[serde(rename = "itemId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "itemId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub item_id: Option<String>,
     /// Line item description (e.g., "1 x Pro Plan (at $10.00/month)").
     #[serde(
         rename = "description",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub description: Option<String>,
     /// Quantity of the item. Default: 1.
@@ -20410,11 +21962,17 @@ pub struct ReceiptItem {
     #[serde(
         rename = "usageQuantity",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub usage_quantity: Option<String>,
     /// Usage unit (e.g., \`requests\`, \`gb\`). Null if not metered.
-    #[serde(rename = "usageUnit", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "usageUnit",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub usage_unit: Option<String>,
     /// `discountAmount`.
     #[serde(
@@ -20432,13 +21990,19 @@ pub struct ReceiptItem {
     #[serde(
         rename = "periodStart",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub period_start: Option<String>,
     /// ISO 8601 timestamp of coverage period end. Null if not subscription-based.
     ///
     /// ISO 8601 date and time with offset.
-    #[serde(rename = "periodEnd", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "periodEnd",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub period_end: Option<String>,
     /// Whether this is a proration adjustment. Default: false.
     #[serde(
@@ -20451,12 +22015,22 @@ pub struct ReceiptItem {
     /// ISO 8601 timestamp of line item creation. Maximum length: 29 characters.
     ///
     /// ISO 8601 date and time with offset.
-    #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "gmtCreate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub gmt_create: Option<String>,
     /// ISO 8601 timestamp of last line item update. Maximum length: 29 characters.
     ///
     /// ISO 8601 date and time with offset.
-    #[serde(rename = "gmtUpdate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "gmtUpdate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub gmt_update: Option<String>,
 }
 
@@ -20528,7 +22102,8 @@ pub struct ReceiptPaymentMethod {
     #[serde(
         rename = "paymentMethodType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub payment_method_type: Option<String>,
 }
@@ -20620,7 +22195,12 @@ impl Default for RecurringSettings {
 #[non_exhaustive]
 pub struct RedirectActionForm {
     /// The HTTP method to be used when the merchant initiates a redirection to the redirection URL. Valid values are: POST: Indicates that the request that is sent to the redirection address needs to be a POST request. GET: Indicates that the request that is sent to the redirection address needs to be a GET request.
-    #[serde(rename = "method", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "method",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub method: Option<String>,
     /// Parameters required for the HTTP method in the key-value pair. Note: This field is returned only when the method is POST. More information: Maximum length: 2048 characters
     ///
@@ -20628,7 +22208,8 @@ pub struct RedirectActionForm {
     #[serde(
         rename = "parameters",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub parameters: Option<String>,
     /// The URL where the user is redirected to. More information: Maximum length: 2048 characters
@@ -20637,7 +22218,8 @@ pub struct RedirectActionForm {
     #[serde(
         rename = "redirectUrl",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub redirect_url: Option<String>,
     /// The value is fixed as RedirectActionForm. More information: Maximum length: 32 characters
@@ -20646,7 +22228,8 @@ pub struct RedirectActionForm {
     #[serde(
         rename = "actionFormType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub action_form_type: Option<String>,
 }
@@ -20771,21 +22354,24 @@ pub struct RefundFromMethod {
     #[serde(
         rename = "grantToken",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub grant_token: Option<String>,
     /// Represents the payment method type used by merchant during payment
     #[serde(
         rename = "refundFromMethodType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub refund_from_method_type: Option<String>,
     /// The payee/supplier represented by ABA customer ID to get the refund from
     #[serde(
         rename = "customerId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub customer_id: Option<String>,
 }
@@ -20864,7 +22450,8 @@ pub struct RefundPreference {
     #[serde(
         rename = "preferenceType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub preference_type: Option<String>,
 }
@@ -20985,7 +22572,12 @@ impl Default for RefundToBankInfo {
 #[non_exhaustive]
 pub struct RegistrationDetail {
     /// `legalName`.
-    #[serde(rename = "legalName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "legalName",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub legal_name: Option<String>,
     /// `attachments`.
     #[serde(
@@ -21005,14 +22597,16 @@ pub struct RegistrationDetail {
     #[serde(
         rename = "registrationType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub registration_type: Option<String>,
     /// `registrationNo`.
     #[serde(
         rename = "registrationNo",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub registration_no: Option<String>,
     /// `registrationAddress`.
@@ -21026,21 +22620,24 @@ pub struct RegistrationDetail {
     #[serde(
         rename = "businessType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub business_type: Option<String>,
     /// `registrationEffectiveDate`.
     #[serde(
         rename = "registrationEffectiveDate",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub registration_effective_date: Option<String>,
     /// `registrationExpireDate`.
     #[serde(
         rename = "registrationExpireDate",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub registration_expire_date: Option<String>,
 }
@@ -21164,14 +22761,16 @@ pub struct RegistrationResult {
     #[serde(
         rename = "registrationStatus",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub registration_status: Option<String>,
     /// `rejectReasons`.
     #[serde(
         rename = "rejectReasons",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub reject_reasons: Option<String>,
 }
@@ -21229,11 +22828,17 @@ pub struct ReserveHoldDetail {
     #[serde(
         rename = "holdRequestId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub hold_request_id: Option<String>,
     /// The manual hold identifier.
-    #[serde(rename = "holdId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "holdId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub hold_id: Option<String>,
     /// `holdAmount`.
     #[serde(
@@ -21255,21 +22860,24 @@ pub struct ReserveHoldDetail {
     #[serde(
         rename = "releaseTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub release_time: Option<String>,
     /// The hold creation status. Possible values are SUCCESS, FAIL, and PROCESSING.
     #[serde(
         rename = "holdStatus",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub hold_status: Option<String>,
     /// The hold release lifecycle status. Current values are INIT, UNRELEASED, RELEASING, and RELEASED. Treat an unknown future value as not releasable and retrieve the hold again before taking a funds action.
     #[serde(
         rename = "releaseStatus",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub release_status: Option<String>,
 }
@@ -21323,13 +22931,19 @@ impl Default for ReserveHoldDetail {
 #[non_exhaustive]
 pub struct ReserveRule {
     /// The Antom-assigned positive numeric reserve rule identifier. Save and return this value unchanged for updates, cancellation, and cursor pagination. Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "ruleId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "ruleId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub rule_id: Option<String>,
     /// The ID of the merchant that owns the reserve rule. Returned only when result.resultCode is SUCCESS.
     #[serde(
         rename = "merchantId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub merchant_id: Option<String>,
     /// `fundsType`.
@@ -21366,7 +22980,8 @@ pub struct ReserveRule {
     #[serde(
         rename = "releaseTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub release_time: Option<String>,
     /// The rolling retention period in days. Returned when releaseType is INTERVAL\_TIME and result.resultCode is SUCCESS.
@@ -21390,7 +23005,8 @@ pub struct ReserveRule {
     #[serde(
         rename = "createTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub create_time: Option<String>,
     /// The rule last-update time as an ISO 8601 UTC string. Returned only when result.resultCode is SUCCESS.
@@ -21399,7 +23015,8 @@ pub struct ReserveRule {
     #[serde(
         rename = "updateTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub update_time: Option<String>,
 }
@@ -21502,7 +23119,12 @@ pub struct RetryInfo {
     /// The order number for this subscription period. Only used in the PIX recurrence scenario. Maximum length: 32 characters.
     ///
     /// At most 32 characters.
-    #[serde(rename = "orderId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "orderId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub order_id: Option<String>,
     /// Records of initiated attempts for the recurring payment. Maximum size: 4 elements.
     #[serde(
@@ -22171,14 +23793,16 @@ pub struct Service {
     #[serde(
         rename = "categoryCode",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub category_code: Option<String>,
     /// Sub-category code for the service
     #[serde(
         rename = "subCategoryCode",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub sub_category_code: Option<String>,
 }
@@ -22739,7 +24363,8 @@ pub struct Shipping {
     #[serde(
         rename = "shippingCarrier",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub shipping_carrier: Option<String>,
     /// The phone number of a recipient (including extension). Specify this parameter when you require risk control. Providing this information helps to increase the accuracy of anti-money laundering and fraud detection, and increase payment success rates. More information: Maximum length: 16 characters
@@ -22748,7 +24373,8 @@ pub struct Shipping {
     #[serde(
         rename = "shippingPhoneNo",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub shipping_phone_no: Option<String>,
     /// The email address where virtual goods are sent. Specify this parameter when one of the following conditions is met: if you require risk control. if you are a digital and entertainment merchant. Providing this information helps to increase fraud and identity theft detection. More information: Maximum length: 64 characters
@@ -22757,7 +24383,8 @@ pub struct Shipping {
     #[serde(
         rename = "shipToEmail",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub ship_to_email: Option<String>,
     /// The ID of the shipping fee used for identifying the shipping option. More information: Maximum length: 64 characters
@@ -22766,7 +24393,8 @@ pub struct Shipping {
     #[serde(
         rename = "shippingFeeId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub shipping_fee_id: Option<String>,
     /// `shippingFee`.
@@ -22782,7 +24410,8 @@ pub struct Shipping {
     #[serde(
         rename = "shippingDescription",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub shipping_description: Option<String>,
     /// `deliveryEstimate`.
@@ -22796,23 +24425,35 @@ pub struct Shipping {
     #[serde(
         rename = "shippingNumber",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub shipping_number: Option<String>,
     /// Added field for shipping notes
-    #[serde(rename = "notes", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "notes",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub notes: Option<String>,
     /// The URL where the customer can track the shipment.
     #[serde(
         rename = "trackingUrl",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub tracking_url: Option<String>,
     /// For createPaymentSession, this is the tax code used by Antom GlobalTax to classify shipping. When automatic tax is active, omit it to use the default shipping tax code. Because Shipping is a shared SDK model, omit this field in APIs that do not explicitly document support. Maximum length: 64 characters.
     ///
     /// At most 64 characters.
-    #[serde(rename = "taxCode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "taxCode",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub tax_code: Option<String>,
     /// For createPaymentSession, this value indicates whether the shipping fee excludes or includes tax. Supported values are EXCLUSIVE and INCLUSIVE. When automatic tax is active, omit it to use the merchant tax behavior settings. Because Shipping is a shared SDK model, omit this field in APIs that do not explicitly document support. Maximum length: 16 characters.
     ///
@@ -22820,7 +24461,8 @@ pub struct Shipping {
     #[serde(
         rename = "taxBehavior",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub tax_behavior: Option<String>,
 }
@@ -23015,7 +24657,12 @@ pub struct SplitDetail {
     /// The original split recipient from which the funds are reversed for this refund. Valid values are: SELLER: indicates that the payment funds were split to the seller. MARKETPLACE: indicates that the payment funds were split to the marketplace. PLATFORM: indicates that the payment funds were split to the platform. ISV: indicates that the payment funds were split to the independent software vendor. Note: The value must exist in the successful split of the original payment or capture. Unknown values are rejected with the existing PARAM\_ILLEGAL behavior. More information: Maximum length: 32 characters
     ///
     /// At most 32 characters.
-    #[serde(rename = "splitTo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "splitTo",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub split_to: Option<String>,
     /// `splitAmount`.
     #[serde(
@@ -23037,7 +24684,8 @@ pub struct SplitDetail {
     #[serde(
         rename = "description",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub description: Option<String>,
 }
@@ -23146,21 +24794,24 @@ pub struct Statement {
     #[serde(
         rename = "statementId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub statement_id: Option<String>,
     /// `transactionTime`.
     #[serde(
         rename = "transactionTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub transaction_time: Option<String>,
     /// `transactionType`.
     #[serde(
         rename = "transactionType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub transaction_type: Option<String>,
     /// `originalTransactionAmount`.
@@ -23194,28 +24845,32 @@ pub struct Statement {
     #[serde(
         rename = "transactionId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub transaction_id: Option<String>,
     /// `extTransactionId`.
     #[serde(
         rename = "extTransactionId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub ext_transaction_id: Option<String>,
     /// `transactionStatus`.
     #[serde(
         rename = "transactionStatus",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub transaction_status: Option<String>,
     /// `beneficiaryAssetId`.
     #[serde(
         rename = "beneficiaryAssetId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub beneficiary_asset_id: Option<String>,
 }
@@ -23374,34 +25029,48 @@ pub struct Store {
     #[serde(
         rename = "referenceStoreId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub reference_store_id: Option<String>,
     /// `storeName`.
-    #[serde(rename = "storeName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "storeName",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub store_name: Option<String>,
     /// `storeMCC`.
-    #[serde(rename = "storeMCC", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "storeMCC",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub store_mcc: Option<String>,
     /// `storeDisplayName`.
     #[serde(
         rename = "storeDisplayName",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub store_display_name: Option<String>,
     /// `storeTerminalId`.
     #[serde(
         rename = "storeTerminalId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub store_terminal_id: Option<String>,
     /// `storeOperatorId`.
     #[serde(
         rename = "storeOperatorId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub store_operator_id: Option<String>,
     /// `storeAddress`.
@@ -23415,7 +25084,8 @@ pub struct Store {
     #[serde(
         rename = "storePhoneNo",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub store_phone_no: Option<String>,
 }
@@ -23538,7 +25208,8 @@ pub struct Subscription {
     #[serde(
         rename = "subscriptionId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub subscription_id: Option<String>,
     /// The original idempotency key used to create the subscription. Maximum length: 64 characters.
@@ -23547,13 +25218,19 @@ pub struct Subscription {
     #[serde(
         rename = "subscriptionRequestId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub subscription_request_id: Option<String>,
     /// The current status. Maximum length: 20 characters.
     ///
     /// At most 20 characters.
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "status",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub status: Option<String>,
     /// The unique ID assigned by Antom to identify a customer. Maximum length: 64 characters.
     ///
@@ -23561,7 +25238,8 @@ pub struct Subscription {
     #[serde(
         rename = "customerId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub customer_id: Option<String>,
     /// The subscription description. Maximum length: 500 characters.
@@ -23570,7 +25248,8 @@ pub struct Subscription {
     #[serde(
         rename = "description",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub description: Option<String>,
     /// The billing mode. Valid values are LICENSED, METERED, and MIXED. Maximum length: 8 characters.
@@ -23579,7 +25258,8 @@ pub struct Subscription {
     #[serde(
         rename = "billingMode",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub billing_mode: Option<String>,
     /// The start of the current billing period in ISO 8601 format.
@@ -23588,7 +25268,8 @@ pub struct Subscription {
     #[serde(
         rename = "currentPeriodStart",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub current_period_start: Option<String>,
     /// The end of the current billing period in ISO 8601 format.
@@ -23597,7 +25278,8 @@ pub struct Subscription {
     #[serde(
         rename = "currentPeriodEnd",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub current_period_end: Option<String>,
     /// Whether the subscription is scheduled to be canceled at the end of the current period.
@@ -23614,13 +25296,19 @@ pub struct Subscription {
     #[serde(
         rename = "canceledAt",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub canceled_at: Option<String>,
     /// The scheduled cancellation time in ISO 8601 format.
     ///
     /// ISO 8601 date and time with offset.
-    #[serde(rename = "cancelAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "cancelAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub cancel_at: Option<String>,
     /// The billing cycle anchor in ISO 8601 format.
     ///
@@ -23628,7 +25316,8 @@ pub struct Subscription {
     #[serde(
         rename = "billingCycleAnchor",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub billing_cycle_anchor: Option<String>,
     /// The trial start time in ISO 8601 format.
@@ -23637,13 +25326,19 @@ pub struct Subscription {
     #[serde(
         rename = "trialStart",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub trial_start: Option<String>,
     /// The trial end time in ISO 8601 format.
     ///
     /// ISO 8601 date and time with offset.
-    #[serde(rename = "trialEnd", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "trialEnd",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub trial_end: Option<String>,
     /// `subtotal`.
     #[serde(rename = "subtotal", default, skip_serializing_if = "Option::is_none")]
@@ -23675,7 +25370,8 @@ pub struct Subscription {
     #[serde(
         rename = "terminationReason",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub termination_reason: Option<String>,
     /// The subscription creation time in ISO 8601 format. List results are sorted by this field in descending order by default.
@@ -23684,7 +25380,8 @@ pub struct Subscription {
     #[serde(
         rename = "createTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub create_time: Option<String>,
 }
@@ -23769,21 +25466,24 @@ pub struct SubscriptionInfo {
     #[serde(
         rename = "subscriptionId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub subscription_id: Option<String>,
     /// The description of the subscription, used for displaying user consumption records and other actions.
     #[serde(
         rename = "description",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub description: Option<String>,
     /// Description of the subscription plan
     #[serde(
         rename = "subscriptionDescription",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub subscription_description: Option<String>,
     /// `status`.
@@ -23795,7 +25495,8 @@ pub struct SubscriptionInfo {
     #[serde(
         rename = "subscriptionStartTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub subscription_start_time: Option<String>,
     /// The date and time when the subscription ends. The value follows the ISO 8601 standard format. The subscriptionEndTime can be NULL.
@@ -23804,7 +25505,8 @@ pub struct SubscriptionInfo {
     #[serde(
         rename = "subscriptionEndTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub subscription_end_time: Option<String>,
     /// `periodType`.
@@ -23833,14 +25535,16 @@ pub struct SubscriptionInfo {
     #[serde(
         rename = "currentPeriodStart",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub current_period_start: Option<String>,
     /// End time of current period.
     #[serde(
         rename = "currentPeriodEnd",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub current_period_end: Option<String>,
     /// Indicates current phase of subscription period, start from 1.
@@ -23869,14 +25573,16 @@ pub struct SubscriptionInfo {
     #[serde(
         rename = "lastUpdateTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub last_update_time: Option<String>,
     /// When merchants use Change API, a new subscription is created base on the current one. This field stores the ID of the original subscription and represents the relationship between the old and new subscription.
     #[serde(
         rename = "relatedSubscriptionId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub related_subscription_id: Option<String>,
     /// `trialPlan`.
@@ -23889,7 +25595,8 @@ pub struct SubscriptionInfo {
     #[serde(
         rename = "subscriptionNotifyUrl",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub subscription_notify_url: Option<String>,
     /// Expiry time of the subscription in ISO 8601 format
@@ -23898,7 +25605,8 @@ pub struct SubscriptionInfo {
     #[serde(
         rename = "subscriptionExpiryTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub subscription_expiry_time: Option<String>,
     /// Field is used only in the PIX recurrence scenario. Whether to allow a retry in the event that a recurring payment fails due to insufficient balance.
@@ -23926,7 +25634,12 @@ pub struct SubscriptionInfo {
     /// The retry mode. Valid values are MANUAL and AUTOMATIC. Defaults to MANUAL when allowRetry is true. Only used in the PIX recurrence scenario. Maximum length: 9 characters.
     ///
     /// At most 9 characters.
-    #[serde(rename = "retryMode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "retryMode",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub retry_mode: Option<String>,
     /// The order number for this subscription period. Used in PIX recurrence retry schedule payment scenarios. Maximum length: 32 characters.
     ///
@@ -23934,7 +25647,8 @@ pub struct SubscriptionInfo {
     #[serde(
         rename = "subscriptionOrderId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub subscription_order_id: Option<String>,
 }
@@ -24217,12 +25931,22 @@ pub struct SubscriptionItem {
     /// Subscription item ID. Maximum length: 64 characters.
     ///
     /// At most 64 characters.
-    #[serde(rename = "itemId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "itemId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub item_id: Option<String>,
     /// Price ID. Maximum length: 64 characters.
     ///
     /// At most 64 characters.
-    #[serde(rename = "priceId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "priceId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub price_id: Option<String>,
     /// The quantity of the subscription item.
     #[serde(
@@ -24238,7 +25962,8 @@ pub struct SubscriptionItem {
     #[serde(
         rename = "currentPeriodStart",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub current_period_start: Option<String>,
     /// The end of the current billing period in ISO 8601 format.
@@ -24247,7 +25972,8 @@ pub struct SubscriptionItem {
     #[serde(
         rename = "currentPeriodEnd",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub current_period_end: Option<String>,
     /// The number of recurring intervals in each billing period.
@@ -24472,10 +26198,20 @@ Terminated = "TERMINATED",
 #[non_exhaustive]
 pub struct SubscriptionTransaction {
     /// The unique ID that is assigned by Antom to identify a payment.
-    #[serde(rename = "paymentId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "paymentId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub payment_id: Option<String>,
     /// Indicates the payment status. Valid values are: - SUCCESS: Indicates that the payment succeeds. - FAIL: Indicates that the payment fails.
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "status",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub status: Option<String>,
     /// The phase number that the payment applies to.
     #[serde(
@@ -24503,11 +26239,17 @@ pub struct SubscriptionTransaction {
     #[serde(
         rename = "paymentTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub payment_time: Option<String>,
     /// The unique ID that is assigned by Antom to identify a dispute. Indicates whether a dispute exists for the transaction. If no dispute is present, the value is NULL.
-    #[serde(rename = "disputeId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "disputeId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub dispute_id: Option<String>,
 }
 
@@ -24563,14 +26305,16 @@ pub struct SupportBank {
     #[serde(
         rename = "bankIdentifierCode",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub bank_identifier_code: Option<String>,
     /// The short name of the bank. The unique code of the bank. See the Bank list to check the valid values.
     #[serde(
         rename = "bankShortName",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub bank_short_name: Option<String>,
     /// `bankLogo`.
@@ -24619,7 +26363,12 @@ impl Default for SupportBank {
 #[non_exhaustive]
 pub struct SupportCardBrand {
     /// The name of the card brand. Valid values are: VISA: indicates Visa. MASTERCARD: indicates Mastercard. AMEX: indicates American Express (Amex). HIPERCARD: indicates Hipercard. ELO: indicates Elo.
-    #[serde(rename = "cardBrand", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "cardBrand",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub card_brand: Option<String>,
     /// `logo`.
     #[serde(rename = "logo", default, skip_serializing_if = "Option::is_none")]
@@ -24675,37 +26424,72 @@ pub struct TaxAddress {
     /// The country or region code. Maximum length: 2 characters.
     ///
     /// At most 2 characters.
-    #[serde(rename = "country", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "country",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub country: Option<String>,
     /// The region. Maximum length: 10 characters.
     ///
     /// At most 10 characters.
-    #[serde(rename = "region", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "region",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub region: Option<String>,
     /// The county. Maximum length: 64 characters.
     ///
     /// At most 64 characters.
-    #[serde(rename = "county", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "county",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub county: Option<String>,
     /// The city. Maximum length: 64 characters.
     ///
     /// At most 64 characters.
-    #[serde(rename = "city", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "city",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub city: Option<String>,
     /// The district. Maximum length: 64 characters.
     ///
     /// At most 64 characters.
-    #[serde(rename = "district", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "district",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub district: Option<String>,
     /// The line 1. Maximum length: 256 characters.
     ///
     /// At most 256 characters.
-    #[serde(rename = "line1", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "line1",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub line1: Option<String>,
     /// The line 2. Maximum length: 256 characters.
     ///
     /// At most 256 characters.
-    #[serde(rename = "line2", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "line2",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub line2: Option<String>,
     /// The postal code. Maximum length: 16 characters.
     ///
@@ -24713,7 +26497,8 @@ pub struct TaxAddress {
     #[serde(
         rename = "postalCode",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub postal_code: Option<String>,
 }
@@ -24837,12 +26622,22 @@ impl Default for TaxAddress {
 #[non_exhaustive]
 pub struct TaxBreakdown {
     /// The tax type. Supported values are CUIT, GST, VAT, CBS, IBS, HST, PST, RST, QST, JCT, SERVICE\_TAX, IGV, SALES\_TAX, and PERSONAL\_PROPERTY\_LEASE\_TRANSACTION\_TAX. This response field is extensible; accept unknown values without failing deserialization.
-    #[serde(rename = "taxType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "taxType",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub tax_type: Option<String>,
     /// The tax rate. Maximum length: 16 characters.
     ///
     /// At most 16 characters.
-    #[serde(rename = "taxRate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "taxRate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub tax_rate: Option<String>,
     /// `taxAmount`.
     #[serde(rename = "taxAmount", default, skip_serializing_if = "Option::is_none")]
@@ -24858,7 +26653,8 @@ pub struct TaxBreakdown {
     #[serde(
         rename = "taxabilityReason",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub taxability_reason: Option<String>,
     /// Indicates whether the tax is inclusive.
@@ -24969,37 +26765,72 @@ pub struct TaxCalculatedAddress {
     /// The country or region code. Maximum length: 2 characters.
     ///
     /// At most 2 characters.
-    #[serde(rename = "country", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "country",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub country: Option<String>,
     /// The region. Maximum length: 10 characters.
     ///
     /// At most 10 characters.
-    #[serde(rename = "region", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "region",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub region: Option<String>,
     /// The county. Maximum length: 64 characters.
     ///
     /// At most 64 characters.
-    #[serde(rename = "county", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "county",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub county: Option<String>,
     /// The city. Maximum length: 64 characters.
     ///
     /// At most 64 characters.
-    #[serde(rename = "city", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "city",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub city: Option<String>,
     /// The district. Maximum length: 64 characters.
     ///
     /// At most 64 characters.
-    #[serde(rename = "district", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "district",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub district: Option<String>,
     /// The first address line. Maximum length: 256 characters.
     ///
     /// At most 256 characters.
-    #[serde(rename = "line1", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "line1",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub line1: Option<String>,
     /// The second address line. Maximum length: 256 characters.
     ///
     /// At most 256 characters.
-    #[serde(rename = "line2", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "line2",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub line2: Option<String>,
     /// The postal code. Maximum length: 16 characters.
     ///
@@ -25007,7 +26838,8 @@ pub struct TaxCalculatedAddress {
     #[serde(
         rename = "postalCode",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub postal_code: Option<String>,
 }
@@ -25109,7 +26941,12 @@ pub struct TaxCalculatedCustomerDetails {
     /// The customer name recorded for tax purposes. Maximum length: 256 characters.
     ///
     /// At most 256 characters.
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "name",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub name: Option<String>,
     /// `shippingAddress`.
     #[serde(
@@ -25189,7 +27026,8 @@ pub struct TaxCalculatedExemption {
     #[serde(
         rename = "certificateNumber",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub certificate_number: Option<String>,
     /// The tax exemption type. Maximum length: 32 characters.
@@ -25198,7 +27036,8 @@ pub struct TaxCalculatedExemption {
     #[serde(
         rename = "exemptionType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub exemption_type: Option<String>,
     /// `jurisdiction`.
@@ -25214,7 +27053,8 @@ pub struct TaxCalculatedExemption {
     #[serde(
         rename = "effectiveFrom",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub effective_from: Option<String>,
 }
@@ -25264,17 +27104,32 @@ pub struct TaxCalculatedExemptionJurisdiction {
     /// The country or region code. Maximum length: 2 characters.
     ///
     /// At most 2 characters.
-    #[serde(rename = "country", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "country",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub country: Option<String>,
     /// The region. Maximum length: 10 characters.
     ///
     /// At most 10 characters.
-    #[serde(rename = "region", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "region",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub region: Option<String>,
     /// The city. Maximum length: 64 characters.
     ///
     /// At most 64 characters.
-    #[serde(rename = "city", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "city",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub city: Option<String>,
 }
 
@@ -25324,7 +27179,8 @@ pub struct TaxCalculatedLineItem {
     #[serde(
         rename = "goodsReferenceId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub goods_reference_id: Option<String>,
     /// `amount`.
@@ -25341,7 +27197,12 @@ pub struct TaxCalculatedLineItem {
     /// The tax code. Maximum length: 32 characters.
     ///
     /// At most 32 characters.
-    #[serde(rename = "taxCode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "taxCode",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub tax_code: Option<String>,
     /// The tax behavior. Maximum length: 16 characters.
     ///
@@ -25349,7 +27210,8 @@ pub struct TaxCalculatedLineItem {
     #[serde(
         rename = "taxBehavior",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub tax_behavior: Option<String>,
     /// `taxAmount`.
@@ -25507,17 +27369,32 @@ pub struct TaxCalculatedTaxId {
     /// The customer tax ID value. Maximum length: 64 characters.
     ///
     /// At most 64 characters.
-    #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "value",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub value: Option<String>,
     /// The country or region code. Maximum length: 2 characters.
     ///
     /// At most 2 characters.
-    #[serde(rename = "country", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "country",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub country: Option<String>,
     /// The region. Maximum length: 10 characters.
     ///
     /// At most 10 characters.
-    #[serde(rename = "region", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "region",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub region: Option<String>,
 }
 
@@ -26171,17 +28048,32 @@ pub struct TaxJurisdiction {
     /// The country or region code. Maximum length: 2 characters.
     ///
     /// At most 2 characters.
-    #[serde(rename = "country", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "country",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub country: Option<String>,
     /// The region. Maximum length: 10 characters.
     ///
     /// At most 10 characters.
-    #[serde(rename = "region", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "region",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub region: Option<String>,
     /// The city. Maximum length: 64 characters.
     ///
     /// At most 64 characters.
-    #[serde(rename = "city", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "city",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub city: Option<String>,
 }
 
@@ -26259,11 +28151,17 @@ pub struct TaxRegistration {
     #[serde(
         rename = "taxRegistrationId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub tax_registration_id: Option<String>,
     /// The tax type. Supported values include CUIT, GST, VAT, CBS, IBS, HST, PST, RST, QST, JCT, SERVICE\_TAX, IGV, SALES\_TAX, and PERSONAL\_PROPERTY\_LEASE\_TRANSACTION\_TAX.
-    #[serde(rename = "taxType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "taxType",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub tax_type: Option<String>,
     /// `jurisdiction`.
     #[serde(
@@ -26278,18 +28176,29 @@ pub struct TaxRegistration {
     #[serde(
         rename = "registrationType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub registration_type: Option<String>,
     /// The tax ID. Maximum length: 64 characters.
     ///
     /// At most 64 characters.
-    #[serde(rename = "taxId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "taxId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub tax_id: Option<String>,
     /// The current status. Maximum length: 16 characters.
     ///
     /// At most 16 characters.
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "status",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub status: Option<String>,
     /// The time from which the tax registration is active. Maximum length: 32 characters.
     ///
@@ -26297,13 +28206,19 @@ pub struct TaxRegistration {
     #[serde(
         rename = "activeFrom",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub active_from: Option<String>,
     /// The expiration time. Maximum length: 32 characters.
     ///
     /// At most 32 characters.
-    #[serde(rename = "expireAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "expireAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub expire_at: Option<String>,
 }
 
@@ -26461,7 +28376,8 @@ pub struct TaxTransaction {
     #[serde(
         rename = "taxTransactionId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub tax_transaction_id: Option<String>,
     /// The unique ID assigned by Antom to identify a tax calculation. Maximum length: 64 characters.
@@ -26470,13 +28386,19 @@ pub struct TaxTransaction {
     #[serde(
         rename = "taxCalculationId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub tax_calculation_id: Option<String>,
     /// The type. Maximum length: 16 characters. Note: See documentation for details.
     ///
     /// At most 16 characters.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "type",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub r#type: Option<String>,
     /// `taxAmount`.
     #[serde(rename = "taxAmount", default, skip_serializing_if = "Option::is_none")]
@@ -26484,7 +28406,12 @@ pub struct TaxTransaction {
     /// The current status. Maximum length: 16 characters. Note: See documentation for details.
     ///
     /// At most 16 characters.
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "status",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub status: Option<String>,
     /// The failure reason. Maximum length: 256 characters. Note: See documentation for details.
     ///
@@ -26492,18 +28419,29 @@ pub struct TaxTransaction {
     #[serde(
         rename = "failureReason",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub failure_reason: Option<String>,
     /// The tax date. Maximum length: 32 characters.
     ///
     /// At most 32 characters.
-    #[serde(rename = "taxDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "taxDate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub tax_date: Option<String>,
     /// The time when the tax transaction was posted. Maximum length: 32 characters. Note: See documentation for details.
     ///
     /// At most 32 characters.
-    #[serde(rename = "postedAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "postedAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub posted_at: Option<String>,
     /// The reference payment ID. Maximum length: 64 characters. Note: See documentation for details.
     ///
@@ -26511,7 +28449,8 @@ pub struct TaxTransaction {
     #[serde(
         rename = "referencePaymentId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub reference_payment_id: Option<String>,
     /// The reference refund ID. Maximum length: 64 characters. Note: See documentation for details.
@@ -26520,7 +28459,8 @@ pub struct TaxTransaction {
     #[serde(
         rename = "referenceRefundId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub reference_refund_id: Option<String>,
 }
@@ -26605,37 +28545,56 @@ pub struct ThreeDSResult {
     #[serde(
         rename = "threeDSVersion",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub three_ds_version: Option<String>,
     /// Electronic Commerce Indicator (ECI) that is returned by the card scheme. This parameter is used to indicate the type of cardholder identity authentication. Valid values are: 02 or 05: Indicates fully authenticated transaction. 01 or 06: Indicates attempted authentication transaction. 00 or 07: Indicates non-3D Secure transaction. 04: Indicates 3D Secure data-only transaction. No authentication required (for Mastercard only). Note: This parameter is returned when the value of paymentMethodType is CARD and the issuing bank returns this data.
-    #[serde(rename = "eci", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "eci",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub eci: Option<String>,
     /// The cardholder authentication value. The value of this parameter can be Cardholder Authentication Verification Value (CAVV) or Authentication Verification Value (AVV). Note: This parameter is returned when the cardholder passes the 3D Secure authentication.
-    #[serde(rename = "cavv", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "cavv",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub cavv: Option<String>,
     /// The unique transaction identifier assigned by the Directory Server (DS) for 3D Secure authentication. Note: This parameter is returned for 3D Secure 2.0.
     #[serde(
         rename = "dsTransactionId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub ds_transaction_id: Option<String>,
     /// The unique transaction identifier assigned by the Directory Server (DS) for 3D Secure authentication. Note: This parameter is returned for 3D Secure 1.0.
-    #[serde(rename = "xid", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "xid",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub xid: Option<String>,
     /// When a transaction is unsuccessful due to 3D Secure authentication failure, you may receive the transaction status reason code returned by this parameter, indicating the reason for the failure.
     #[serde(
         rename = "threeDStransactionStatusReason",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub three_d_stransaction_status_reason: Option<String>,
     /// Indicator informing the Access Control Server (ACS) and the Directory Server (DS) that the authentication has been cancelled. Possible values are: 01: Cardholder selected cancel. 02: 3DS Requestor cancelled authentication. 03: Transaction abandoned. 04: Transaction timed out at ACS — other timeouts. 05: Transaction timed out at ACS — the first Client Request not received by ACS. 06: Transaction error. 07: Unknown. 08: Transaction timed out at SDK.
     #[serde(
         rename = "challengeCancel",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub challenge_cancel: Option<String>,
     /// Indicates whether a 3DS challenge was triggered. Valid values are: true: The transaction has been challenged, and the user is required to complete the 3D Secure authentication process. false: The transaction is a frictionless process, where the user does not experience the 3D Secure authentication process.
@@ -26650,7 +28609,8 @@ pub struct ThreeDSResult {
     #[serde(
         rename = "exemptionType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub exemption_type: Option<String>,
     /// Indicates whether 3D Secure authentication was triggered for the payment. Valid values are: true: indicates 3D Secure authentication was triggered for the payment. Determine the authentication result by combining the other returned 3D Secure parameters. false: indicates 3D Secure authentication was not triggered for the payment. Note: This parameter may be returned even if the payment fails.
@@ -26665,7 +28625,8 @@ pub struct ThreeDSResult {
     #[serde(
         rename = "paResStatus",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub pa_res_status: Option<String>,
     /// Indicates whether liability has shifted for the transaction. Valid values are: 1 (yes), 0 (no), and -1 (unknown). The upstream channel value is passed through when available; otherwise Antom calculates the value from CAVV and ECI according to card-network rules, and returns -1 only when the value cannot be determined. Treat -1 as liability not shifted for chargeback decisions. This field does not determine the payment outcome and is returned only when paymentMethodType is CARD, threeDSOffered is true, and threeDSResult is returned; otherwise the property is omitted.
@@ -26839,14 +28800,16 @@ pub struct TotalCount {
     #[serde(
         rename = "totalPageNumber",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub total_page_number: Option<String>,
     /// `currentPageNumber`.
     #[serde(
         rename = "currentPageNumber",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub current_page_number: Option<String>,
 }
@@ -26902,7 +28865,8 @@ pub struct Transaction {
     #[serde(
         rename = "transactionId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub transaction_id: Option<String>,
     /// `transactionType`.
@@ -26932,14 +28896,16 @@ pub struct Transaction {
     #[serde(
         rename = "transactionRequestId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub transaction_request_id: Option<String>,
     /// `transactionTime`.
     #[serde(
         rename = "transactionTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub transaction_time: Option<String>,
     /// `acquirerInfo`.
@@ -27152,7 +29118,8 @@ pub struct TransferToDetail {
     #[serde(
         rename = "transferToCurrency",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub transfer_to_currency: Option<String>,
     /// `feeAmount`.
@@ -27171,7 +29138,8 @@ pub struct TransferToDetail {
     #[serde(
         rename = "purposeCode",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub purpose_code: Option<String>,
     /// If you specify this parameter, Antom will send the transfer result notification to this URL. The URL must be either specified in the request or set in Antom Dashboard. Specify this parameter if you want to receive an asynchronous notification of the transfer result. If this URL is specified in both the request and Antom Dashboard, the value specified in the request takes precedence. More information: Maximum length: 2048 characters
@@ -27180,7 +29148,8 @@ pub struct TransferToDetail {
     #[serde(
         rename = "transferNotifyUrl",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub transfer_notify_url: Option<String>,
     /// Remark information for the transfer. Specify this parameter if you want to provide additional remarks or relevant information regarding the payout. More information: Maximum length: 1024 characters
@@ -27189,7 +29158,8 @@ pub struct TransferToDetail {
     #[serde(
         rename = "transferRemark",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub transfer_remark: Option<String>,
 }
@@ -27335,30 +29305,43 @@ pub struct Transit {
     )]
     pub passengers: Option<Vec<crate::models::Passenger>>,
     /// Added field for agent code
-    #[serde(rename = "agentCode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "agentCode",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub agent_code: Option<String>,
     /// Added field for agent name
-    #[serde(rename = "agentName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "agentName",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub agent_name: Option<String>,
     /// Added field for ticket number
     #[serde(
         rename = "ticketNumber",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub ticket_number: Option<String>,
     /// Added field for ticket issuer code
     #[serde(
         rename = "ticketIssuerCode",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub ticket_issuer_code: Option<String>,
     /// Added field for restricted ticket indicator
     #[serde(
         rename = "restrictedTicketIndicator",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub restricted_ticket_indicator: Option<String>,
     /// `ancillaryData`.
@@ -27702,7 +29685,8 @@ pub struct TrialPlan {
     #[serde(
         rename = "trialEndTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub trial_end_time: Option<String>,
     /// Total free trial days.
@@ -27802,7 +29786,12 @@ pub struct UserName {
     /// The cardholder's first name. More information: Maximum length: 32 characters
     ///
     /// At most 32 characters.
-    #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "firstName",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub first_name: Option<String>,
     /// Middle name More information: Maximum length: 32 characters
     ///
@@ -27810,18 +29799,29 @@ pub struct UserName {
     #[serde(
         rename = "middleName",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub middle_name: Option<String>,
     /// The cardholder's last name. More information: Maximum length: 32 characters
     ///
     /// At most 32 characters.
-    #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "lastName",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub last_name: Option<String>,
     /// Full name More information: Maximum length: 128 characters
     ///
     /// At most 128 characters.
-    #[serde(rename = "fullName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "fullName",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub full_name: Option<String>,
 }
 
@@ -27990,7 +29990,12 @@ impl Default for VerifyMethod {
 #[non_exhaustive]
 pub struct Wallet {
     /// `accountNo`.
-    #[serde(rename = "accountNo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "accountNo",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub account_no: Option<String>,
     /// `accountHolderName`.
     #[serde(
@@ -28000,10 +30005,20 @@ pub struct Wallet {
     )]
     pub account_holder_name: Option<crate::models::UserName>,
     /// `phoneNo`.
-    #[serde(rename = "phoneNo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "phoneNo",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub phone_no: Option<String>,
     /// `email`.
-    #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "email",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub email: Option<String>,
     /// `billingAddress`.
     #[serde(
@@ -28013,13 +30028,19 @@ pub struct Wallet {
     )]
     pub billing_address: Option<crate::models::Address>,
     /// Added field for wallet token
-    #[serde(rename = "token", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "token",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub token: Option<String>,
     /// Added field for token expiry time
     #[serde(
         rename = "tokenExpiryTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub token_expiry_time: Option<String>,
 }
@@ -28117,20 +30138,40 @@ impl Default for Wallet {
 #[non_exhaustive]
 pub struct WebSite {
     /// `name`.
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "name",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub name: Option<String>,
     /// The URL of the merchant website. More information: Maximum length: 2048 characters
     ///
     /// At most 2048 characters.
-    #[serde(rename = "url", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "url",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub url: Option<String>,
     /// `desc`.
-    #[serde(rename = "desc", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "desc",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub desc: Option<String>,
     /// Website type. Valid values are: COMPANY\_INTRODUCE: the website that introduces company information. Specify websites.type as COMPANY\_INTRODUCE when the value of paymentMethodType is TRUEMONEY. TRADING: the trading website. The same applies when the value is empty or you do not specify this parameter. More information: Maximum length: 32 characters
     ///
     /// At most 32 characters.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "type",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub r#type: Option<String>,
 }
 

@@ -252,7 +252,8 @@ pub struct InquireNotificationListResponse {
     #[serde(
         rename = "nextStartingAfter",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub next_starting_after: Option<String>,
 }
@@ -379,17 +380,26 @@ pub struct CancelResponse {
     /// The unique ID that is assigned by Antom to identify a payment. Note: This field is returned when the cancellation succeeds (the value of result.resultStatus is S). More information: Maximum length: 64 characters
     ///
     /// At most 64 characters.
-    #[serde(rename = "paymentId")]
+    #[serde(
+        rename = "paymentId",
+        deserialize_with = "alipay_ams_core::lenient::string"
+    )]
     pub payment_id: String,
     /// The unique ID that is assigned by a merchant to identify a payment request. Note: This field is returned when the cancellation succeeds (the value of result.resultStatus is S). More information: Maximum length: 64 characters
     ///
     /// At most 64 characters.
-    #[serde(rename = "paymentRequestId")]
+    #[serde(
+        rename = "paymentRequestId",
+        deserialize_with = "alipay_ams_core::lenient::string"
+    )]
     pub payment_request_id: String,
     /// The actual execution completion time of the payment cancellation process, which is the date and time when the payment cancellation succeeds. Note: This field is returned when the cancellation succeeds (the value of result.resultStatus is S). More information: The value follows the ISO 8601 standard format. For example, "2019-11-27T12:01:01+08:00".
     ///
     /// ISO 8601 date and time with offset.
-    #[serde(rename = "cancelTime")]
+    #[serde(
+        rename = "cancelTime",
+        deserialize_with = "alipay_ams_core::lenient::string"
+    )]
     pub cancel_time: String,
 }
 
@@ -431,6 +441,7 @@ impl alipay_ams_core::ApiRequest for crate::payments::CancelRequest {
     const PATH: &'static str = "/ams/api/v1/payments/cancel";
     const RETRY: alipay_ams_core::Retry = alipay_ams_core::Retry::Always;
     type Response = crate::payments::CancelResponse;
+    const UNKNOWN_OUTCOME_ADVICE: &'static str = "call inquiryPayment for this payment to see whether it was cancelled; sending the same cancel again is safe";
     fn validate(&self) -> Result<(), alipay_ams_core::InvalidField> {
         if self.payment_id.is_none() && self.payment_request_id.is_none() {
             return Err(alipay_ams_core::InvalidField::Invalid {
@@ -599,17 +610,26 @@ pub struct CaptureResponse {
     /// The unique ID that is assigned by a merchant to identify a capture request. Note: This parameter is returned when the capture status is successful. More information: Maximum length: 64 characters
     ///
     /// At most 64 characters.
-    #[serde(rename = "captureRequestId")]
+    #[serde(
+        rename = "captureRequestId",
+        deserialize_with = "alipay_ams_core::lenient::string"
+    )]
     pub capture_request_id: String,
     /// The unique ID that is assigned by Antom to identify a capture. Note: This parameter is returned when the capture status is successful. More information: Maximum length: 64 characters
     ///
     /// At most 64 characters.
-    #[serde(rename = "captureId")]
+    #[serde(
+        rename = "captureId",
+        deserialize_with = "alipay_ams_core::lenient::string"
+    )]
     pub capture_id: String,
     /// The unique ID that is assigned by Antom to identify a payment. Note: This parameter is returned when the capture status is successful. More information: Maximum length: 64 characters
     ///
     /// At most 64 characters.
-    #[serde(rename = "paymentId")]
+    #[serde(
+        rename = "paymentId",
+        deserialize_with = "alipay_ams_core::lenient::string"
+    )]
     pub payment_id: String,
     /// `captureAmount`.
     #[serde(rename = "captureAmount")]
@@ -617,7 +637,10 @@ pub struct CaptureResponse {
     /// The time when Antom captures the payment. Note: This parameter is returned when the capture status is successful. More information: The value follows the ISO 8601 standard format. For example, "2019-11-27T12:01:01+08:00".
     ///
     /// ISO 8601 date and time with offset.
-    #[serde(rename = "captureTime")]
+    #[serde(
+        rename = "captureTime",
+        deserialize_with = "alipay_ams_core::lenient::string"
+    )]
     pub capture_time: String,
     /// The unique ID assigned by the non-Antom acquirer for the transaction. More information: Maximum length: 64 characters
     ///
@@ -625,7 +648,8 @@ pub struct CaptureResponse {
     #[serde(
         rename = "acquirerReferenceNo",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub acquirer_reference_no: Option<String>,
     /// `acquirerInfo`.
@@ -688,6 +712,7 @@ impl alipay_ams_core::ApiRequest for crate::payments::CaptureRequest {
     const PATH: &'static str = "/ams/api/v1/payments/capture";
     const RETRY: alipay_ams_core::Retry = alipay_ams_core::Retry::SameKey;
     type Response = crate::payments::CaptureResponse;
+    const UNKNOWN_OUTCOME_ADVICE: &'static str = "wait for notifyCapture, or call inquiryPayment for this paymentId (its transactions show the capture); to retry, send the same request with the SAME captureRequestId, and never capture again under a new captureRequestId (that could capture twice)";
     const IDEMPOTENCY_FIELD: Option<&'static str> = Some("captureRequestId");
     fn idempotency_key(&self) -> Option<&str> {
         Some(&self.capture_request_id)
@@ -1076,7 +1101,8 @@ pub struct ConsultResponse {
     #[serde(
         rename = "extendInfo",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub extend_info: Option<String>,
 }
@@ -1227,7 +1253,8 @@ pub struct CreateDeviceCertificateResponse {
     #[serde(
         rename = "deviceCertificate",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub device_certificate: Option<String>,
 }
@@ -1335,16 +1362,27 @@ pub struct CreateMandateResponse {
     #[serde(
         rename = "mandateRequestId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub mandate_request_id: Option<String>,
     /// The Antom one-time mandate ID. Returned only when result.resultStatus is S; use for one subsequent payment intent. A successful replay returns the same ID, not a new mandate.
-    #[serde(rename = "mandateId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "mandateId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub mandate_id: Option<String>,
     /// The mandate validity start, returned only when result.resultStatus is S. ISO 8601 offset date-time string, for example 2026-07-23T10:00:00+08:00. Channel time is converted using Asia/Shanghai by the service; SDKs preserve the string without timezone conversion.
     ///
     /// ISO 8601 date and time with offset.
-    #[serde(rename = "validFrom", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "validFrom",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub valid_from: Option<String>,
     /// The mandate expiration, returned only when result.resultStatus is S. ISO 8601 offset date-time string, for example 2026-08-22T10:00:00+08:00; it must be later than validFrom. Channel time is converted using Asia/Shanghai by the service. Successful replay preserves the original validity window.
     ///
@@ -1352,7 +1390,8 @@ pub struct CreateMandateResponse {
     #[serde(
         rename = "validUntil",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub valid_until: Option<String>,
 }
@@ -1904,35 +1943,60 @@ pub struct CreatePaymentSessionResponse {
     /// The encrypted payment session data. Pass the data to your front end to initiate the client-side SDK. More information: Maximum length: 4096 characters
     ///
     /// At most 4096 characters.
-    #[serde(rename = "paymentSessionData")]
+    #[serde(
+        rename = "paymentSessionData",
+        deserialize_with = "alipay_ams_core::lenient::string"
+    )]
     pub payment_session_data: String,
     /// The specific date and time after which the payment session will expire. More information: The value follows the ISO 8601 standard format. For example, "2019-11-27T12:01:01+08:00".
     ///
     /// ISO 8601 date and time with offset.
-    #[serde(rename = "paymentSessionExpiryTime")]
+    #[serde(
+        rename = "paymentSessionExpiryTime",
+        deserialize_with = "alipay_ams_core::lenient::string"
+    )]
     pub payment_session_expiry_time: String,
     /// The encrypted ID that is assigned by Antom to identify a payment session. More information: Maximum length: 64 characters
     ///
     /// At most 64 characters.
-    #[serde(rename = "paymentSessionId")]
+    #[serde(
+        rename = "paymentSessionId",
+        deserialize_with = "alipay_ams_core::lenient::string"
+    )]
     pub payment_session_id: String,
     /// The URL used to redirect to the Checkout Page. More information: Maximum length: 2048 characters
     ///
     /// At most 2048 characters.
-    #[serde(rename = "normalUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "normalUrl",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub normal_url: Option<String>,
     /// The URL for payment session
-    #[serde(rename = "url", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "url",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub url: Option<String>,
     /// The created subscription ID. Returned only when the request contains subscription and result.resultCode is SUCCESS.
     #[serde(
         rename = "subscriptionId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub subscription_id: Option<String>,
     /// The invoice ID generated at subscription creation. Returned only for a non-trial subscription when result.resultCode is SUCCESS.
-    #[serde(rename = "invoiceId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "invoiceId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub invoice_id: Option<String>,
 }
 
@@ -1982,6 +2046,7 @@ impl alipay_ams_core::ApiRequest for crate::payments::CreatePaymentSessionReques
     const PATH: &'static str = "/ams/api/v1/payments/createPaymentSession";
     const RETRY: alipay_ams_core::Retry = alipay_ams_core::Retry::SameKey;
     type Response = crate::payments::CreatePaymentSessionResponse;
+    const UNKNOWN_OUTCOME_ADVICE: &'static str = "call inquiryPayment with this paymentRequestId before creating another session; to retry, send the same request with the SAME paymentRequestId";
     const IDEMPOTENCY_FIELD: Option<&'static str> = Some("paymentRequestId");
     fn idempotency_key(&self) -> Option<&str> {
         Some(&self.payment_request_id)
@@ -2106,7 +2171,12 @@ pub struct FetchNonceResponse {
     #[serde(rename = "result")]
     pub result: alipay_ams_core::ResultInfo,
     /// `cardToken`.
-    #[serde(rename = "cardToken", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "cardToken",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub card_token: Option<String>,
 }
 
@@ -2223,27 +2293,35 @@ pub struct GetCardInfoResponse {
     #[serde(rename = "result")]
     pub result: alipay_ams_core::ResultInfo,
     /// `cardBrand`.
-    #[serde(rename = "cardBrand", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "cardBrand",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub card_brand: Option<String>,
     /// `localCardBrand`.
     #[serde(
         rename = "localCardBrand",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub local_card_brand: Option<String>,
     /// `coBagedCardBrand`.
     #[serde(
         rename = "coBagedCardBrand",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub co_baged_card_brand: Option<String>,
     /// `issuingRegion`.
     #[serde(
         rename = "issuingRegion",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub issuing_region: Option<String>,
     /// `funding`.
@@ -2673,7 +2751,12 @@ impl Default for InquiryPaymentRequest {
 #[non_exhaustive]
 pub struct InquiryPaymentResponse {
     /// Additional metadata about the payment
-    #[serde(rename = "metadata", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "metadata",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub metadata: Option<String>,
     /// `result`.
     #[serde(rename = "result")]
@@ -2701,7 +2784,8 @@ pub struct InquiryPaymentResponse {
     #[serde(
         rename = "paymentResultCode",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub payment_result_code: Option<String>,
     /// The result message that explains the payment result code. Note: This field is returned when the API is called successfully (the value of result.resultStatus is S). More information: Maximum length: 256 characters
@@ -2710,24 +2794,32 @@ pub struct InquiryPaymentResponse {
     #[serde(
         rename = "paymentResultMessage",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub payment_result_message: Option<String>,
     /// The unique ID that is assigned by a merchant to identify a payment request. Note: This field is returned when the API is called successfully (the value of result.resultStatus is S). More information: Maximum length: 64 characters
     ///
     /// At most 64 characters.
-    #[serde(rename = "paymentRequestId")]
+    #[serde(
+        rename = "paymentRequestId",
+        deserialize_with = "alipay_ams_core::lenient::string"
+    )]
     pub payment_request_id: String,
     /// The unique ID that is assigned by Antom to identify a payment. Note: This field is returned when the API is called successfully (the value of result.resultStatus is S). More information: Maximum length: 64 characters
     ///
     /// At most 64 characters.
-    #[serde(rename = "paymentId")]
+    #[serde(
+        rename = "paymentId",
+        deserialize_with = "alipay_ams_core::lenient::string"
+    )]
     pub payment_id: String,
     /// `authPaymentId`.
     #[serde(
         rename = "authPaymentId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub auth_payment_id: Option<String>,
     /// The status of the post-authorization manual review. Valid values are: PROCESSING: The manual review is not completed. Do not capture the payment or fulfill the order before the review reaches a final state. ACCEPT: The manual review is passed. REJECT: The manual review is rejected. Note: This field is returned when the channel authorization requires manual review, or when the value of popRiskDecisionResultInfo.postRiskDecision is REVIEW. When this field is returned, authReviewSource is returned at the same time. More information: Maximum length: 16 characters
@@ -2736,7 +2828,8 @@ pub struct InquiryPaymentResponse {
     #[serde(
         rename = "authReviewStatus",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub auth_review_status: Option<String>,
     /// The source of the post-authorization risk review. Valid values are: ANTOM\_SHIELD: The review is initiated by the Antom internal risk engine (Antom Shield). PSP: The review is initiated by the acquirer-side risk control. Note: This field is returned only when authReviewStatus is returned. When both the channel manual review and the Antom Shield review are required, the channel manual review takes precedence and this field returns PSP. More information: Maximum length: 16 characters
@@ -2745,7 +2838,8 @@ pub struct InquiryPaymentResponse {
     #[serde(
         rename = "authReviewSource",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub auth_review_source: Option<String>,
     /// `paymentAmount`.
@@ -2771,7 +2865,8 @@ pub struct InquiryPaymentResponse {
     #[serde(
         rename = "authExpiryTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub auth_expiry_time: Option<String>,
     /// The date and time when the payment is created. Note: This field is returned when the API is called successfully (the value of result.resultStatus is S). More information: The value follows the ISO 8601 standard format. For example, "2019-11-27T12:01:01+08:00".
@@ -2780,7 +2875,8 @@ pub struct InquiryPaymentResponse {
     #[serde(
         rename = "paymentCreateTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub payment_create_time: Option<String>,
     /// The date and time when the payment reaches a final state of success. Note: This field is returned only when the payment reaches a final state of success (the value of paymentStatus is SUCCESS). More information: The value follows the ISO 8601 standard format. For example, "2019-11-27T12:01:01+08:00".
@@ -2789,7 +2885,8 @@ pub struct InquiryPaymentResponse {
     #[serde(
         rename = "paymentTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub payment_time: Option<String>,
     /// `nonGuaranteeCouponAmount`.
@@ -2822,14 +2919,16 @@ pub struct InquiryPaymentResponse {
     #[serde(
         rename = "acquirerReferenceNo",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub acquirer_reference_no: Option<String>,
     /// `extendInfo`.
     #[serde(
         rename = "extendInfo",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub extend_info: Option<String>,
     /// Information about the subsequent action against a transaction. Note: This parameter is returned when a refund or a capture against the transaction exists.
@@ -2878,7 +2977,8 @@ pub struct InquiryPaymentResponse {
     #[serde(
         rename = "merchantAccountId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub merchant_account_id: Option<String>,
     /// Promotion result. Note: This parameter is returned when the buyer applied a promotion while placing an order.
@@ -2892,7 +2992,8 @@ pub struct InquiryPaymentResponse {
     #[serde(
         rename = "earliestSettlementTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub earliest_settlement_time: Option<String>,
     /// The payment method type that is included in payment method options. See Payment methods to check the valid values. Note: This field will be returned when selecting the Antom Chechkout Page integration. More information: Maximum length: 64 characters
@@ -2901,7 +3002,8 @@ pub struct InquiryPaymentResponse {
     #[serde(
         rename = "paymentMethodType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub payment_method_type: Option<String>,
     /// `retryInfo`.
@@ -3172,7 +3274,12 @@ impl Default for InquiryRefundRequest {
 #[non_exhaustive]
 pub struct InquiryRefundResponse {
     /// Your metadata provided during the refund process. This parameter is returned when you provided value to the parameter in the refund API. Json format
-    #[serde(rename = "metadata", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "metadata",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub metadata: Option<String>,
     /// `customizedInfo`.
     #[serde(
@@ -3182,7 +3289,12 @@ pub struct InquiryRefundResponse {
     )]
     pub customized_info: Option<crate::models::CustomizedInfo>,
     /// Acquirer reference number. If the payment method includes an acquirer reference number, this field will have a value.
-    #[serde(rename = "arn", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "arn",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub arn: Option<String>,
     /// `actualRefundAmount`.
     #[serde(
@@ -3195,12 +3307,18 @@ pub struct InquiryRefundResponse {
     #[serde(rename = "result")]
     pub result: alipay_ams_core::ResultInfo,
     /// The unique ID assigned by Antom to identify a refund. A one-to-one correspondence between refundId and refundRequestId exists. Note: This field is null when the refund record cannot be found, or result.resultStatus is F or U.
-    #[serde(rename = "refundId")]
+    #[serde(
+        rename = "refundId",
+        deserialize_with = "alipay_ams_core::lenient::string"
+    )]
     pub refund_id: String,
     /// The unique ID assigned by the merchant to identify a refund request. Note: This field is null when the refund record cannot be found, or result.resultStatus is F or U. More information: Maximum length: 64 characters
     ///
     /// At most 64 characters.
-    #[serde(rename = "refundRequestId")]
+    #[serde(
+        rename = "refundRequestId",
+        deserialize_with = "alipay_ams_core::lenient::string"
+    )]
     pub refund_request_id: String,
     /// `refundAmount`.
     #[serde(rename = "refundAmount")]
@@ -3214,7 +3332,8 @@ pub struct InquiryRefundResponse {
     #[serde(
         rename = "refundTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub refund_time: Option<String>,
     /// The actual split reversal details for a refund. This field is guaranteed when the value of result.resultStatus is S, the value of refundStatus is SUCCESS, and the original refund request contains splitDetails, in which case it contains 1 to 20 items. This field is absent when the original refund request does not contain an explicit split-reversal instruction. When the value of refundStatus is PROCESSING, this field can be absent, and each returned item contains only the original-request fields splitTo, splitAmount, and description; in this case actualSplitAmount is absent and the data is non-final and must not be used for reconciliation. More information: Maximum size: 20 elements
@@ -3246,13 +3365,19 @@ pub struct InquiryRefundResponse {
     )]
     pub acquirer_info: Option<crate::models::AcquirerInfo>,
     /// 检索参考号，可提供给用户用于跟踪支付/退款/争议的详细信息
-    #[serde(rename = "rrn", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "rrn",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub rrn: Option<String>,
     /// The authorization code returned by the payment channel upon a successful refund.
     #[serde(
         rename = "authorizationCode",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub authorization_code: Option<String>,
 }
@@ -3798,12 +3923,18 @@ pub struct PayResponse {
     /// The unique ID that is assigned by a merchant to identify a payment request. Note: This field is returned when resultCode is PAYMENT\_IN\_PROCESS. More information: Maximum length: 64 characters
     ///
     /// At most 64 characters.
-    #[serde(rename = "paymentRequestId")]
+    #[serde(
+        rename = "paymentRequestId",
+        deserialize_with = "alipay_ams_core::lenient::string"
+    )]
     pub payment_request_id: String,
     /// The unique ID that is assigned by Antom to identify a payment. Note: This field is returned when resultCode is PAYMENT\_IN\_PROCESS. More information: Maximum length: 64 characters
     ///
     /// At most 64 characters.
-    #[serde(rename = "paymentId")]
+    #[serde(
+        rename = "paymentId",
+        deserialize_with = "alipay_ams_core::lenient::string"
+    )]
     pub payment_id: String,
     /// `paymentAmount`.
     #[serde(
@@ -3818,7 +3949,8 @@ pub struct PayResponse {
     #[serde(
         rename = "paymentData",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub payment_data: Option<String>,
     /// `actualPaymentAmount`.
@@ -3839,7 +3971,8 @@ pub struct PayResponse {
     #[serde(
         rename = "paymentTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub payment_time: Option<String>,
     /// The date and time when the payment is created. Note: This field is returned when resultCode is PAYMENT\_IN\_PROCESS. More information: The value follows the ISO 8601 standard format. For example, "2019-11-27T12:01:01+08:00".
@@ -3848,14 +3981,16 @@ pub struct PayResponse {
     #[serde(
         rename = "paymentCreateTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub payment_create_time: Option<String>,
     /// `authExpiryTime`.
     #[serde(
         rename = "authExpiryTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub auth_expiry_time: Option<String>,
     /// `nonGuaranteeCouponValue`.
@@ -3869,7 +4004,8 @@ pub struct PayResponse {
     #[serde(
         rename = "paymentActionForm",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub payment_action_form: Option<String>,
     /// `pspCustomerInfo`.
@@ -3918,18 +4054,29 @@ pub struct PayResponse {
     #[serde(
         rename = "extendInfo",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub extend_info: Option<String>,
     /// The URL that redirects users to a WAP or WEB page in the default browser or the embedded WebView. Note: When the value of resultCode is ​PAYMENT\_IN\_PROCESS​, at least one of schemeUrl, applinkUrl, and normalUrl is to be returned. More information: Maximum length: 2048 characters
     ///
     /// At most 2048 characters.
-    #[serde(rename = "normalUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "normalUrl",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub normal_url: Option<String>,
     /// The URL scheme that redirects users to open an app in an Android or iOS system when the target app is installed. Note: When the value of resultCode is ​PAYMENT\_IN\_PROCESS​, at least one of schemeUrl, applinkUrl, and normalUrl is to be returned. More information: Maximum length: 2048 characters
     ///
     /// At most 2048 characters.
-    #[serde(rename = "schemeUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "schemeUrl",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub scheme_url: Option<String>,
     /// The URL that redirects users to open an app when the target app is installed, or to open a WAP page when the target app is not installed. For Android, the URL is a Native App Link. For iOS, the URL is a Universal Link. Note: When the value of resultCode is ​PAYMENT\_IN\_PROCESS​, at least one of schemeUrl, applinkUrl, and normalUrl is to be returned. More information: Maximum length: 2048 characters
     ///
@@ -3937,14 +4084,16 @@ pub struct PayResponse {
     #[serde(
         rename = "applinkUrl",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub applink_url: Option<String>,
     /// Android package name, which is used by Android apps to open a cashier page. Note: This field is returned when resultCode is ​PAYMENT\_IN\_PROCESS​ and terminalType is APP or WAP.
     #[serde(
         rename = "appIdentifier",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub app_identifier: Option<String>,
     /// `paymentResultInfo`.
@@ -3972,14 +4121,25 @@ pub struct PayResponse {
     #[serde(
         rename = "subscriptionId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub subscription_id: Option<String>,
     /// The invoice ID being paid. Returned only when subscriptionId was provided in the request and result.resultCode is SUCCESS.
-    #[serde(rename = "invoiceId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "invoiceId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub invoice_id: Option<String>,
     /// The subscription status after payment or token binding. Expected values include INCOMPLETE, TRIALING, and ACTIVE. Handle unknown values without failing. Returned only when subscriptionId was provided in the request and result.resultCode is SUCCESS.
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "status",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub status: Option<String>,
     /// The billing period start in ISO 8601 format. Returned only when subscriptionId was provided in the request and result.resultCode is SUCCESS.
     ///
@@ -3987,7 +4147,8 @@ pub struct PayResponse {
     #[serde(
         rename = "currentPeriodStart",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub current_period_start: Option<String>,
     /// The billing period end in ISO 8601 format. Returned only when subscriptionId was provided in the request and result.resultCode is SUCCESS.
@@ -3996,7 +4157,8 @@ pub struct PayResponse {
     #[serde(
         rename = "currentPeriodEnd",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub current_period_end: Option<String>,
 }
@@ -4106,6 +4268,7 @@ impl alipay_ams_core::ApiRequest for crate::payments::PayRequest {
     const PATH: &'static str = "/ams/api/v1/payments/pay";
     const RETRY: alipay_ams_core::Retry = alipay_ams_core::Retry::SameKey;
     type Response = crate::payments::PayResponse;
+    const UNKNOWN_OUTCOME_ADVICE: &'static str = "wait for notifyPayment, or call inquiryPayment with this paymentRequestId; to retry, send the same request with the SAME paymentRequestId, and never pay again under a new paymentRequestId (the buyer could be charged twice)";
     const IDEMPOTENCY_FIELD: Option<&'static str> = Some("paymentRequestId");
     fn idempotency_key(&self) -> Option<&str> {
         Some(&self.payment_request_id)
@@ -4502,17 +4665,26 @@ pub struct RefundResponse {
     /// The unique ID that is assigned by the merchant to identify a refund request. Note: This field is returned when the refund succeeds (the value of result.resultStatus is S). More information: Maximum length: 64 characters
     ///
     /// At most 64 characters.
-    #[serde(rename = "refundRequestId")]
+    #[serde(
+        rename = "refundRequestId",
+        deserialize_with = "alipay_ams_core::lenient::string"
+    )]
     pub refund_request_id: String,
     /// The unique ID that is assigned by Antom to identify a refund. A one-to-one correspondence between refundId and refundRequestId exists. Note: This field is returned when the refund succeeds (the value of result.resultStatus is S). More information: Maximum length: 64 characters
     ///
     /// At most 64 characters.
-    #[serde(rename = "refundId")]
+    #[serde(
+        rename = "refundId",
+        deserialize_with = "alipay_ams_core::lenient::string"
+    )]
     pub refund_id: String,
     /// The unique ID assigned by Antom for the original payment to be refunded. Note: This field is returned when the refund succeeds (the value of result.resultStatus is S). More information: Maximum length: 64 characters
     ///
     /// At most 64 characters.
-    #[serde(rename = "paymentId")]
+    #[serde(
+        rename = "paymentId",
+        deserialize_with = "alipay_ams_core::lenient::string"
+    )]
     pub payment_id: String,
     /// `refundAmount`.
     #[serde(rename = "refundAmount")]
@@ -4523,7 +4695,8 @@ pub struct RefundResponse {
     #[serde(
         rename = "refundTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub refund_time: Option<String>,
     /// `refundNonGuaranteeCouponAmount`.
@@ -4560,7 +4733,8 @@ pub struct RefundResponse {
     #[serde(
         rename = "acquirerReferenceNo",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub acquirer_reference_no: Option<String>,
 }
@@ -4629,6 +4803,7 @@ impl alipay_ams_core::ApiRequest for crate::payments::RefundRequest {
     const PATH: &'static str = "/ams/api/v1/payments/refund";
     const RETRY: alipay_ams_core::Retry = alipay_ams_core::Retry::SameKey;
     type Response = crate::payments::RefundResponse;
+    const UNKNOWN_OUTCOME_ADVICE: &'static str = "wait for notifyRefund, or call inquiryRefund with this refundRequestId; to retry, send the same request with the SAME refundRequestId, and never refund again under a new refundRequestId (that could refund twice)";
     const IDEMPOTENCY_FIELD: Option<&'static str> = Some("refundRequestId");
     fn idempotency_key(&self) -> Option<&str> {
         Some(&self.refund_request_id)
@@ -4806,7 +4981,8 @@ pub struct RetrievePaymentSessionResponse {
     #[serde(
         rename = "customizedInfo",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub customized_info: Option<String>,
 }
@@ -4997,13 +5173,19 @@ pub struct UpdateAmountResponse {
     #[serde(
         rename = "updateRequestId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub update_request_id: Option<String>,
     /// The unique ID that is assigned by Antom to identify a payment. More information: Maximum length: 64 characters
     ///
     /// At most 64 characters.
-    #[serde(rename = "paymentId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "paymentId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub payment_id: Option<String>,
     /// `amount`.
     #[serde(rename = "amount", default, skip_serializing_if = "Option::is_none")]
@@ -5323,18 +5505,25 @@ pub struct VerifyAndCompletePaymentResponse {
     #[serde(
         rename = "paymentRequestId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub payment_request_id: Option<String>,
     /// `verifyRequestId`.
     #[serde(
         rename = "verifyRequestId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub verify_request_id: Option<String>,
     /// `paymentId`.
-    #[serde(rename = "paymentId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "paymentId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub payment_id: Option<String>,
     /// `paymentAmount`.
     #[serde(
@@ -5347,7 +5536,8 @@ pub struct VerifyAndCompletePaymentResponse {
     #[serde(
         rename = "paymentCreateTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub payment_create_time: Option<String>,
     /// `acquirerInfo`.
@@ -5424,19 +5614,31 @@ impl alipay_ams_core::ApiRequest for crate::payments::VerifyAndCompletePaymentRe
 #[non_exhaustive]
 pub struct CaptureNotification {
     /// `notifyType`.
-    #[serde(rename = "notifyType")]
+    #[serde(
+        rename = "notifyType",
+        deserialize_with = "alipay_ams_core::lenient::string"
+    )]
     pub notify_type: String,
     /// `result`.
     #[serde(rename = "result")]
     pub result: alipay_ams_core::ResultInfo,
     /// `captureRequestId`.
-    #[serde(rename = "captureRequestId")]
+    #[serde(
+        rename = "captureRequestId",
+        deserialize_with = "alipay_ams_core::lenient::string"
+    )]
     pub capture_request_id: String,
     /// `paymentId`.
-    #[serde(rename = "paymentId")]
+    #[serde(
+        rename = "paymentId",
+        deserialize_with = "alipay_ams_core::lenient::string"
+    )]
     pub payment_id: String,
     /// `captureId`.
-    #[serde(rename = "captureId")]
+    #[serde(
+        rename = "captureId",
+        deserialize_with = "alipay_ams_core::lenient::string"
+    )]
     pub capture_id: String,
     /// `captureAmount`.
     #[serde(rename = "captureAmount")]
@@ -5445,14 +5647,16 @@ pub struct CaptureNotification {
     #[serde(
         rename = "captureTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub capture_time: Option<String>,
     /// `acquirerReferenceNo`.
     #[serde(
         rename = "acquirerReferenceNo",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub acquirer_reference_no: Option<String>,
     /// `acquirerInfo`.
@@ -5466,7 +5670,8 @@ pub struct CaptureNotification {
     #[serde(
         rename = "taxCalculationId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub tax_calculation_id: Option<String>,
     /// `paymentResultInfo`.
@@ -5504,9 +5709,8 @@ impl std::fmt::Debug for CaptureNotification {
 }
 
 impl CaptureNotification {
-    /// A value with its required fields: `notifyType`, `result`, `captureRequestId`, `paymentId`, `captureId`, `captureAmount`.
+    /// A value with its required fields: `result`, `captureRequestId`, `paymentId`, `captureId`, `captureAmount`.
     pub fn new(
-        notify_type: impl Into<String>,
         result: alipay_ams_core::ResultInfo,
         capture_request_id: impl Into<String>,
         payment_id: impl Into<String>,
@@ -5514,7 +5718,7 @@ impl CaptureNotification {
         capture_amount: alipay_ams_core::Amount,
     ) -> Self {
         CaptureNotification {
-            notify_type: notify_type.into(),
+            notify_type: "CAPTURE_RESULT".to_owned(),
             result,
             capture_request_id: capture_request_id.into(),
             payment_id: payment_id.into(),
@@ -5545,16 +5749,25 @@ impl alipay_ams_core::NotificationKind for crate::payments::CaptureNotification 
 #[non_exhaustive]
 pub struct PaymentNotification {
     /// `notifyType`.
-    #[serde(rename = "notifyType")]
+    #[serde(
+        rename = "notifyType",
+        deserialize_with = "alipay_ams_core::lenient::string"
+    )]
     pub notify_type: String,
     /// `result`.
     #[serde(rename = "result")]
     pub result: alipay_ams_core::ResultInfo,
     /// `paymentRequestId`.
-    #[serde(rename = "paymentRequestId")]
+    #[serde(
+        rename = "paymentRequestId",
+        deserialize_with = "alipay_ams_core::lenient::string"
+    )]
     pub payment_request_id: String,
     /// `paymentId`.
-    #[serde(rename = "paymentId")]
+    #[serde(
+        rename = "paymentId",
+        deserialize_with = "alipay_ams_core::lenient::string"
+    )]
     pub payment_id: String,
     /// `paymentAmount`.
     #[serde(rename = "paymentAmount")]
@@ -5563,14 +5776,16 @@ pub struct PaymentNotification {
     #[serde(
         rename = "paymentCreateTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub payment_create_time: Option<String>,
     /// `paymentTime`.
     #[serde(
         rename = "paymentTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub payment_time: Option<String>,
     /// `customsDeclarationAmount`.
@@ -5605,7 +5820,8 @@ pub struct PaymentNotification {
     #[serde(
         rename = "acquirerReferenceNo",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub acquirer_reference_no: Option<String>,
     /// `paymentResultInfo`.
@@ -5633,17 +5849,24 @@ pub struct PaymentNotification {
     #[serde(
         rename = "paymentMethodType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub payment_method_type: Option<String>,
     /// `metadata`.
-    #[serde(rename = "metadata", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "metadata",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub metadata: Option<String>,
     /// `subscriptionOrderId`.
     #[serde(
         rename = "subscriptionOrderId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub subscription_order_id: Option<String>,
     /// `retryInfo`.
@@ -5653,35 +5876,40 @@ pub struct PaymentNotification {
     #[serde(
         rename = "updateRequestId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub update_request_id: Option<String>,
     /// `authExpiryTime`.
     #[serde(
         rename = "authExpiryTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub auth_expiry_time: Option<String>,
     /// The tax association ID used for reconciliation and refunds; it does not indicate tax posting, and absence means the payment is not subject to tax.
     #[serde(
         rename = "taxCalculationId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub tax_calculation_id: Option<String>,
     /// `authReviewStatus`.
     #[serde(
         rename = "authReviewStatus",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub auth_review_status: Option<String>,
     /// `authReviewSource`.
     #[serde(
         rename = "authReviewSource",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub auth_review_source: Option<String>,
     /// `popRiskDecisionResultInfo`.
@@ -5716,32 +5944,41 @@ pub struct PaymentNotification {
     #[serde(
         rename = "subscriptionRequestId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub subscription_request_id: Option<String>,
     /// `subscriptionId`.
     #[serde(
         rename = "subscriptionId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub subscription_id: Option<String>,
     /// `periodStartTime`.
     #[serde(
         rename = "periodStartTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub period_start_time: Option<String>,
     /// `periodEndTime`.
     #[serde(
         rename = "periodEndTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub period_end_time: Option<String>,
     /// `phaseNo`.
-    #[serde(rename = "phaseNo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "phaseNo",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub phase_no: Option<String>,
 }
 
@@ -5878,19 +6115,31 @@ impl alipay_ams_core::NotificationKind for crate::payments::PaymentNotification 
 #[non_exhaustive]
 pub struct RefundNotification {
     /// `notifyType`.
-    #[serde(rename = "notifyType")]
+    #[serde(
+        rename = "notifyType",
+        deserialize_with = "alipay_ams_core::lenient::string"
+    )]
     pub notify_type: String,
     /// `result`.
     #[serde(rename = "result")]
     pub result: alipay_ams_core::ResultInfo,
     /// `refundStatus`.
-    #[serde(rename = "refundStatus")]
+    #[serde(
+        rename = "refundStatus",
+        deserialize_with = "alipay_ams_core::lenient::string"
+    )]
     pub refund_status: String,
     /// `refundRequestId`.
-    #[serde(rename = "refundRequestId")]
+    #[serde(
+        rename = "refundRequestId",
+        deserialize_with = "alipay_ams_core::lenient::string"
+    )]
     pub refund_request_id: String,
     /// `refundId`.
-    #[serde(rename = "refundId")]
+    #[serde(
+        rename = "refundId",
+        deserialize_with = "alipay_ams_core::lenient::string"
+    )]
     pub refund_id: String,
     /// `refundAmount`.
     #[serde(rename = "refundAmount")]
@@ -5899,7 +6148,8 @@ pub struct RefundNotification {
     #[serde(
         rename = "refundTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub refund_time: Option<String>,
     /// `grossSettlementAmount`.
@@ -5924,7 +6174,12 @@ pub struct RefundNotification {
     )]
     pub customized_info: Option<crate::models::CustomizedInfo>,
     /// `arn`.
-    #[serde(rename = "arn", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "arn",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub arn: Option<String>,
     /// `actualRefundAmount`.
     #[serde(
@@ -5934,13 +6189,19 @@ pub struct RefundNotification {
     )]
     pub actual_refund_amount: Option<alipay_ams_core::Amount>,
     /// `metadata`.
-    #[serde(rename = "metadata", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "metadata",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub metadata: Option<String>,
     /// The authorization code returned only when the merchant is enabled for this capability.
     #[serde(
         rename = "authorizationCode",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub authorization_code: Option<String>,
 }
@@ -5974,9 +6235,8 @@ impl std::fmt::Debug for RefundNotification {
 }
 
 impl RefundNotification {
-    /// A value with its required fields: `notifyType`, `result`, `refundStatus`, `refundRequestId`, `refundId`, `refundAmount`.
+    /// A value with its required fields: `result`, `refundStatus`, `refundRequestId`, `refundId`, `refundAmount`.
     pub fn new(
-        notify_type: impl Into<String>,
         result: alipay_ams_core::ResultInfo,
         refund_status: impl Into<String>,
         refund_request_id: impl Into<String>,
@@ -5984,7 +6244,7 @@ impl RefundNotification {
         refund_amount: alipay_ams_core::Amount,
     ) -> Self {
         RefundNotification {
-            notify_type: notify_type.into(),
+            notify_type: "REFUND_RESULT".to_owned(),
             result,
             refund_status: refund_status.into(),
             refund_request_id: refund_request_id.into(),

@@ -58,13 +58,19 @@ pub struct CancelRuleResponse {
     #[serde(rename = "result")]
     pub result: alipay_ams_core::ResultInfo,
     /// The Antom-assigned positive numeric reserve rule identifier. Save and return this value unchanged for updates, cancellation, and cursor pagination. Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "ruleId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "ruleId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub rule_id: Option<String>,
     /// The ID of the merchant that owns the reserve rule. Returned only when result.resultCode is SUCCESS.
     #[serde(
         rename = "merchantId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub merchant_id: Option<String>,
     /// `fundsType`.
@@ -101,7 +107,8 @@ pub struct CancelRuleResponse {
     #[serde(
         rename = "releaseTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub release_time: Option<String>,
     /// The rolling retention period in days. Returned when releaseType is INTERVAL\_TIME and result.resultCode is SUCCESS.
@@ -125,7 +132,8 @@ pub struct CancelRuleResponse {
     #[serde(
         rename = "createTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub create_time: Option<String>,
     /// The rule last-update time as an ISO 8601 UTC string. Returned only when result.resultCode is SUCCESS.
@@ -134,7 +142,8 @@ pub struct CancelRuleResponse {
     #[serde(
         rename = "updateTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub update_time: Option<String>,
 }
@@ -280,11 +289,17 @@ pub struct CreateHoldResponse {
     #[serde(
         rename = "holdRequestId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub hold_request_id: Option<String>,
     /// The identifier of the created manual hold. Use it in createRelease. Returned when result.resultStatus is S.
-    #[serde(rename = "holdId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "holdId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub hold_id: Option<String>,
     /// `holdAmount`.
     #[serde(
@@ -299,14 +314,16 @@ pub struct CreateHoldResponse {
     #[serde(
         rename = "releaseTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub release_time: Option<String>,
     /// The hold creation status. Possible values are SUCCESS, FAIL, and PROCESSING. SUCCESS and FAIL are terminal; PROCESSING is non-terminal. Returned when result.resultStatus is S.
     #[serde(
         rename = "holdStatus",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub hold_status: Option<String>,
 }
@@ -465,14 +482,25 @@ pub struct CreateReleaseResponse {
     #[serde(
         rename = "releaseRequestId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub release_request_id: Option<String>,
     /// The identifier of this manual hold release. Use it in inquireRelease. Returned when result.resultStatus is S.
-    #[serde(rename = "releaseId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "releaseId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub release_id: Option<String>,
     /// The source manual hold identifier. Returned when result.resultStatus is S.
-    #[serde(rename = "holdId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "holdId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub hold_id: Option<String>,
     /// `releaseAmount`.
     #[serde(
@@ -485,7 +513,8 @@ pub struct CreateReleaseResponse {
     #[serde(
         rename = "releaseStatus",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub release_status: Option<String>,
 }
@@ -697,13 +726,19 @@ pub struct CreateRuleResponse {
     #[serde(rename = "result")]
     pub result: alipay_ams_core::ResultInfo,
     /// The Antom-assigned positive numeric reserve rule identifier. Save and return this value unchanged for updates, cancellation, and cursor pagination. Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "ruleId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "ruleId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub rule_id: Option<String>,
     /// The ID of the merchant that owns the reserve rule. Returned only when result.resultCode is SUCCESS.
     #[serde(
         rename = "merchantId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub merchant_id: Option<String>,
     /// `fundsType`.
@@ -740,7 +775,8 @@ pub struct CreateRuleResponse {
     #[serde(
         rename = "releaseTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub release_time: Option<String>,
     /// The rolling retention period in days. Returned when releaseType is INTERVAL\_TIME and result.resultCode is SUCCESS.
@@ -764,7 +800,8 @@ pub struct CreateRuleResponse {
     #[serde(
         rename = "createTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub create_time: Option<String>,
     /// The rule last-update time as an ISO 8601 UTC string. Returned only when result.resultCode is SUCCESS.
@@ -773,7 +810,8 @@ pub struct CreateRuleResponse {
     #[serde(
         rename = "updateTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub update_time: Option<String>,
 }
@@ -1056,14 +1094,25 @@ pub struct InquireReleaseResponse {
     #[serde(
         rename = "releaseRequestId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub release_request_id: Option<String>,
     /// The queried manual release identifier. Returned when result.resultStatus is S.
-    #[serde(rename = "releaseId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "releaseId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub release_id: Option<String>,
     /// The source manual hold identifier. Returned when result.resultStatus is S.
-    #[serde(rename = "holdId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "holdId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub hold_id: Option<String>,
     /// `releaseAmount`.
     #[serde(
@@ -1076,7 +1125,8 @@ pub struct InquireReleaseResponse {
     #[serde(
         rename = "releaseStatus",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub release_status: Option<String>,
 }
@@ -1378,7 +1428,12 @@ pub struct UpdateHoldResponse {
     #[serde(rename = "result")]
     pub result: alipay_ams_core::ResultInfo,
     /// The updated manual hold identifier. Returned when result.resultStatus is S.
-    #[serde(rename = "holdId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "holdId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub hold_id: Option<String>,
     /// The persisted automatic release time in UTC ISO 8601 format. Returned when result.resultStatus is S.
     ///
@@ -1386,7 +1441,8 @@ pub struct UpdateHoldResponse {
     #[serde(
         rename = "releaseTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub release_time: Option<String>,
 }
@@ -1549,13 +1605,19 @@ pub struct UpdateRuleResponse {
     #[serde(rename = "result")]
     pub result: alipay_ams_core::ResultInfo,
     /// The Antom-assigned positive numeric reserve rule identifier. Save and return this value unchanged for updates, cancellation, and cursor pagination. Returned only when result.resultCode is SUCCESS.
-    #[serde(rename = "ruleId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "ruleId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub rule_id: Option<String>,
     /// The ID of the merchant that owns the reserve rule. Returned only when result.resultCode is SUCCESS.
     #[serde(
         rename = "merchantId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub merchant_id: Option<String>,
     /// `fundsType`.
@@ -1592,7 +1654,8 @@ pub struct UpdateRuleResponse {
     #[serde(
         rename = "releaseTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub release_time: Option<String>,
     /// The rolling retention period in days. Returned when releaseType is INTERVAL\_TIME and result.resultCode is SUCCESS.
@@ -1616,7 +1679,8 @@ pub struct UpdateRuleResponse {
     #[serde(
         rename = "createTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub create_time: Option<String>,
     /// The rule last-update time as an ISO 8601 UTC string. Returned only when result.resultCode is SUCCESS.
@@ -1625,7 +1689,8 @@ pub struct UpdateRuleResponse {
     #[serde(
         rename = "updateTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub update_time: Option<String>,
 }

@@ -162,13 +162,19 @@ pub struct RiskPaymentsDecideResponse {
     #[serde(rename = "result")]
     pub result: alipay_ams_core::ResultInfo,
     /// `decision`.
-    #[serde(rename = "decision", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "decision",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub decision: Option<String>,
     /// `authenticationDecision`.
     #[serde(
         rename = "authenticationDecision",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub authentication_decision: Option<String>,
 }
@@ -484,7 +490,8 @@ pub struct SendPaymentResultResponse {
     #[serde(
         rename = "securityId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub security_id: Option<String>,
 }

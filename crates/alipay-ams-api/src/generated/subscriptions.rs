@@ -88,21 +88,24 @@ pub struct PaymentsInquireResponse {
     #[serde(
         rename = "subscriptionId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub subscription_id: Option<String>,
     /// `subscriptionRequestId`.
     #[serde(
         rename = "subscriptionRequestId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub subscription_request_id: Option<String>,
     /// `subscriptionStatus`.
     #[serde(
         rename = "subscriptionStatus",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub subscription_status: Option<String>,
     /// `paymentAmount`.
@@ -135,20 +138,27 @@ pub struct PaymentsInquireResponse {
     )]
     pub period_rule: Option<crate::models::PeriodRule>,
     /// `phaseNo`.
-    #[serde(rename = "phaseNo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "phaseNo",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub phase_no: Option<String>,
     /// `subscriptionStartTime`.
     #[serde(
         rename = "subscriptionStartTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub subscription_start_time: Option<String>,
     /// `subscriptionEndTime`.
     #[serde(
         rename = "subscriptionEndTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub subscription_end_time: Option<String>,
 }
@@ -889,7 +899,12 @@ pub struct SubscriptionsCreateResponse {
     /// The URL scheme that redirects users to open an app in an Android or iOS system when the target app is installed. Note: When the value of result.resultCode is S, at least one of schemeUrl, applinkUrl, and normalUrl is to be returned. More information: Maximum length: 2048 characters
     ///
     /// At most 2048 characters.
-    #[serde(rename = "schemeUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "schemeUrl",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub scheme_url: Option<String>,
     /// The URL that redirects users to open an app when the target app is installed, or to open a WAP page when the target app is not installed. For Android, the URL is a Native App Link. For iOS, the URL is a Universal Link. Note: When the value of result.resultCode is S, at least one of schemeUrl, applinkUrl, and normalUrl is to be returned. More information: Maximum length: 2048 characters
     ///
@@ -897,13 +912,19 @@ pub struct SubscriptionsCreateResponse {
     #[serde(
         rename = "applinkUrl",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub applink_url: Option<String>,
     /// The URL that redirects users to a WAP or Web page in the default browser or the embedded WebView. Note: When the value of result.resultCode is S, at least one of schemeUrl, applinkUrl, and normalUrl is to be returned. More information: Maximum length: 2048 characters
     ///
     /// At most 2048 characters.
-    #[serde(rename = "normalUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "normalUrl",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub normal_url: Option<String>,
     /// An Android package name, which is used for Android app to open a cashier page. Note: This field is returned when result.resultCode is S and terminalType is APP or WAP. More information: Maximum length: 128 characters
     ///
@@ -911,7 +932,8 @@ pub struct SubscriptionsCreateResponse {
     #[serde(
         rename = "appIdentifier",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub app_identifier: Option<String>,
 }
@@ -1564,7 +1586,8 @@ pub struct SubscriptionsInquiryResponse {
     #[serde(
         rename = "allowRetry",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub allow_retry: Option<String>,
     /// `maxAmountFloor`.
@@ -1592,28 +1615,32 @@ pub struct SubscriptionsInquiryResponse {
     #[serde(
         rename = "subscriptionEndTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub subscription_end_time: Option<String>,
     /// `subscriptionRequestId`.
     #[serde(
         rename = "subscriptionRequestId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub subscription_request_id: Option<String>,
     /// `subscriptionStartTime`.
     #[serde(
         rename = "subscriptionStartTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub subscription_start_time: Option<String>,
     /// `subscriptionStatus`.
     #[serde(
         rename = "subscriptionStatus",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub subscription_status: Option<String>,
     /// `result`.
@@ -1912,14 +1939,16 @@ pub struct SubscriptionNotification {
     #[serde(
         rename = "subscriptionId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub subscription_id: Option<String>,
     /// `subscriptionRequestId`.
     #[serde(
         rename = "subscriptionRequestId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub subscription_request_id: Option<String>,
     /// `subscriptionStatus`.
@@ -1936,14 +1965,16 @@ pub struct SubscriptionNotification {
     #[serde(
         rename = "subscriptionStartTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub subscription_start_time: Option<String>,
     /// `subscriptionEndTime`.
     #[serde(
         rename = "subscriptionEndTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub subscription_end_time: Option<String>,
     /// `periodRule`.
@@ -2059,7 +2090,8 @@ pub struct SubscriptionCancelNotification {
     #[serde(
         rename = "notifyType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub notify_type: Option<String>,
     /// `result`.
@@ -2076,56 +2108,71 @@ pub struct SubscriptionCancelNotification {
     #[serde(
         rename = "paymentCreateTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub payment_create_time: Option<String>,
     /// `paymentTime`.
     #[serde(
         rename = "paymentTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub payment_time: Option<String>,
     /// `periodEndTime`.
     #[serde(
         rename = "periodEndTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub period_end_time: Option<String>,
     /// `phaseNo`.
-    #[serde(rename = "phaseNo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "phaseNo",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub phase_no: Option<String>,
     /// `subscriptionId`.
     #[serde(
         rename = "subscriptionId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub subscription_id: Option<String>,
     /// `subscriptionOrderId`.
     #[serde(
         rename = "subscriptionOrderId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub subscription_order_id: Option<String>,
     /// `subscriptionOrderStatus`.
     #[serde(
         rename = "subscriptionOrderStatus",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub subscription_order_status: Option<String>,
     /// `subscriptionRequestId`.
     #[serde(
         rename = "subscriptionRequestId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub subscription_request_id: Option<String>,
     /// `subscriptionTransId`.
-    #[serde(rename = "subscriptionTransId")]
+    #[serde(
+        rename = "subscriptionTransId",
+        deserialize_with = "alipay_ams_core::lenient::string"
+    )]
     pub subscription_trans_id: String,
 }
 

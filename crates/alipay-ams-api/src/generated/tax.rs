@@ -141,7 +141,8 @@ pub struct TaxCalculateResponse {
     #[serde(
         rename = "taxCalculationId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub tax_calculation_id: Option<String>,
     /// `totalAmount`.
@@ -178,12 +179,22 @@ pub struct TaxCalculateResponse {
     /// The expiration time. Maximum length: 32 characters. Note: See documentation for details.
     ///
     /// At most 32 characters.
-    #[serde(rename = "expireAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "expireAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub expire_at: Option<String>,
     /// The tax date. Maximum length: 32 characters.
     ///
     /// At most 32 characters.
-    #[serde(rename = "taxDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "taxDate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub tax_date: Option<String>,
     /// `shippingCost`.
     #[serde(
@@ -344,11 +355,17 @@ pub struct CancelRegistrationResponse {
     #[serde(
         rename = "taxRegistrationId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub tax_registration_id: Option<String>,
     /// The tax type. Supported values include CUIT, GST, VAT, CBS, IBS, HST, PST, RST, QST, JCT, SERVICE\_TAX, IGV, SALES\_TAX, and PERSONAL\_PROPERTY\_LEASE\_TRANSACTION\_TAX.
-    #[serde(rename = "taxType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "taxType",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub tax_type: Option<String>,
     /// `jurisdiction`.
     #[serde(
@@ -363,18 +380,29 @@ pub struct CancelRegistrationResponse {
     #[serde(
         rename = "registrationType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub registration_type: Option<String>,
     /// The tax ID. Maximum length: 64 characters. Note: See documentation for details.
     ///
     /// At most 64 characters.
-    #[serde(rename = "taxId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "taxId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub tax_id: Option<String>,
     /// The current status. Maximum length: 16 characters. Note: See documentation for details.
     ///
     /// At most 16 characters.
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "status",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub status: Option<String>,
     /// The time from which the tax registration is active. Maximum length: 32 characters. Note: See documentation for details.
     ///
@@ -382,13 +410,19 @@ pub struct CancelRegistrationResponse {
     #[serde(
         rename = "activeFrom",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub active_from: Option<String>,
     /// The expiration time. Maximum length: 32 characters. Note: See documentation for details.
     ///
     /// At most 32 characters.
-    #[serde(rename = "expireAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "expireAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub expire_at: Option<String>,
 }
 
@@ -519,7 +553,8 @@ pub struct InitializeSettingsResponse {
     #[serde(
         rename = "defaultTaxCode",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub default_tax_code: Option<String>,
     /// The default tax behavior. Maximum length: 16 characters.
@@ -528,7 +563,8 @@ pub struct InitializeSettingsResponse {
     #[serde(
         rename = "defaultTaxBehavior",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub default_tax_behavior: Option<String>,
     /// `headOffice`.
@@ -541,7 +577,12 @@ pub struct InitializeSettingsResponse {
     /// The tax settings status. Valid values are ACTIVE and PENDING. Do not treat an unknown value as ACTIVE. Maximum length: 16 characters.
     ///
     /// At most 16 characters.
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "status",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub status: Option<String>,
 }
 
@@ -702,7 +743,8 @@ pub struct InquireCalculationResponse {
     #[serde(
         rename = "taxCalculationId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub tax_calculation_id: Option<String>,
     /// `customerDetails`.
@@ -753,12 +795,22 @@ pub struct InquireCalculationResponse {
     /// The expiration time. Maximum length: 32 characters.
     ///
     /// At most 32 characters.
-    #[serde(rename = "expireAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "expireAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub expire_at: Option<String>,
     /// The tax date. Maximum length: 32 characters.
     ///
     /// At most 32 characters.
-    #[serde(rename = "taxDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "taxDate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub tax_date: Option<String>,
     /// `shippingCost`.
     #[serde(
@@ -1005,7 +1057,8 @@ pub struct InquireSettingsResponse {
     #[serde(
         rename = "defaultTaxCode",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub default_tax_code: Option<String>,
     /// The default tax behavior. Returned only when the API call succeeds. Maximum length: 16 characters.
@@ -1014,7 +1067,8 @@ pub struct InquireSettingsResponse {
     #[serde(
         rename = "defaultTaxBehavior",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub default_tax_behavior: Option<String>,
     /// `headOffice`.
@@ -1027,7 +1081,12 @@ pub struct InquireSettingsResponse {
     /// The tax settings status. Valid values are ACTIVE and PENDING. Returned only when the API call succeeds. Maximum length: 16 characters.
     ///
     /// At most 16 characters.
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "status",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub status: Option<String>,
 }
 
@@ -1341,11 +1400,17 @@ pub struct TaxRegisterResponse {
     #[serde(
         rename = "taxRegistrationId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub tax_registration_id: Option<String>,
     /// The tax type. Supported values include CUIT, GST, VAT, CBS, IBS, HST, PST, RST, QST, JCT, SERVICE\_TAX, IGV, SALES\_TAX, and PERSONAL\_PROPERTY\_LEASE\_TRANSACTION\_TAX.
-    #[serde(rename = "taxType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "taxType",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub tax_type: Option<String>,
     /// `jurisdiction`.
     #[serde(
@@ -1360,18 +1425,29 @@ pub struct TaxRegisterResponse {
     #[serde(
         rename = "registrationType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub registration_type: Option<String>,
     /// The tax ID. Maximum length: 64 characters. Note: See documentation for details.
     ///
     /// At most 64 characters.
-    #[serde(rename = "taxId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "taxId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub tax_id: Option<String>,
     /// The current status. Maximum length: 16 characters. Note: See documentation for details.
     ///
     /// At most 16 characters.
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "status",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub status: Option<String>,
     /// The time from which the tax registration is active. Maximum length: 32 characters. Note: See documentation for details.
     ///
@@ -1379,13 +1455,19 @@ pub struct TaxRegisterResponse {
     #[serde(
         rename = "activeFrom",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub active_from: Option<String>,
     /// The expiration time. Maximum length: 32 characters. Note: See documentation for details.
     ///
     /// At most 32 characters.
-    #[serde(rename = "expireAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "expireAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub expire_at: Option<String>,
 }
 
@@ -1549,11 +1631,17 @@ pub struct UpdateRegistrationPeriodResponse {
     #[serde(
         rename = "taxRegistrationId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub tax_registration_id: Option<String>,
     /// The tax type. Supported values include CUIT, GST, VAT, CBS, IBS, HST, PST, RST, QST, JCT, SERVICE\_TAX, IGV, SALES\_TAX, and PERSONAL\_PROPERTY\_LEASE\_TRANSACTION\_TAX.
-    #[serde(rename = "taxType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "taxType",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub tax_type: Option<String>,
     /// `jurisdiction`.
     #[serde(
@@ -1568,18 +1656,29 @@ pub struct UpdateRegistrationPeriodResponse {
     #[serde(
         rename = "registrationType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub registration_type: Option<String>,
     /// The tax ID. Maximum length: 64 characters. Note: See documentation for details.
     ///
     /// At most 64 characters.
-    #[serde(rename = "taxId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "taxId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub tax_id: Option<String>,
     /// The current status. Maximum length: 16 characters. Note: See documentation for details.
     ///
     /// At most 16 characters.
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "status",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub status: Option<String>,
     /// The time from which the tax registration is active. Maximum length: 32 characters. Note: See documentation for details.
     ///
@@ -1587,13 +1686,19 @@ pub struct UpdateRegistrationPeriodResponse {
     #[serde(
         rename = "activeFrom",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub active_from: Option<String>,
     /// The expiration time. Maximum length: 32 characters. Note: See documentation for details.
     ///
     /// At most 32 characters.
-    #[serde(rename = "expireAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "expireAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub expire_at: Option<String>,
 }
 
@@ -1752,7 +1857,8 @@ pub struct UpdateSettingsResponse {
     #[serde(
         rename = "defaultTaxCode",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub default_tax_code: Option<String>,
     /// The default tax behavior. Maximum length: 16 characters.
@@ -1761,7 +1867,8 @@ pub struct UpdateSettingsResponse {
     #[serde(
         rename = "defaultTaxBehavior",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub default_tax_behavior: Option<String>,
     /// `headOffice`.
@@ -1774,7 +1881,12 @@ pub struct UpdateSettingsResponse {
     /// The tax settings status. Valid values are ACTIVE and PENDING. A valid update to ACTIVE settings keeps the status ACTIVE; do not treat an unknown value as ACTIVE. Maximum length: 16 characters.
     ///
     /// At most 16 characters.
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "status",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub status: Option<String>,
 }
 

@@ -133,7 +133,8 @@ pub struct InitAuthenticationResponse {
     #[serde(
         rename = "authenticationRequestId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub authentication_request_id: Option<String>,
 }
@@ -243,20 +244,27 @@ pub struct InquiryUserInfoResponse {
     #[serde(rename = "result")]
     pub result: alipay_ams_core::ResultInfo,
     /// `userId`.
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "userId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub user_id: Option<String>,
     /// `userLoginId`.
     #[serde(
         rename = "userLoginId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub user_login_id: Option<String>,
     /// `hashUserLoginId`.
     #[serde(
         rename = "hashUserLoginId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub hash_user_login_id: Option<String>,
 }

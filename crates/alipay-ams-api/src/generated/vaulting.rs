@@ -124,7 +124,8 @@ pub struct CreateVaultingSessionResponse {
     #[serde(
         rename = "vaultingSessionData",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub vaulting_session_data: Option<String>,
     /// The encrypted ID is assigned by Antom to identify a vaulting session. More information: Maximum length: 64 characters
@@ -133,7 +134,8 @@ pub struct CreateVaultingSessionResponse {
     #[serde(
         rename = "vaultingSessionId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub vaulting_session_id: Option<String>,
     /// The specific date and time after which the vaulting session will expire. More information: The value follows the ISO 8601 standard format. For example, "2019-11-27T12:01:01+08:00".
@@ -142,11 +144,17 @@ pub struct CreateVaultingSessionResponse {
     #[serde(
         rename = "vaultingSessionExpiryTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub vaulting_session_expiry_time: Option<String>,
     /// The URL used to redirect to the card-binding page.
-    #[serde(rename = "normalUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "normalUrl",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub normal_url: Option<String>,
 }
 
@@ -335,7 +343,12 @@ impl VaultsFetchNonceRequest {
 #[non_exhaustive]
 pub struct VaultsFetchNonceResponse {
     /// The token of the card. The value of this parameter is used by paymentMethodId in the pay (One-time Payments) API when initiating payments.
-    #[serde(rename = "cardToken", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "cardToken",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub card_token: Option<String>,
     /// `result`.
     #[serde(rename = "result")]
@@ -442,7 +455,12 @@ pub struct InquireTokenResponse {
     #[serde(rename = "result")]
     pub result: alipay_ams_core::ResultInfo,
     /// `token`.
-    #[serde(rename = "token", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "token",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub token: Option<String>,
     /// `accountHolderName`.
     #[serde(
@@ -452,27 +470,35 @@ pub struct InquireTokenResponse {
     )]
     pub account_holder_name: Option<crate::models::UserName>,
     /// `email`.
-    #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "email",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub email: Option<String>,
     /// `issuerName`.
     #[serde(
         rename = "issuerName",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub issuer_name: Option<String>,
     /// `issuingCountry`.
     #[serde(
         rename = "issuingCountry",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub issuing_country: Option<String>,
     /// `tokenExpiryTime`.
     #[serde(
         rename = "tokenExpiryTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub token_expiry_time: Option<String>,
 }
@@ -580,18 +606,29 @@ pub struct InquireVaultingResponse {
     #[serde(
         rename = "vaultingRequestId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub vaulting_request_id: Option<String>,
     /// The URL that redirects users to a WAP or WEB page in the default browser or the embedded WebView. Note: When the value of result.resultStatus is S and the value of vaultingStatus is PROCESSING, one or more of the following URLs may be returned: schemeUrl, applinkUrl, and normalUrl. When the value of paymentMethodType is CARD, the user is required to complete the 3DS authentication on the page accessed through this URL. More information: Maximum length: 2048 characters
     ///
     /// At most 2048 characters.
-    #[serde(rename = "normalUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "normalUrl",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub normal_url: Option<String>,
     /// The URL scheme that redirects users to open an App in an Android or iOS system when the target App is installed. Note: When the value of result.resultStatus is S and the value of vaultingStatus is PROCESSING, one or more of the following URLs may be returned: schemeUrl, applinkUrl, and normalUrl. More information: Maximum length: 2048 characters
     ///
     /// At most 2048 characters.
-    #[serde(rename = "schemeUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "schemeUrl",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub scheme_url: Option<String>,
     /// The URL that redirects users to open an app when the target app is installed, or to open a WAP page when the target app is not installed. For Android, the URL is a Native App Link. For iOS, the URL is a Universal Link. Note: When the value of result.resultStatus is S and the value of vaultingStatus is PROCESSING, one or more of the following URLs may be returned: schemeUrl, applinkUrl, and normalUrl. More information: Maximum length: 2048 characters
     ///
@@ -599,7 +636,8 @@ pub struct InquireVaultingResponse {
     #[serde(
         rename = "applinkUrl",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub applink_url: Option<String>,
     /// Indicates the payment method's vaulting status. Valid values are: SUCCESS: indicates that the vaulting is successful. FAIL: indicates that the vaulting failed. PROCESSING: indicates that the vaulting is under process. This parameter is returned when the value of result.resultStatus is S. More information: Maximum length: 10 characters
@@ -608,7 +646,8 @@ pub struct InquireVaultingResponse {
     #[serde(
         rename = "vaultingStatus",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub vaulting_status: Option<String>,
     /// `paymentMethodDetail`.
@@ -619,7 +658,12 @@ pub struct InquireVaultingResponse {
     )]
     pub payment_method_detail: Option<crate::models::PaymentMethodDetail>,
     /// Metadata for custom data transmission
-    #[serde(rename = "metadata", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "metadata",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub metadata: Option<String>,
     /// The vaulting result code, corresponding to vaultingStatus. When vaultingStatus is SUCCESS, the value is SUCCESS. When vaultingStatus is PROCESSING, the value is VERIFICATION\_IN\_PROCESS. When vaultingStatus is FAIL, the value is a specific error code returned by the card scheme, issuing bank, or acquirer; when the channel error cannot be mapped, the value is PROCESS\_FAIL. Note: This parameter is returned when the value of result.resultStatus is S. Possible values when vaultingStatus is FAIL include: ACCESS\_DENIED, ACCOUNT\_CLOSED, AUTHENTICATION\_REQUIRED, BLOCKED\_FIRST\_USED, CARD\_EXPIRED, CARD\_NOT\_SUPPORTED, DO\_NOT\_HONOR, FRAUD\_REJECT, INVALID\_CARD\_NUMBER, INVALID\_CVV, INVALID\_EXPIRATION\_DATE, LOST\_CARD, NO\_SELECTED\_ACCOUNT, ORDER\_IS\_CLOSED, PAYMENT\_AMOUNT\_EXCEED\_LIMIT, PAYMENT\_COUNT\_EXCEED\_LIMIT, PICKUP\_CARD, POLICY, PROCESS\_FAIL, RESTRICTED\_CARD, STOLEN\_CARD, USER\_BALANCE\_NOT\_ENOUGH, USER\_PAYMENT\_VERIFICATION\_FAILED, VERIFY\_TIMES\_EXCEED\_LIMIT. Additional values may be added in the future as channel capabilities evolve. More information: Maximum length: 64 characters
     ///
@@ -627,7 +671,8 @@ pub struct InquireVaultingResponse {
     #[serde(
         rename = "vaultingResultCode",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub vaulting_result_code: Option<String>,
     /// The readable description of vaultingResultCode. When vaultingResultCode is SUCCESS, the value is "success.". When vaultingResultCode is VERIFICATION\_IN\_PROCESS, the value is "The verification is still under process.". When vaultingStatus is FAIL, the value is the specific error description corresponding to vaultingResultCode. Note: This parameter is returned when the value of result.resultStatus is S. More information: Maximum length: 256 characters
@@ -636,7 +681,8 @@ pub struct InquireVaultingResponse {
     #[serde(
         rename = "vaultingResultMessage",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub vaulting_result_message: Option<String>,
     /// `acquirerInfo`.
@@ -832,7 +878,12 @@ pub struct UpdateTokenResponse {
     #[serde(rename = "result")]
     pub result: alipay_ams_core::ResultInfo,
     /// `token`.
-    #[serde(rename = "token", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "token",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub token: Option<String>,
 }
 
@@ -1016,7 +1067,8 @@ pub struct VaultPaymentMethodResponse {
     #[serde(
         rename = "vaultingRequestId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub vaulting_request_id: Option<String>,
     /// `paymentMethodDetail`.
@@ -1029,12 +1081,22 @@ pub struct VaultPaymentMethodResponse {
     /// The URL that redirects the user to a WAP or WEB page in the default browser or the embedded WebView. Note: When the value of result.resultCode is VERIFICATION\_IN\_PROCESS, one or more of the following URLs may be returned: schemeUrl, appLinkUrl, and normalUrl. When the value of paymentMethodType is CARD, the user is required to complete the 3DS authentication on the page accessed through this URL. More information: Maximum length: 2048 characters
     ///
     /// At most 2048 characters.
-    #[serde(rename = "normalUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "normalUrl",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub normal_url: Option<String>,
     /// The URL scheme that redirects the user to open an app in an Android or iOS system when the target app is installed. More information: Maximum length: 2048 characters
     ///
     /// At most 2048 characters.
-    #[serde(rename = "schemeUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "schemeUrl",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub scheme_url: Option<String>,
     /// The URL that redirects the user to open an app when the target app is installed, or to open a WAP page when the target app is not installed. More information: Maximum length: 2048 characters
     ///
@@ -1042,7 +1104,8 @@ pub struct VaultPaymentMethodResponse {
     #[serde(
         rename = "applinkUrl",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub applink_url: Option<String>,
     /// `acquirerInfo`.
@@ -1155,14 +1218,18 @@ pub struct VaultingNotification {
     #[serde(
         rename = "notifyType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub notify_type: Option<String>,
     /// `result`.
     #[serde(rename = "result")]
     pub result: alipay_ams_core::ResultInfo,
     /// `vaultingRequestId`.
-    #[serde(rename = "vaultingRequestId")]
+    #[serde(
+        rename = "vaultingRequestId",
+        deserialize_with = "alipay_ams_core::lenient::string"
+    )]
     pub vaulting_request_id: String,
     /// `paymentMethodDetail`.
     #[serde(rename = "paymentMethodDetail")]
@@ -1171,7 +1238,8 @@ pub struct VaultingNotification {
     #[serde(
         rename = "vaultingCreateTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
     pub vaulting_create_time: Option<String>,
     /// `acquirerInfo`.
@@ -1182,7 +1250,12 @@ pub struct VaultingNotification {
     )]
     pub acquirer_info: Option<crate::models::AcquirerInfo>,
     /// `metadata`.
-    #[serde(rename = "metadata", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "metadata",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
+    )]
     pub metadata: Option<String>,
     /// `customizedInfo`.
     #[serde(

@@ -109,9 +109,14 @@ pub(crate) fn rules(
     );
     notification.capture_time = Some(capture_time.clone());
     let decision = if result.result_status == ResultStatus::Success {
-        let mut response = CaptureResponse::success(request, capture_id);
-        response.capture_time = Some(capture_time);
-        Decision::success(response)
+        Decision::success(CaptureResponse::new(
+            result,
+            request.capture_request_id.clone(),
+            capture_id,
+            request.payment_id.clone(),
+            request.capture_amount.clone(),
+            capture_time,
+        ))
     } else {
         Decision::result(result)
     };
@@ -221,14 +226,14 @@ mod tests {
         assert_eq!(code(&c("c", "40")), "SUCCESS");
         assert_eq!(code(&c("d", "1")), "CAPTURE_AMOUNT_EXCEED_AUTH_LIMIT");
         assert_eq!(desk.captured(&pid), usd("100"));
-        let zero = CaptureRequest::new("e", &pid, usd("0")).last_capture(true);
+        let zero = CaptureRequest::new("e", &pid, usd("0")).with_is_last_capture(true);
         assert_eq!(code(&desk.capture(&zero)), "PARAM_ILLEGAL");
     }
 
     #[test]
     fn last_capture_closes_a_multi_capture_payment() {
         let (desk, pid) = Desk::with(CreatePayment::new(usd("100")).multiple_captures(true));
-        let last = CaptureRequest::new("a", &pid, usd("30")).last_capture(true);
+        let last = CaptureRequest::new("a", &pid, usd("30")).with_is_last_capture(true);
         assert_eq!(code(&desk.capture(&last)), "SUCCESS");
         let more = CaptureRequest::new("b", &pid, usd("30"));
         assert_eq!(code(&desk.capture(&more)), "ORDER_STATUS_INVALID");
