@@ -2,16 +2,15 @@
 //! outcome as the exit code (0 S, 1 F, 3 unknown, 4 nothing reached Alipay,
 //! 2 refused before sending).
 
-use std::io::Write as _;
 use std::process::ExitCode;
 use std::time::SystemTime;
 
 use alipay_ams_api::payments::CaptureRequest;
-use alipay_ams_client::{Client, Error, Gateway, Outcome};
-use alipay_ams_core::{Amount, ApiRequest, PrivateKey, PublicKey, check_id, time};
+use alipay_ams_core::{Amount, ApiRequest, check_id, time};
 
 use crate::args::{Args, Command, Parsed, switch, value};
-use crate::failure::{EXIT_NEGATIVE, EXIT_NOT_SENT, EXIT_UNKNOWN, Failure};
+use crate::connect;
+use crate::failure::Failure;
 use crate::usage;
 
 /// The `capture` subcommand.
@@ -54,7 +53,7 @@ pub fn run(raw: Vec<std::ffi::OsString>) -> Result<ExitCode, Failure> {
     // Everything Alipay would refuse is refused here, before a key is read or
     // a byte is sent.
     let (request, generated) = capture_request(&args)?;
-    let client = build_client(&args)?;
+    let client = connect::client(&args)?;
 
     if generated {
         // Printed before sending: if this process dies mid-call, the id is
@@ -65,57 +64,22 @@ pub fn run(raw: Vec<std::ffi::OsString>) -> Result<ExitCode, Failure> {
         );
     }
 
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::Input(format!("could not start the async runtime: {e}")))?;
-    let outcome = runtime.block_on(client.execute_verified(&request));
-
-    let error = match outcome {
+    let outcome = connect::runtime()?.block_on(client.execute_verified(&request));
+    match outcome {
         Ok(verified) => {
-            print_json(verified.raw_body());
+            connect::print_json(verified.raw_body());
             eprintln!(
                 "captured (S): captureId {} after {} attempt(s)",
                 verified.response().capture_id,
                 verified.attempts()
             );
-            return Ok(ExitCode::SUCCESS);
+            Ok(ExitCode::SUCCESS)
         }
-        Err(error) => error,
-    };
-    // The outcome set is closed: each case decides its exit code, and a new
-    // one would not compile here.
-    match error.outcome() {
-        Outcome::Failed => {
-            // The reply exactly as Alipay sent it, verified.
-            if let Error::Failed(failed) = &error {
-                print_json(failed.raw_body());
-            }
-            eprintln!("{error}");
-            Ok(ExitCode::from(EXIT_NEGATIVE))
-        }
-        // It cannot be called a failure, so it must not invite a capture
-        // under a new id.
-        Outcome::Unknown => {
-            eprintln!("{error}");
-            eprintln!(
-                "retry later with the same id: --capture-request-id {}",
-                request.capture_request_id
-            );
-            Ok(ExitCode::from(EXIT_UNKNOWN))
-        }
-        // Refused before any attempt (the request, its serialization or its
-        // signature): the same as an invalid argument.
-        Outcome::NotSent if error.attempts() == 0 => Err(Failure::Input(error.to_string())),
-        Outcome::NotSent => {
-            eprintln!("{error}");
-            eprintln!(
-                "nothing reached Alipay, so nothing was captured; once fixed, run it again (the same \
-                 --capture-request-id {} is safe)",
-                request.capture_request_id
-            );
-            Ok(ExitCode::from(EXIT_NOT_SENT))
-        }
+        Err(error) => connect::exit_for(
+            &error,
+            &format!("--capture-request-id {}", request.capture_request_id),
+            "nothing was captured",
+        ),
     }
 }
 
@@ -148,44 +112,6 @@ fn capture_request(args: &Args) -> Result<(CaptureRequest, bool), Failure> {
     Ok((request, generated))
 }
 
-fn build_client(args: &Args) -> Result<Client, Failure> {
-    let gateway = args.required_text("gateway")?;
-    let client_id = args.required_text("client-id")?;
-    if client_id.trim().is_empty() {
-        return Err(Failure::Input(
-            "--client-id is empty: copy your client id from the Antom Dashboard (e.g. SANDBOX_5X00000000000000); nothing was sent"
-                .to_owned(),
-        ));
-    }
-    let private_file = args.required_path("private-key")?;
-    let public_file = args.required_path("alipay-public-key")?;
-    let private_key = PrivateKey::from_file(&private_file)
-        .map_err(|e| Failure::key("private-key", &private_file, e))?;
-    let alipay_key = PublicKey::from_file(&public_file)
-        .map_err(|e| Failure::key("alipay-public-key", &public_file, e))?;
-    let gateway: Gateway = gateway
-        .parse()
-        .map_err(|e| Failure::Input(format!("--gateway: {e}; nothing was sent")))?;
-    let mut builder = Client::builder()
-        .client_id(client_id)
-        .private_key(private_key)
-        .alipay_public_key(alipay_key)
-        .gateway(gateway);
-    if args.has("ca-file") {
-        let file = args.required_path("ca-file")?;
-        let pem = std::fs::read(&file).map_err(|e| {
-            Failure::Input(format!(
-                "--ca-file: could not read {}: {e}; nothing was sent",
-                file.display()
-            ))
-        })?;
-        builder = builder.add_root_certificates_pem(pem);
-    }
-    builder
-        .build()
-        .map_err(|e| Failure::Input(format!("{e}; nothing was sent")))
-}
-
 /// `cap-<epoch ms>-<16 hex digits>`: unique enough never to collide with
 /// another capture, and only `[A-Za-z0-9_-]`, well within 64 characters.
 fn generate_id() -> String {
@@ -194,15 +120,6 @@ fn generate_id() -> String {
         time::epoch_millis(SystemTime::now()),
         rand::random::<u64>()
     )
-}
-
-fn print_json(body: &[u8]) {
-    let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(body);
-    if !body.ends_with(b"\n") {
-        let _ = stdout.write_all(b"\n");
-    }
-    let _ = stdout.flush();
 }
 
 #[cfg(test)]

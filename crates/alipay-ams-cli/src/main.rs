@@ -1,11 +1,14 @@
 //! `alipay-ams`: make keys, sign and verify Alipay AMS (Antom) messages by hand,
-//! and capture payments from scripts.
+//! capture payments and call any API from scripts.
 //!
 //! The command-line interface is fixed (scripts depend on it); see `usage.rs`
 //! for the exact flags and exit codes.
 
+mod apis;
 mod args;
+mod call;
 mod capture;
+mod connect;
 mod content;
 mod failure;
 mod keygen;
@@ -30,6 +33,8 @@ fn main() -> ExitCode {
         Some("sign") => sign::run(rest),
         Some("verify") => verify::run(rest),
         Some("capture") => capture::run(rest),
+        Some("apis") => apis::run(rest),
+        Some("call") => call::run(rest),
         Some("-h" | "--help" | "help") => {
             println!("{}", usage::MAIN);
             Ok(ExitCode::SUCCESS)

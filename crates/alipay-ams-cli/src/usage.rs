@@ -2,7 +2,7 @@
 
 /// `alipay-ams --help`.
 pub const MAIN: &str = "\
-alipay-ams: keys, signatures and captures for Alipay AMS (Antom)
+alipay-ams: keys, signatures, captures and any API call for Alipay AMS (Antom)
 
 Usage:
   alipay-ams keygen --out DIR
@@ -15,17 +15,23 @@ Usage:
                      --alipay-public-key FILE --payment-id ID --amount VALUE
                      --currency CUR [--capture-request-id ID] [--last-capture]
                      [--ca-file FILE]
+  alipay-ams apis
+  alipay-ams call --gateway URL --client-id ID --private-key FILE
+                  --alipay-public-key FILE --api PATH --body-file FILE
+                  [--ca-file FILE]
 
 Run `alipay-ams COMMAND --help` for the details of one command.
 
 Exit codes:
-  0  done (verify: valid; capture: S)
-  1  verify: the signature does not verify; capture: failed (F)
-  2  usage, file or key error (nothing was sent)
-  3  capture: outcome unknown after retries (retry with the same id or wait
-     for notifyCapture; never capture again under a new id)
-  4  capture: not sent, nothing reached Alipay (DNS, connection refused, TLS
-     certificate, connect timeout); fix the cause and run it again";
+  0  done (verify: valid; capture, call: S)
+  1  verify: the signature does not verify; capture, call: failed (F)
+  2  usage, file or key error, or a request the API's model refuses (nothing
+     was sent)
+  3  capture, call: outcome unknown after retries (retry with the same id or
+     wait for the notification; never send it again under a new id)
+  4  capture, call: not sent, nothing reached Alipay (DNS, connection
+     refused, TLS certificate, connect timeout); fix the cause and run it
+     again";
 
 /// `alipay-ams keygen --help`.
 pub const KEYGEN: &str = "\
@@ -154,3 +160,48 @@ Exit codes:
   4  not sent: nothing reached Alipay (DNS, connection refused, TLS
      certificate, connect timeout), so nothing was captured; fix the cause
      and run it again";
+
+/// `alipay-ams apis --help`.
+pub const APIS: &str = "\
+Usage: alipay-ams apis
+
+Prints the production path (/ams/api/...) of every API that `alipay-ams call`
+can send, one per line, sorted.
+
+Exit codes: 0 listed; 2 usage error.";
+
+/// `alipay-ams call --help`.
+pub const CALL: &str = "\
+Usage: alipay-ams call --gateway URL --client-id ID --private-key FILE
+                       --alipay-public-key FILE --api PATH --body-file FILE
+                       [--ca-file FILE]
+
+Calls any API with a JSON body. The body is parsed into the API's typed
+request and checked (required fields, lengths, amounts) before anything is
+sent; the typed request is serialized, signed and sent; Alipay's reply is
+verified, parsed into the typed response and printed as JSON on stdout.
+Only APIs whose retry class allows it are retried after an unknown outcome
+(money movements with their idempotency key, inquiries always).
+
+Options:
+  --gateway URL               the gateway base URL or a region (asia,
+                              north-america, north-america-us, europe);
+                              plain http only to 127.0.0.1 / localhost
+  --client-id ID              your Client-Id; a SANDBOX_ id calls the sandbox
+                              path /ams/sandbox/api/...
+  --private-key FILE          your merchant private key
+  --alipay-public-key FILE    ALIPAY's public key, from the Antom Dashboard
+  --api PATH                  the API's production path, as `alipay-ams apis`
+                              prints it, e.g. /ams/api/v1/payments/inquiryPayment
+  --body-file FILE            the request body, JSON
+  --ca-file FILE              also trust the CA certificate(s) in this PEM file
+  -h, --help                  show this help
+
+Exit codes:
+  0  S: the typed reply is on stdout
+  1  failed (F): final for this request's idempotency key
+  2  usage, file or key error, an unknown API, or a body the API's model
+     refuses (the message names the field); nothing was sent
+  3  outcome unknown after retries: send the same body again later, or wait
+     for the notification; never send it under a new id
+  4  not sent: nothing reached Alipay; fix the cause and run it again";
