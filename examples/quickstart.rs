@@ -6,20 +6,19 @@
 //! 4. the client captures it: signed request, verified response;
 //! 5. Alipay (the sandbox) posts notifyCapture; the endpoint verifies it.
 //!
-//! Run it with `cargo run --example quickstart`. It uses the TEST-ONLY keys in
-//! `keys-example/`; see the README for real keys and a real gateway.
+//! Run it with `cargo run --example quickstart`. It uses the sandbox's
+//! built-in TEST-ONLY keys; see the README for real keys and a real gateway.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // a short example, not library code
 
 use std::process::ExitCode;
 use std::time::Duration;
 
-use alipay_ams::client::{Client, Gateway};
-use alipay_ams::notify::{HandlerError, NotifyConfig, NotifyHandler, NotifyMeta, NotifyService};
-use alipay_ams::{Amount, CAPTURE_PATH, CaptureNotification, CaptureRequest, PrivateKey};
-use alipay_ams_sandbox::{CreatePayment, Sandbox};
+use alipay_ams::notify::{HandlerError, NotifyHandler, NotifyMeta, NotifyService};
+use alipay_ams::payments::{CaptureNotification, CaptureRequest};
+use alipay_ams::sandbox::{CreatePayment, Sandbox, SandboxExt};
+use alipay_ams::{Amount, ApiRequest};
 use tokio::sync::mpsc;
 
-const MERCHANT_PRIVATE_KEY: &str = include_str!("../keys-example/merchant/private_key.pem");
 const NOTIFY_PATH: &str = "/alipay/notify";
 
 /// The merchant's notification handler: hands each verified notification to
@@ -28,10 +27,10 @@ struct Orders {
     received: mpsc::UnboundedSender<(CaptureNotification, String)>,
 }
 
-impl NotifyHandler for Orders {
-    async fn capture(&self, n: CaptureNotification, meta: &NotifyMeta) -> Result<(), HandlerError> {
+impl NotifyHandler<CaptureNotification> for Orders {
+    async fn handle(&self, n: CaptureNotification, meta: &NotifyMeta) -> Result<(), HandlerError> {
         self.received
-            .send((n, meta.idempotency_key().to_string()))
+            .send((n, meta.dedup_key().to_string()))
             .map_err(|_| HandlerError::new("the order store is closed"))
     }
 }
@@ -65,9 +64,10 @@ async fn run() -> Result<String, Box<dyn std::error::Error>> {
 
     // 2. The merchant's app, with the notification endpoint mounted in axum.
     let (received, mut notifications) = mpsc::unbounded_channel();
-    let config = NotifyConfig::new(sandbox.client_id(), sandbox.alipay_public_key());
-    let app = axum::Router::new()
-        .route_service(NOTIFY_PATH, NotifyService::new(config, Orders { received }));
+    let notify = NotifyService::builder(sandbox.notify_config())
+        .on::<CaptureNotification>(Orders { received })
+        .build()?;
+    let app = axum::Router::new().route_service(NOTIFY_PATH, notify);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let notify_url = format!("http://{}{NOTIFY_PATH}", listener.local_addr()?);
     tokio::spawn(async move { axum::serve(listener, app).await });
@@ -85,28 +85,23 @@ async fn run() -> Result<String, Box<dyn std::error::Error>> {
     );
 
     // 4. Capture it with the client.
-    let client = Client::builder()
-        .client_id(sandbox.client_id())
-        .private_key(PrivateKey::parse(MERCHANT_PRIVATE_KEY)?)
-        .alipay_public_key(sandbox.alipay_public_key())
-        .gateway(Gateway::custom(sandbox.base_url()))
-        .build()?;
+    let client = sandbox.client_builder().build()?;
     let capture_request_id = format!(
         "quickstart-{}",
-        alipay_ams::time::epoch_millis(std::time::SystemTime::now())
+        alipay_ams::signing::time::epoch_millis(std::time::SystemTime::now())
     );
     let request = CaptureRequest::new(&capture_request_id, &payment.payment_id, authorized.clone());
     println!(
         "4. capture                            POST {} (client id {}, signed RSA256)",
-        client.path_for(CAPTURE_PATH),
+        client.path_for(CaptureRequest::PATH),
         client.client_id()
     );
     println!(
         "   request body                       {}",
         serde_json::to_string(&request)?
     );
-    let captured = client.capture(&request).await?;
-    let capture_id = captured.capture_id.clone().unwrap_or_default();
+    let captured = client.execute(&request).await?;
+    let capture_id = captured.capture_id.clone();
     println!(
         "   response (signature verified)      {} {}: captureId {capture_id}",
         captured.result.result_status, captured.result.result_code
