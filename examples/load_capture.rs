@@ -23,11 +23,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use alipay_ams::client::{Client, Gateway, RetryPolicy};
-use alipay_ams::{Amount, CaptureRequest, PrivateKey, ResultStatus};
-use alipay_ams_sandbox::{CreatePayment, Sandbox};
+use alipay_ams::client::RetryPolicy;
+use alipay_ams::payments::CaptureRequest;
+use alipay_ams::sandbox::{CreatePayment, Sandbox, SandboxExt};
+use alipay_ams::{Amount, ResultStatus};
 
-const MERCHANT_PRIVATE_KEY: &str = include_str!("../keys-example/merchant/private_key.pem");
 const WARMUP: u64 = 500;
 
 fn setting(name: &str, arg: Option<String>, default: u64) -> Result<u64, Box<dyn Error>> {
@@ -68,12 +68,11 @@ async fn main() -> Result<(), Box<dyn Error>> {
         .redelivery(false)
         .start()
         .await?;
-    let client = Client::builder()
-        .client_id(sandbox.client_id())
-        .private_key(PrivateKey::parse(MERCHANT_PRIVATE_KEY)?)
-        .alipay_public_key(sandbox.alipay_public_key())
-        .gateway(Gateway::custom(sandbox.base_url()))
-        .request_timeout(Duration::from_secs(30))
+    // The sandbox's ready client: its client id, its Alipay key and the
+    // example merchant key. Every capture must end S on its first attempt.
+    let client = sandbox
+        .client_builder()
+        .attempt_timeout(Duration::from_secs(30))
         .retry_policy(RetryPolicy::none())
         .build()?;
 
@@ -113,7 +112,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
                             CaptureRequest::new(format!("load-capture-{i}"), payment_id, amount);
                         let started = Instant::now();
                         let response = client
-                            .capture(&request)
+                            .execute(&request)
                             .await
                             .map_err(|e| format!("capture {i}: {e}"))?;
                         latencies

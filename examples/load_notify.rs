@@ -26,21 +26,22 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 use alipay_ams::notify::{HandlerError, NotifyConfig, NotifyHandler, NotifyMeta, NotifyService};
-use alipay_ams::{ACK_BODY, CaptureNotification, Message, PrivateKey, PublicKey};
+use alipay_ams::payments::CaptureNotification;
+use alipay_ams::protocol::ACK_BODY;
+use alipay_ams::sandbox::example_keys::{self, CLIENT_ID};
+use alipay_ams::signing::{Message, time};
+use alipay_ams::{PrivateKey, PublicKey};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-const CLIENT_ID: &str = "SANDBOX_5X00000000000000";
 const PATH: &str = "/alipay/notify";
-const ALIPAY_PRIVATE_KEY: &str = include_str!("../keys-example/alipay/private_key.pem");
-const ALIPAY_PUBLIC_KEY: &str = include_str!("../keys-example/alipay/public_key.pem");
 const WARMUP: u64 = 2_000;
 
 /// Counts what it is handed; the endpoint, not the merchant's database, is measured.
 struct Count(Arc<AtomicU64>);
 
-impl NotifyHandler for Count {
-    async fn capture(
+impl NotifyHandler<CaptureNotification> for Count {
+    async fn handle(
         &self,
         _n: CaptureNotification,
         _meta: &NotifyMeta,
@@ -187,16 +188,21 @@ async fn main() -> Result<(), Box<dyn Error>> {
 
     // The endpoint, as a merchant mounts it.
     let handled = Arc::new(AtomicU64::new(0));
-    let config = NotifyConfig::new(CLIENT_ID, PublicKey::parse(ALIPAY_PUBLIC_KEY)?);
-    let app =
-        axum::Router::new().route_service(PATH, NotifyService::new(config, Count(handled.clone())));
+    let config = NotifyConfig::new(
+        CLIENT_ID,
+        PublicKey::parse(example_keys::ALIPAY_PUBLIC_KEY_PEM)?,
+    );
+    let service = NotifyService::builder(config)
+        .on::<CaptureNotification>(Count(handled.clone()))
+        .build()?;
+    let app = axum::Router::new().route_service(PATH, service);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     tokio::spawn(async move { axum::serve(listener, app).await });
 
     // Alipay's side: sign the pool up front, on every core.
     let signing = Instant::now();
-    let key = PrivateKey::parse(ALIPAY_PRIVATE_KEY)?;
+    let key = PrivateKey::parse(example_keys::ALIPAY_PRIVATE_KEY_PEM)?;
     let mut jobs = Vec::new();
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get() as u64);
     for t in 0..threads {
@@ -208,7 +214,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
                     r#"{{"notifyType":"CAPTURE_RESULT","result":{{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"success."}},"captureRequestId":"load-{i}","paymentId":"2026112519401089010011{i:013}","captureId":"2026112519401089010011{i:013}C","captureAmount":{{"currency":"USD","value":"{}"}},"captureTime":"2026-11-25T10:00:00+08:00"}}"#,
                     1000 + i
                 );
-                let time = alipay_ams::time::iso8601_utc(SystemTime::now());
+                let time = time::iso8601_utc(SystemTime::now());
                 let signature = Message::notification(PATH, CLIENT_ID, &time, body.as_bytes())
                     .sign(&key, 1)
                     .map_err(|e| e.to_string())?

@@ -12,25 +12,26 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use alipay_ams::client::RetryPolicy;
+use alipay_ams::client::{RetryBudget, RetryPolicy};
 use alipay_ams::notify::{HandlerError, NotifyHandler, NotifyMeta};
-use alipay_ams::{Amount, CaptureNotification, CaptureRequest, Message, PrivateKey, ResultStatus};
-use alipay_ams_sandbox::{Api, CreatePayment, Fault, Sandbox};
+use alipay_ams::payments::{CaptureNotification, CaptureRequest};
+use alipay_ams::protocol::header;
+use alipay_ams::sandbox::{CreatePayment, Fault, Sandbox, example_keys, signed_notification_body};
+use alipay_ams::{Amount, PrivateKey, ResultStatus};
 use tracing_subscriber::fmt::format::FmtSpan;
 
-const KEY_FILES: [&str; 8] = [
-    include_str!("../keys-example/merchant/private_key.pem"),
-    include_str!("../keys-example/merchant/private_key.b64"),
-    include_str!("../keys-example/merchant/public_key.pem"),
-    include_str!("../keys-example/merchant/public_key.b64"),
-    include_str!("../keys-example/alipay/private_key.pem"),
-    include_str!("../keys-example/alipay/private_key.b64"),
-    include_str!("../keys-example/alipay/public_key.pem"),
-    include_str!("../keys-example/alipay/public_key.b64"),
-];
 mod common;
 
-const MERCHANT_PRIVATE_KEY: &str = KEY_FILES[0];
+use common::raw_http::{self, Answer};
+
+/// Every example key, as PEM. The `.b64` files of `keys-example/` hold the
+/// same base64 as these PEM bodies, so their windows are the same.
+const KEY_FILES: [&str; 4] = [
+    example_keys::MERCHANT_PRIVATE_KEY_PEM,
+    example_keys::MERCHANT_PUBLIC_KEY_PEM,
+    example_keys::ALIPAY_PRIVATE_KEY_PEM,
+    example_keys::ALIPAY_PUBLIC_KEY_PEM,
+];
 const CHUNK: usize = 16;
 
 /// Everything the subscriber writes.
@@ -49,7 +50,7 @@ impl Write for Captured {
 }
 
 /// Every 16-character window of every key's base64 text (PEM bodies with
-/// their line breaks removed, and the bare base64 files).
+/// their line breaks removed, as in the bare base64 files).
 fn key_chunks() -> HashSet<Vec<u8>> {
     let mut chunks = HashSet::new();
     for file in KEY_FILES {
@@ -90,12 +91,8 @@ struct Orders {
 
 struct Shop(Arc<Orders>);
 
-impl NotifyHandler for Shop {
-    async fn capture(
-        &self,
-        _n: CaptureNotification,
-        meta: &NotifyMeta,
-    ) -> Result<(), HandlerError> {
+impl NotifyHandler<CaptureNotification> for Shop {
+    async fn handle(&self, _n: CaptureNotification, meta: &NotifyMeta) -> Result<(), HandlerError> {
         // The first delivery fails (a database outage), so the error path logs too.
         if self.0.calls.fetch_add(1, Ordering::SeqCst) == 0 {
             return Err(HandlerError::new("order database unavailable"));
@@ -104,7 +101,7 @@ impl NotifyHandler for Shop {
             .seen
             .lock()
             .unwrap()
-            .insert(meta.idempotency_key().to_string());
+            .insert(meta.dedup_key().to_string());
         Ok(())
     }
 }
@@ -131,17 +128,22 @@ async fn no_key_signature_or_body_reaches_the_logs_at_trace_level() {
     let addr = notify_url
         .trim_start_matches("http://")
         .trim_end_matches(common::NOTIFY_PATH)
-        .to_owned();
+        .parse()
+        .unwrap();
 
-    let merchant_key = PrivateKey::parse(MERCHANT_PRIVATE_KEY).unwrap();
+    let merchant_key = PrivateKey::parse(example_keys::MERCHANT_PRIVATE_KEY_PEM).unwrap();
     let client = common::client_for(&sandbox)
-        .request_timeout(Duration::from_secs(2))
+        .attempt_timeout(Duration::from_secs(2))
         .retry_policy(
             RetryPolicy::default()
-                .max_attempts(6)
-                .initial_backoff(Duration::from_millis(5))
-                .max_backoff(Duration::from_millis(20)),
+                .with_max_attempts(6)
+                .with_initial_backoff(Duration::from_millis(5))
+                .with_max_backoff(Duration::from_millis(20)),
         )
+        // The journey retries on purpose (three faulty replies in a row) so
+        // that every refusal path logs; the budget is not under test here and
+        // must not end the call early.
+        .retry_budget(RetryBudget::unlimited())
         .build()
         .unwrap();
 
@@ -152,15 +154,19 @@ async fn no_key_signature_or_body_reaches_the_logs_at_trace_level() {
         )
         .unwrap();
     // Replies the client must refuse, each logged on the way to the real one.
-    sandbox.arm_fault(Api::Capture, Fault::BadSignature, 1);
-    sandbox.arm_fault(Api::Capture, Fault::Unsigned, 1);
-    sandbox.arm_fault(Api::Capture, Fault::UnknownException, 1);
+    for fault in [
+        Fault::BadSignature,
+        Fault::Unsigned,
+        Fault::UnknownException,
+    ] {
+        sandbox.arm_fault::<CaptureRequest>(fault, 1).unwrap();
+    }
     let request = CaptureRequest::new(
         "cap-secrets-0001",
         &payment.payment_id,
         Amount::from_minor_units_str("USD", "10000").unwrap(),
     );
-    let captured_response = client.capture(&request).await.unwrap();
+    let captured_response = client.execute(&request).await.unwrap();
     assert_eq!(
         captured_response.result.result_status,
         ResultStatus::Success
@@ -179,23 +185,22 @@ async fn no_key_signature_or_body_reaches_the_logs_at_trace_level() {
 
     // A forged delivery (signed with the merchant's key) is refused, and logged.
     let body = br#"{"notifyType":"CAPTURE_RESULT","result":{"resultCode":"SUCCESS","resultStatus":"S"},"captureRequestId":"forged","paymentId":"p","captureId":"c","captureAmount":{"currency":"USD","value":"1"}}"#;
-    let time = "2026-11-25T10:00:00+08:00";
-    let signature = Message::notification("/alipay/notify", sandbox.client_id(), time, body)
-        .sign(&merchant_key, 1)
-        .unwrap()
-        .to_string();
-    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let raw = format!(
-        "POST /alipay/notify HTTP/1.1\r\nhost: x\r\nconnection: close\r\nclient-id: {}\r\nrequest-time: {time}\r\nsignature: {signature}\r\ncontent-length: {}\r\n\r\n",
+    let forged = signed_notification_body(
+        &merchant_key,
         sandbox.client_id(),
-        body.len()
+        common::NOTIFY_PATH,
+        &body[..],
+    )
+    .unwrap();
+    let signature = forged.headers()[header::SIGNATURE]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let answer = raw_http::exchange(addr, Arc::new(raw_http::from_request(&forged))).await;
+    assert!(
+        matches!(answer, Answer::Http { status: 401, .. }),
+        "{answer:?}"
     );
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    stream.write_all(raw.as_bytes()).await.unwrap();
-    stream.write_all(body).await.unwrap();
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).await.unwrap();
-    assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
 
     sandbox.shutdown().await;
     // Let spans close and background tasks finish writing.

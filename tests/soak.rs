@@ -8,10 +8,12 @@
 //! - no payment is captured beyond its authorized amount;
 //! - each captureRequestId maps to exactly one captureId;
 //! - every notification is eventually acknowledged, and processed exactly once
-//!   by a handler that deduplicates by `NotifyMeta::idempotency_key`.
+//!   by a handler that deduplicates by `NotifyMeta::dedup_key`.
 //!
-//! Sized to finish in about a minute in a debug build on two cores; the
-//! figures are printed (`cargo test --test soak -- --nocapture`).
+//! It keeps both cores busy for 6 to 8 s in a debug build on two cores (most
+//! of it the armed 1.5 s delays), so it is in the slow tier, which `.ci/run`
+//! runs with `--ignored`; the figures are printed
+//! (`cargo test --test soak -- --ignored --nocapture`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests and examples may panic
 
 use std::collections::hash_map::Entry;
@@ -20,10 +22,11 @@ use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use alipay_ams::client::{Client, Error, RetryPolicy};
+use alipay_ams::client::{Client, Error, RetryBudget, RetryPolicy};
 use alipay_ams::notify::{HandlerError, NotifyHandler, NotifyMeta};
-use alipay_ams::{Amount, CaptureNotification, CaptureRequest, ResultStatus};
-use alipay_ams_sandbox::{Api, CreatePayment, Fault, Sandbox, SandboxHandle};
+use alipay_ams::payments::{CaptureNotification, CaptureRequest};
+use alipay_ams::sandbox::{CreatePayment, Fault, Sandbox};
+use alipay_ams::{Amount, ResultStatus};
 
 mod common;
 
@@ -54,7 +57,7 @@ fn fault(n: usize) -> Fault {
     }
 }
 
-/// The merchant's order store. Deduplicates by idempotency key; one call in
+/// The merchant's order store. Deduplicates by dedup key; one call in
 /// five fails, half of those before recording anything (database down) and
 /// half after (committed, then the process died before answering: the
 /// redelivery is a duplicate that must be suppressed).
@@ -70,11 +73,11 @@ struct Orders {
 
 struct Shop(Arc<Orders>);
 
-impl NotifyHandler for Shop {
-    async fn capture(&self, n: CaptureNotification, meta: &NotifyMeta) -> Result<(), HandlerError> {
+impl NotifyHandler<CaptureNotification> for Shop {
+    async fn handle(&self, n: CaptureNotification, meta: &NotifyMeta) -> Result<(), HandlerError> {
         let orders = &self.0;
         let call = orders.calls.fetch_add(1, Ordering::SeqCst);
-        let key = meta.idempotency_key().to_string();
+        let key = meta.dedup_key().to_string();
         assert_eq!(key, format!("CAPTURE_RESULT:{}", n.capture_id));
         // Fail one call in five, but never one notification more than three
         // times, so Alipay's schedule (8 attempts) always gets through.
@@ -134,7 +137,7 @@ async fn capture_until_final(
 ) {
     for _ in 0..=MAX_MERCHANT_RESENDS {
         tally.client_calls.fetch_add(1, Ordering::SeqCst);
-        match client.call(request).await {
+        match client.execute_verified(request).await {
             Ok(verified) => {
                 tally
                     .client_attempts
@@ -146,14 +149,11 @@ async fn capture_until_final(
                     request.capture_request_id
                 );
                 assert_eq!(response.result.result_status, ResultStatus::Success);
-                assert_eq!(
-                    response.capture_request_id.as_deref(),
-                    Some(request.capture_request_id.as_str())
-                );
-                let capture_id = response
-                    .capture_id
-                    .clone()
-                    .expect("an S capture without captureId");
+                assert_eq!(response.capture_request_id, request.capture_request_id);
+                // Required in the type: an S reply without it does not parse
+                // (and would have ended unknown), so check it is not empty.
+                let capture_id = response.capture_id.clone();
+                assert!(!capture_id.is_empty(), "an S capture without captureId");
                 let previous = tally
                     .capture_ids
                     .lock()
@@ -167,22 +167,25 @@ async fn capture_until_final(
                 tally.captures_s.fetch_add(1, Ordering::SeqCst);
                 return;
             }
-            Err(Error::Failed { result, .. }) => {
+            Err(Error::Failed(failed)) => {
                 assert!(
                     matches!(expect, Expect::Failure),
-                    "{} failed: {result:?}",
-                    request.capture_request_id
+                    "{} failed: {:?}",
+                    request.capture_request_id,
+                    failed.result()
                 );
                 tally.over_captures_f.fetch_add(1, Ordering::SeqCst);
                 return;
             }
-            Err(Error::OutcomeUnknown { attempts, .. }) => {
+            Err(Error::Unknown(unknown)) => {
                 tally
                     .client_attempts
-                    .fetch_add(attempts as usize, Ordering::SeqCst);
+                    .fetch_add(unknown.attempts() as usize, Ordering::SeqCst);
                 tally.merchant_resends.fetch_add(1, Ordering::SeqCst);
             }
-            Err(other) => panic!("{}: {other}", request.capture_request_id),
+            Err(Error::NotSent(not_sent)) => {
+                panic!("{}: {not_sent}", request.capture_request_id)
+            }
         }
     }
     panic!(
@@ -193,7 +196,7 @@ async fn capture_until_final(
 
 async fn pay(
     index: usize,
-    sandbox: &SandboxHandle,
+    sandbox: &Sandbox,
     client: &Client,
     notify_url: &str,
     tally: &Tally,
@@ -218,12 +221,12 @@ async fn pay(
             &payment.payment_id,
             Amount::from_minor_units("USD", authorized - first).unwrap(),
         )
-        .last_capture(true),
+        .with_is_last_capture(true),
     ];
     for (part, request) in parts.iter().enumerate() {
         if (index * 2 + part).is_multiple_of(5) {
             let n = tally.faults_armed.fetch_add(1, Ordering::SeqCst);
-            sandbox.arm_fault(Api::Capture, fault(n), 1);
+            sandbox.arm_fault::<CaptureRequest>(fault(n), 1).unwrap();
         }
         capture_until_final(client, request, Expect::Success, tally).await;
     }
@@ -234,13 +237,14 @@ async fn pay(
             Amount::from_minor_units("USD", 1).unwrap(),
         );
         let n = tally.faults_armed.fetch_add(1, Ordering::SeqCst);
-        sandbox.arm_fault(Api::Capture, fault(n), 1);
+        sandbox.arm_fault::<CaptureRequest>(fault(n), 1).unwrap();
         capture_until_final(client, &greedy, Expect::Failure, tally).await;
     }
     (payment.payment_id, authorized)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "slow tier (about 8 s, both cores busy): .ci/run runs it with --ignored"]
 async fn thousands_of_captures_under_faults_lose_nothing_and_double_nothing() {
     let started = Instant::now();
     let sandbox = Arc::new(
@@ -255,14 +259,20 @@ async fn thousands_of_captures_under_faults_lose_nothing_and_double_nothing() {
     let notify_url = common::serve_notify(&sandbox, Shop(orders.clone())).await;
 
     let client = common::client_for(&sandbox)
-        .request_timeout(CLIENT_TIMEOUT)
+        .attempt_timeout(CLIENT_TIMEOUT)
+        .call_timeout(Duration::from_secs(10))
         .retry_policy(
             RetryPolicy::default()
-                .max_attempts(3)
-                .initial_backoff(Duration::from_millis(1))
-                .max_backoff(Duration::from_millis(5))
-                .deadline(Duration::from_secs(10)),
+                .with_max_attempts(3)
+                .with_initial_backoff(Duration::from_millis(1))
+                .with_max_backoff(Duration::from_millis(5)),
         )
+        // The soak arms a fault on a fifth of the captures on purpose: more
+        // retries than a budget sized for an incident at Alipay allows. With
+        // the budget on, calls would end unknown because it ran out, not
+        // because of the faults under test, and the retry path would not be
+        // what the figures measure.
+        .retry_budget(RetryBudget::unlimited())
         .build()
         .unwrap();
 
@@ -300,7 +310,7 @@ async fn thousands_of_captures_under_faults_lose_nothing_and_double_nothing() {
     let over_captures = PAYMENTS.div_ceil(OVER_CAPTURE_EVERY);
     assert_eq!(tally.captures_s.load(Ordering::SeqCst), captures);
     assert_eq!(tally.over_captures_f.load(Ordering::SeqCst), over_captures);
-    let leftover_faults = usize::try_from(sandbox.armed_faults(Api::Capture)).unwrap();
+    let leftover_faults = usize::try_from(sandbox.armed_faults::<CaptureRequest>()).unwrap();
 
     // The sandbox's books: one S record per captureRequestId, with the
     // captureId the client was given, and no payment beyond its authorization.
@@ -355,7 +365,7 @@ async fn thousands_of_captures_under_faults_lose_nothing_and_double_nothing() {
             let acknowledged: HashSet<&str> = log
                 .iter()
                 .filter(|a| a.acknowledged)
-                .map(|a| a.capture_id.as_str())
+                .map(|a| a.ids["captureId"].as_str())
                 .collect();
             unique_capture_ids
                 .iter()
@@ -366,7 +376,7 @@ async fn thousands_of_captures_under_faults_lose_nothing_and_double_nothing() {
             let acknowledged: HashSet<&str> = log
                 .iter()
                 .filter(|a| a.acknowledged)
-                .map(|a| a.capture_id.as_str())
+                .map(|a| a.ids["captureId"].as_str())
                 .collect();
             let missing: Vec<_> = unique_capture_ids
                 .iter()
@@ -386,7 +396,7 @@ async fn thousands_of_captures_under_faults_lose_nothing_and_double_nothing() {
     let acknowledged_per_capture = {
         let mut counts: HashMap<&str, usize> = HashMap::new();
         for attempt in log.iter().filter(|a| a.acknowledged) {
-            *counts.entry(attempt.capture_id.as_str()).or_default() += 1;
+            *counts.entry(attempt.ids["captureId"].as_str()).or_default() += 1;
         }
         counts
     };
@@ -396,7 +406,10 @@ async fn thousands_of_captures_under_faults_lose_nothing_and_double_nothing() {
         .count();
     let deliveries = log.len();
     let unacknowledged_attempts = log.iter().filter(|a| !a.acknowledged).count();
-    let f_notifications = log.iter().filter(|a| a.result_status != "S").count();
+    let f_notifications = log
+        .iter()
+        .filter(|a| a.result_status.as_deref() != Some("S"))
+        .count();
 
     println!(
         "soak: {PAYMENTS} payments, {WORKERS} concurrent merchant tasks, {:.1?} for the captures, {:.1?} in all",
