@@ -1,5 +1,5 @@
 //! The notification path: request line + headers + body bytes ->
-//! `alipay_ams_notify::verify_notification` -> parse.
+//! `alipay_ams_notify::verify_notification` -> classification by kind -> parse.
 //!
 //! Input, one field per line: method, path, `client-id`, `request-time`,
 //! `signature`, then the body (the rest). An empty or unrepresentable header
@@ -12,13 +12,17 @@
 //!   the body, time or client id is refused;
 //! - every refusal maps to a non-200 status and a JSON body whose
 //!   `resultStatus` is not `S`;
-//! - the body parser (`Notification::from_slice`, what runs after verification)
-//!   never panics on the body, and `idempotency_key` works on whatever it accepts.
+//! - what runs after verification, on any bytes, never panics: the first look
+//!   (`Peek`), recognising the kind among every kind of every area, parsing
+//!   the body as that kind and computing its dedup key; a body that repeats
+//!   a field is never recognised.
 #![no_main]
 
 use std::sync::OnceLock;
 
-use alipay_ams_core::{Notification, PublicKey};
+use alipay_ams_api::NotificationVisitor;
+use alipay_ams_api::catalog::visit_notification;
+use alipay_ams_core::{NotificationKind, Peek, PublicKey};
 use alipay_ams_notify::{NotifyConfig, verify_notification};
 use http::{HeaderMap, HeaderName, HeaderValue};
 use libfuzzer_sys::fuzz_target;
@@ -54,14 +58,13 @@ fuzz_target!(|data: &[u8]| {
     let body = fields.next().unwrap_or_default();
 
     match verify_notification(&method, &path, &headers, body, config()) {
-        Ok((notification, meta)) => {
+        Ok(verified) => {
             assert_eq!(method, "POST");
             assert_eq!(body, REF_BODY, "accepted a body that was never signed");
-            assert_eq!(meta.request_time(), REF_TIME, "accepted a request-time that was never signed");
-            assert_eq!(meta.client_id(), CLIENT_ID);
-            assert_eq!(meta.signed_path(), REF_PATH, "accepted a path that was never signed");
-            assert_eq!(meta.raw_body().as_ref(), REF_BODY);
-            assert_eq!(meta.idempotency_key(), &notification.idempotency_key());
+            assert_eq!(verified.request_time(), REF_TIME, "accepted a request-time that was never signed");
+            assert_eq!(verified.client_id(), CLIENT_ID);
+            assert_eq!(verified.signed_path(), REF_PATH, "accepted a path that was never signed");
+            assert_eq!(verified.raw_body().as_ref(), REF_BODY);
         }
         Err(error) => {
             assert_ne!(error.status(), 200, "{error}");
@@ -73,9 +76,23 @@ fuzz_target!(|data: &[u8]| {
     }
 
     // What runs after verification, on any bytes.
-    if let Ok(notification) = Notification::from_slice(body) {
-        let key = notification.idempotency_key();
-        assert!(!key.as_str().is_empty());
-        let _ = notification.notify_type();
+    if let Ok(peek) = Peek::from_slice(body) {
+        let _ = visit_notification(&peek, ParseAs { body });
     }
 });
+
+/// Parses the body as the kind it was recognised as, and keys it.
+struct ParseAs<'a> {
+    body: &'a [u8],
+}
+
+impl NotificationVisitor for ParseAs<'_> {
+    type Output = ();
+
+    fn visit<K: NotificationKind + serde::Serialize + Sync>(self) {
+        if let Ok(notification) = serde_json::from_slice::<K>(self.body) {
+            let key = notification.dedup_key();
+            assert!(!key.as_str().is_empty(), "{} has an empty dedup key", K::NAME);
+        }
+    }
+}

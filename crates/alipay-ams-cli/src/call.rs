@@ -75,10 +75,8 @@ impl OperationVisitor for Send {
                 }
                 Err(error) => {
                     let same = match (R::IDEMPOTENCY_FIELD, request.idempotency_key()) {
-                        (Some(field), Some(key)) => {
-                            format!("the same --body-file, with {field} {key}")
-                        }
-                        _ => "the same --body-file".to_owned(),
+                        (Some(field), Some(key)) => format!("--body-file ({field} {key})"),
+                        _ => "--body-file".to_owned(),
                     };
                     connect::exit_for(&error, &same, "nothing happened")
                 }

@@ -83,7 +83,7 @@ pub fn exit_for(
         // It cannot be called a failure, so it must not invite a new id.
         Outcome::Unknown => {
             eprintln!("{error}");
-            eprintln!("retry later with the same request: {same_request}");
+            eprintln!("retry later with the same id: {same_request}");
             Ok(ExitCode::from(EXIT_UNKNOWN))
         }
         // Refused before any attempt (the request, its serialization or its
@@ -93,7 +93,7 @@ pub fn exit_for(
             eprintln!("{error}");
             eprintln!(
                 "nothing reached Alipay, so {nothing_done}; once fixed, run it again (the same \
-                 request, {same_request}, is safe)"
+                 {same_request} is safe)"
             );
             Ok(ExitCode::from(EXIT_NOT_SENT))
         }

@@ -45,7 +45,10 @@ async fn successful_capture_is_signed_over_the_path_called_and_complete() {
     assert_eq!(body.payment_id, payment_id);
     assert_eq!(body.capture_amount, usd("4000"));
     assert!(!body.capture_id.is_empty());
-    assert!(alipay_ams_core::time::parse_timestamp_millis(&body.capture_time).is_some());
+    assert!(
+        alipay_ams_core::time::parse_timestamp_millis(body.capture_time.as_deref().unwrap())
+            .is_some()
+    );
 
     let state = sandbox.payment(&payment_id).unwrap();
     assert_eq!(state.captured, usd("4000"));

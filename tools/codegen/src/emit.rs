@@ -220,14 +220,18 @@ impl<'a> Emitter<'a> {
         let _ = writeln!(out, "impl {name} {{");
         // A kind with one notifyType value fills it in itself.
         let fixed_type: Option<String> = match self.a.homes.get(owner) {
-            Some(Home::Notification { hook }) => self.a.spec.webhooks.get(*hook).and_then(|h| {
-                match &h.discriminator {
-                    crate::spec::Discriminator::NotifyType(values) if values.len() == 1 => {
-                        values.first().cloned()
-                    }
-                    _ => None,
-                }
-            }),
+            Some(Home::Notification { hook }) => {
+                self.a
+                    .spec
+                    .webhooks
+                    .get(*hook)
+                    .and_then(|h| match &h.discriminator {
+                        crate::spec::Discriminator::NotifyType(values) if values.len() == 1 => {
+                            values.first().cloned()
+                        }
+                        _ => None,
+                    })
+            }
             _ => None,
         };
         let is_fixed = |f: &Field| fixed_type.is_some() && f.wire == "notifyType";
@@ -525,7 +529,10 @@ impl<'a> Emitter<'a> {
         );
         let _ = writeln!(out, "type Response = {resp_path};");
         if let Some(advice) = &op.advice {
-            let _ = writeln!(out, "const UNKNOWN_OUTCOME_ADVICE: &'static str = {advice:?};");
+            let _ = writeln!(
+                out,
+                "const UNKNOWN_OUTCOME_ADVICE: &'static str = {advice:?};"
+            );
         }
         let idents = Self::idents(req);
         if let Some(key) = &op.idempotency_field {

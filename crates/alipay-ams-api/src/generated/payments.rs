@@ -398,9 +398,11 @@ pub struct CancelResponse {
     /// ISO 8601 date and time with offset.
     #[serde(
         rename = "cancelTime",
-        deserialize_with = "alipay_ams_core::lenient::string"
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
-    pub cancel_time: String,
+    pub cancel_time: Option<String>,
 }
 
 impl std::fmt::Debug for CancelResponse {
@@ -412,25 +414,24 @@ impl std::fmt::Debug for CancelResponse {
                 ("result", true),
                 ("payment_id", true),
                 ("payment_request_id", true),
-                ("cancel_time", true),
+                ("cancel_time", self.cancel_time.is_some()),
             ],
         )
     }
 }
 
 impl CancelResponse {
-    /// A value with its required fields: `result`, `paymentId`, `paymentRequestId`, `cancelTime`.
+    /// A value with its required fields: `result`, `paymentId`, `paymentRequestId`.
     pub fn new(
         result: alipay_ams_core::ResultInfo,
         payment_id: impl Into<String>,
         payment_request_id: impl Into<String>,
-        cancel_time: impl Into<String>,
     ) -> Self {
         CancelResponse {
             result,
             payment_id: payment_id.into(),
             payment_request_id: payment_request_id.into(),
-            cancel_time: cancel_time.into(),
+            cancel_time: None,
         }
     }
 }
@@ -639,9 +640,11 @@ pub struct CaptureResponse {
     /// ISO 8601 date and time with offset.
     #[serde(
         rename = "captureTime",
-        deserialize_with = "alipay_ams_core::lenient::string"
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "alipay_ams_core::lenient::opt_string"
     )]
-    pub capture_time: String,
+    pub capture_time: Option<String>,
     /// The unique ID assigned by the non-Antom acquirer for the transaction. More information: Maximum length: 64 characters
     ///
     /// At most 64 characters.
@@ -672,7 +675,7 @@ impl std::fmt::Debug for CaptureResponse {
                 ("capture_id", true),
                 ("payment_id", true),
                 ("capture_amount", true),
-                ("capture_time", true),
+                ("capture_time", self.capture_time.is_some()),
                 (
                     "acquirer_reference_no",
                     self.acquirer_reference_no.is_some(),
@@ -684,14 +687,13 @@ impl std::fmt::Debug for CaptureResponse {
 }
 
 impl CaptureResponse {
-    /// A value with its required fields: `result`, `captureRequestId`, `captureId`, `paymentId`, `captureAmount`, `captureTime`.
+    /// A value with its required fields: `result`, `captureRequestId`, `captureId`, `paymentId`, `captureAmount`.
     pub fn new(
         result: alipay_ams_core::ResultInfo,
         capture_request_id: impl Into<String>,
         capture_id: impl Into<String>,
         payment_id: impl Into<String>,
         capture_amount: alipay_ams_core::Amount,
-        capture_time: impl Into<String>,
     ) -> Self {
         CaptureResponse {
             result,
@@ -699,7 +701,7 @@ impl CaptureResponse {
             capture_id: capture_id.into(),
             payment_id: payment_id.into(),
             capture_amount,
-            capture_time: capture_time.into(),
+            capture_time: None,
             acquirer_reference_no: None,
             acquirer_info: None,
         }

@@ -109,14 +109,15 @@ pub(crate) fn rules(
     );
     notification.capture_time = Some(capture_time.clone());
     let decision = if result.result_status == ResultStatus::Success {
-        Decision::success(CaptureResponse::new(
+        let mut response = CaptureResponse::new(
             result,
             request.capture_request_id.clone(),
             capture_id,
             request.payment_id.clone(),
             request.capture_amount.clone(),
-            capture_time,
-        ))
+        );
+        response.capture_time = Some(capture_time);
+        Decision::success(response)
     } else {
         Decision::result(result)
     };
