@@ -1092,6 +1092,10 @@ def build(overrides):
         })
         if "sandbox_rewrite" in facts:
             post["x-sandbox-rewrite"] = facts["sandbox_rewrite"]
+        if facts.get("pending_codes"):
+            # U codes that are a definite answer (accepted, waiting on the
+            # buyer or on asynchronous processing), not an unknown outcome.
+            post["x-pending-codes"] = list(facts["pending_codes"])
         if facts.get("unknown_outcome_advice"):
             # What to do when the outcome stays unknown: the notification to
             # wait for and the inquiry to make (the client's error says it).

@@ -93,6 +93,14 @@ pub trait ApiRequest: Serialize + Sync {
     /// What to do when the outcome stays unknown after every allowed attempt:
     /// which notification to wait for, which inquiry to make.
     const UNKNOWN_OUTCOME_ADVICE: &'static str = DEFAULT_UNKNOWN_OUTCOME_ADVICE;
+    /// Result codes that, with status `U` in a verified reply, are a
+    /// definite answer rather than an unknown outcome: the request was
+    /// accepted and now waits on someone else (`pay`'s `PAYMENT_IN_PROCESS`:
+    /// waiting for the buyer; `refund`'s `REFUND_IN_PROCESS`: processing
+    /// asynchronously). Such a reply is parsed as [`Response`](Self::Response)
+    /// and checked like an `S`; if it does not parse, the outcome stays
+    /// unknown.
+    const PENDING_CODES: &'static [&'static str] = &[];
     /// The typed body of a successful (`S`) reply.
     type Response: DeserializeOwned + Send;
 
@@ -113,6 +121,18 @@ pub trait ApiRequest: Serialize + Sync {
     /// outcome unknown, never a success.
     fn check_reply(&self, _response: &Self::Response) -> Result<(), ReplyMismatch> {
         Ok(())
+    }
+
+    /// Whether a reply's `result` is a definite answer: `S`, or `U` with one
+    /// of [`PENDING_CODES`](Self::PENDING_CODES).
+    fn is_answer(result: &crate::ResultInfo) -> bool {
+        match result.result_status {
+            crate::ResultStatus::Success => true,
+            crate::ResultStatus::Unknown => {
+                Self::PENDING_CODES.contains(&result.result_code.as_str())
+            }
+            crate::ResultStatus::Failed => false,
+        }
     }
 
     /// Whether an unknown outcome may be resolved by sending this request

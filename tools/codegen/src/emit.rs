@@ -528,6 +528,13 @@ impl<'a> Emitter<'a> {
             "const RETRY: alipay_ams_core::Retry = alipay_ams_core::Retry::{retry};"
         );
         let _ = writeln!(out, "type Response = {resp_path};");
+        if !op.pending_codes.is_empty() {
+            let _ = writeln!(
+                out,
+                "const PENDING_CODES: &'static [&'static str] = &{:?};",
+                op.pending_codes
+            );
+        }
         if let Some(advice) = &op.advice {
             let _ = writeln!(
                 out,

@@ -88,6 +88,7 @@ pub struct Operation {
     pub echo: Vec<Echo>,
     pub transport: String,
     pub advice: Option<String>,
+    pub pending_codes: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -315,6 +316,7 @@ impl Spec {
                     echo,
                     transport: text(op, "x-transport").unwrap_or_else(|| "json".to_owned()),
                     advice: text(op, "x-unknown-outcome-advice"),
+                    pending_codes: strings(op.get("x-pending-codes")),
                 });
             }
         }

@@ -4270,6 +4270,7 @@ impl alipay_ams_core::ApiRequest for crate::payments::PayRequest {
     const PATH: &'static str = "/ams/api/v1/payments/pay";
     const RETRY: alipay_ams_core::Retry = alipay_ams_core::Retry::SameKey;
     type Response = crate::payments::PayResponse;
+    const PENDING_CODES: &'static [&'static str] = &["PAYMENT_IN_PROCESS"];
     const UNKNOWN_OUTCOME_ADVICE: &'static str = "wait for notifyPayment, or call inquiryPayment with this paymentRequestId; to retry, send the same request with the SAME paymentRequestId, and never pay again under a new paymentRequestId (the buyer could be charged twice)";
     const IDEMPOTENCY_FIELD: Option<&'static str> = Some("paymentRequestId");
     fn idempotency_key(&self) -> Option<&str> {
@@ -4805,6 +4806,7 @@ impl alipay_ams_core::ApiRequest for crate::payments::RefundRequest {
     const PATH: &'static str = "/ams/api/v1/payments/refund";
     const RETRY: alipay_ams_core::Retry = alipay_ams_core::Retry::SameKey;
     type Response = crate::payments::RefundResponse;
+    const PENDING_CODES: &'static [&'static str] = &["REFUND_IN_PROCESS"];
     const UNKNOWN_OUTCOME_ADVICE: &'static str = "wait for notifyRefund, or call inquiryRefund with this refundRequestId; to retry, send the same request with the SAME refundRequestId, and never refund again under a new refundRequestId (that could refund twice)";
     const IDEMPOTENCY_FIELD: Option<&'static str> = Some("refundRequestId");
     fn idempotency_key(&self) -> Option<&str> {
