@@ -165,6 +165,10 @@ fn read_keys(options: &Options) -> Result<(PublicKey, PrivateKey), String> {
 }
 
 async fn run(options: Options) -> Result<(), String> {
+    // Listen for SIGTERM/SIGINT before saying "listening": a supervisor (or
+    // a test) that stops the sandbox right after that line must find the
+    // handler installed, not the default action that kills the process.
+    let stop = Stop::listen();
     let (merchant, alipay) = read_keys(&options)?;
     let mut builder = Sandbox::builder()
         .client_id(options.client_id.clone())
@@ -199,7 +203,7 @@ async fn run(options: Options) -> Result<(), String> {
         options.time_scale,
         if options.redelivery { "on" } else { "off" }
     );
-    shutdown_signal().await;
+    stop.wait().await;
     tracing::info!("stopping");
     sandbox.shutdown().await;
     Ok(())
@@ -219,25 +223,45 @@ fn with_tls(
     Err("--tls needs the `tls` feature (on by default); this build has it off".into())
 }
 
-async fn shutdown_signal() {
+/// SIGTERM and SIGINT (Ctrl-C), registered when created.
+struct Stop {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
+    signals: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+}
+
+impl Stop {
+    fn listen() -> Self {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            match (
+                signal(SignalKind::terminate()),
+                signal(SignalKind::interrupt()),
+            ) {
+                (Ok(term), Ok(int)) => Stop {
+                    signals: Some((term, int)),
+                },
+                (Err(e), _) | (_, Err(e)) => {
+                    tracing::warn!("cannot listen for SIGTERM/SIGINT ({e}); stop with Ctrl-C");
+                    Stop { signals: None }
                 }
             }
-            Err(e) => {
-                tracing::warn!("cannot listen for SIGTERM ({e}); stop with Ctrl-C");
-                let _ = tokio::signal::ctrl_c().await;
-            }
+        }
+        #[cfg(not(unix))]
+        {
+            Stop {}
         }
     }
-    #[cfg(not(unix))]
-    {
+
+    async fn wait(self) {
+        #[cfg(unix)]
+        if let Some((mut term, mut int)) = self.signals {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = int.recv() => {}
+            }
+            return;
+        }
         let _ = tokio::signal::ctrl_c().await;
     }
 }
