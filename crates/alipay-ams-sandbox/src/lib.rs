@@ -130,6 +130,7 @@
 
 mod attempt;
 mod builder;
+mod clock;
 mod control;
 mod delivery;
 mod error;
@@ -138,6 +139,9 @@ mod fault;
 mod gateway;
 mod idempotency;
 mod ledger;
+mod lifecycle;
+mod machine;
+mod methods;
 mod notification;
 mod payment;
 mod reply;
@@ -145,14 +149,20 @@ mod route;
 mod rules;
 mod sandbox;
 mod server;
+mod shared;
+mod state;
 mod sync;
 #[cfg(feature = "tls")]
 mod tls;
 
 pub use attempt::DeliveryAttempt;
 pub use builder::SandboxBuilder;
-pub use error::{Error, NotificationError, NotifyUrlError, PaymentError, TlsError};
+pub use error::{BuyerError, Error, NotificationError, NotifyUrlError, PaymentError, TlsError};
 pub use fault::{Fault, FaultNameError, NotificationFault};
 pub use notification::{signed_notification, signed_notification_body};
-pub use payment::{CaptureMode, CaptureRecord, CreatePayment, Payment, PaymentState};
+pub use payment::{BuyerAction, CaptureMode, CreatePayment, Payment};
 pub use sandbox::{DEFAULT_CLIENT_ID, Sandbox};
+pub use state::{
+    CaptureRecord, Origin, PaymentState, PaymentStatus, RefundRecord, RefundStatus,
+    TransactionRecord, TransactionType,
+};

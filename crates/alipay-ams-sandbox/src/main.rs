@@ -179,6 +179,7 @@ async fn run(options: Options) -> Result<(), String> {
     if options.tls {
         builder = with_tls(builder)?;
     }
+    let signals = StopSignals::listen();
     let sandbox = builder.start().await.map_err(|e| e.to_string())?;
     if let Some(pem) = sandbox.tls_ca_certificate_pem() {
         std::fs::write(&options.tls_ca_file, pem).map_err(|e| {
@@ -199,7 +200,7 @@ async fn run(options: Options) -> Result<(), String> {
         options.time_scale,
         if options.redelivery { "on" } else { "off" }
     );
-    shutdown_signal().await;
+    signals.wait().await;
     tracing::info!("stopping");
     sandbox.shutdown().await;
     Ok(())
@@ -219,26 +220,60 @@ fn with_tls(
     Err("--tls needs the `tls` feature (on by default); this build has it off".into())
 }
 
-async fn shutdown_signal() {
+/// The signals that stop the sandbox (Ctrl-C, SIGTERM), listened for from
+/// before it says it is listening: a SIGTERM sent right after that line
+/// must stop it cleanly, not kill it.
+struct StopSignals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
+    signals: Vec<tokio::signal::unix::Signal>,
+}
+
+impl StopSignals {
+    fn listen() -> Self {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let mut signals = Vec::new();
+            for (kind, name) in [
+                (SignalKind::interrupt(), "SIGINT"),
+                (SignalKind::terminate(), "SIGTERM"),
+            ] {
+                match signal(kind) {
+                    Ok(listening) => signals.push(listening),
+                    Err(e) => tracing::warn!("cannot listen for {name} ({e})"),
                 }
             }
-            Err(e) => {
-                tracing::warn!("cannot listen for SIGTERM ({e}); stop with Ctrl-C");
-                let _ = tokio::signal::ctrl_c().await;
-            }
+            StopSignals { signals }
+        }
+        #[cfg(not(unix))]
+        {
+            StopSignals {}
         }
     }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
+
+    async fn wait(self) {
+        #[cfg(unix)]
+        {
+            let mut signals = self.signals;
+            match signals.as_mut_slice() {
+                [] => {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
+                [one] => {
+                    one.recv().await;
+                }
+                [first, second, ..] => {
+                    tokio::select! {
+                        _ = first.recv() => {}
+                        _ = second.recv() => {}
+                    }
+                }
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
 
