@@ -133,14 +133,14 @@ pub(crate) fn buyer(
     action: &BuyerAction,
     now: SystemTime,
 ) -> Result<Vec<Outgoing>, BuyerError> {
+    if let BuyerAction::DeclineWith(code) = action {
+        check_decline_code(code)?;
+    }
     awaiting_buyer(ledger, payment_id)?;
     Ok(match action {
         BuyerAction::Pay => pay(ledger, payment_id, now),
         BuyerAction::Decline => decline(ledger, payment_id, BuyerAction::DECLINE_CODE, now),
-        BuyerAction::DeclineWith(code) => {
-            check_decline_code(code)?;
-            decline(ledger, payment_id, code, now)
-        }
+        BuyerAction::DeclineWith(code) => decline(ledger, payment_id, code, now),
         BuyerAction::Abandon => close_unpaid(
             ledger,
             payment_id,

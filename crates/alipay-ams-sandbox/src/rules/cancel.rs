@@ -28,7 +28,7 @@ use alipay_ams_core::time::iso8601_utc;
 use alipay_ams_core::{ResultCode, ResultInfo};
 
 use crate::ledger::{Cancellation, Ledger, PaymentEntry, TxRef, new_id};
-use crate::rules::{Call, Decision, Processing};
+use crate::rules::{Call, Decision, Processing, refusal};
 use crate::state::PaymentStatus;
 
 /// The end of the cancellation window of a paid non-card payment:
@@ -71,7 +71,7 @@ pub(crate) fn rules(
             return Decision::process_fail("cancel");
         }
         if let Err(refused) = cancellable(p, call.now) {
-            return refused;
+            return Decision::result(refused);
         }
         p.cancellation = Some(Cancellation {
             cancel_id: new_id(call.now),
@@ -89,8 +89,8 @@ pub(crate) fn rules(
 }
 
 /// Whether `p` (not cancelled yet) can be cancelled at `now`.
-fn cancellable(p: &PaymentEntry, now: SystemTime) -> Result<(), Decision<CancelResponse>> {
-    let refuse = |code: &str, message: &str| Err(Decision::failed(ResultCode::from(code), message));
+fn cancellable(p: &PaymentEntry, now: SystemTime) -> Result<(), ResultInfo> {
+    let refuse = |code: &str, message: &str| Err(refusal(code, message));
     match p.status {
         PaymentStatus::AwaitingBuyer | PaymentStatus::Pending | PaymentStatus::Cancelled => Ok(()),
         PaymentStatus::Failed => refuse(

@@ -20,7 +20,7 @@ use alipay_ams_core::{Amount, ResultCode, ResultInfo, ResultStatus};
 use crate::ledger::{Ledger, PaymentEntry, new_id};
 use crate::notification::Outgoing;
 use crate::payment::CaptureMode;
-use crate::rules::{Call, Decision, Processing};
+use crate::rules::{Call, Decision, Processing, refusal};
 use crate::state::{CaptureRecord, PaymentStatus};
 
 /// A capture of nothing is refused before the idempotency key is looked at.
@@ -55,7 +55,7 @@ pub(crate) fn rules(
         );
     }
     if let Err(refused) = capturable(payment, call) {
-        return refused;
+        return Decision::result(refused);
     }
     let total = payment.captured_minor.saturating_add(requested);
     if total > payment.amount_minor {
@@ -119,8 +119,8 @@ pub(crate) fn rules(
 }
 
 /// Whether `payment` can be captured now; `Err`: the refusal.
-fn capturable(payment: &PaymentEntry, call: &Call) -> Result<(), Decision<CaptureResponse>> {
-    let refuse = |code, message: &str| Err(Decision::failed(code, message));
+fn capturable(payment: &PaymentEntry, call: &Call) -> Result<(), ResultInfo> {
+    let refuse = |code: ResultCode, message: &str| Err(refusal(code, message));
     match payment.status {
         PaymentStatus::AwaitingBuyer | PaymentStatus::Pending => refuse(
             ResultCode::OrderStatusInvalid,

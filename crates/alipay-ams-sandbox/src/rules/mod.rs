@@ -51,6 +51,11 @@ pub(crate) const NOTIFICATION_KINDS: &[&str] = &[
     RefundNotification::NAME,
 ];
 
+/// An `F` result a rule refuses with.
+pub(crate) fn refusal(code: impl Into<ResultCode>, message: impl Into<String>) -> ResultInfo {
+    ResultInfo::new(ResultStatus::Failed, code.into(), message)
+}
+
 /// How a call is processed: normally, or failing at the processor (the
 /// `process_fail` fault).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

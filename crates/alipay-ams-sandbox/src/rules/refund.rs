@@ -29,7 +29,7 @@ use alipay_ams_core::{ResultCode, ResultInfo, ResultStatus};
 
 use crate::ledger::{Event, Ledger, RefundEntry, new_id};
 use crate::rules::fields::{absolute_url, positive};
-use crate::rules::{Call, Decision, Processing};
+use crate::rules::{Call, Decision, Processing, refusal};
 use crate::state::{PaymentStatus, RefundRecord, RefundStatus};
 
 /// How long after the payment refunds are accepted: a year.
@@ -62,7 +62,7 @@ pub(crate) fn rules(
         Err(why) => return Decision::failed(ResultCode::ParamIllegal, why),
     };
     if let Err(refused) = refundable(request, requested, ledger, call) {
-        return refused;
+        return Decision::result(refused);
     }
     let Some(p) = ledger.payments.get_mut(&request.payment_id) else {
         return Decision::process_fail("refund");
@@ -127,9 +127,8 @@ fn refundable(
     requested: u64,
     ledger: &Ledger,
     call: &Call,
-) -> Result<(), Decision<RefundResponse>> {
-    let refuse =
-        |code: &str, message: String| Err(Decision::failed(ResultCode::from(code), message));
+) -> Result<(), ResultInfo> {
+    let refuse = |code: &str, message: String| Err(refusal(code, message));
     let Some(p) = ledger.payments.get(&request.payment_id) else {
         return refuse("ORDER_NOT_EXIST", "no payment has this paymentId".into());
     };
