@@ -7,8 +7,7 @@ use std::process::ExitCode;
 use alipay_ams_core::{KeyError, PrivateKey, PublicKey};
 use alipay_ams_sandbox::{DEFAULT_CLIENT_ID, Sandbox, example_keys};
 
-const USAGE: &str = "\
-alipay-ams-sandbox: a local Alipay AMS (Antom) gateway for tests and examples
+const USAGE: &str = r#"alipay-ams-sandbox: a local Alipay AMS (Antom) gateway for tests and examples
 
 USAGE:
     alipay-ams-sandbox [OPTIONS]
@@ -22,7 +21,9 @@ OPTIONS:
                                 built-in TEST-ONLY example key, keys-example/alipay/private_key.pem]
     --notify-url URL            notify URL for payments created without one
     --time-scale F              multiplies Alipay's redelivery schedule
-                                (0s 2m 10m 10m 1h 2h 6h 15h) [default: 1]
+                                (0s 2m 10m 10m 1h 2h 6h 15h) and the 2 s of asynchronous
+                                processing (pending payments, asynchronous refunds);
+                                payment expiry stays in real time [default: 1]
     --no-redelivery             one delivery attempt only, like Alipay's hosted sandbox
     --tls                       serve HTTPS with a certificate from a throwaway CA
                                 (for clients that refuse http, like the official SDKs)
@@ -31,11 +32,15 @@ OPTIONS:
     -h, --help                  print this help
     -V, --version               print the version
 
-Alipay API:   POST /ams/api/v1/payments/capture, POST /ams/sandbox/api/v1/payments/capture
-Control API:  POST /sandbox/payments, GET /sandbox/payments, GET /sandbox/payments/{id},
-              GET /sandbox/notifications, POST /sandbox/faults, DELETE /sandbox/faults
+Alipay APIs:  POST /ams/api/v1/payments/{pay,consult,createPaymentSession,inquiryPayment,
+              cancel,capture,refund,inquiryRefund}, and the same under /ams/sandbox/api/v1/
+Control API:  POST /sandbox/payments/{id}/buyer {"action":"pay"|"decline"|"abandon"},
+              POST /sandbox/payments/{id}/expire, GET /sandbox/payments/{id},
+              GET /sandbox/payments, POST /sandbox/payments, GET /sandbox/checkout/{id},
+              GET /sandbox/notifications, GET|POST /sandbox/clock,
+              POST /sandbox/faults, DELETE /sandbox/faults
 Logs go to stderr (RUST_LOG=debug for more). The default keys are TEST-ONLY: anyone can sign
-with them.";
+with them."#;
 
 struct Options {
     listen: SocketAddr,

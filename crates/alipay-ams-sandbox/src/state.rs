@@ -144,6 +144,9 @@ pub struct PaymentState {
     pub order_description: Option<String>,
     /// `order.referenceOrderId`, the merchant's order id.
     pub reference_order_id: Option<String>,
+    /// The merchant's name as the request gave it (`order.merchant` or
+    /// `merchant`, `merchantName`), for the buyer's page.
+    pub merchant_name: Option<String>,
     /// When the payment was created, ISO 8601.
     pub create_time: String,
     /// When a payment waiting for the buyer expires, ISO 8601.

@@ -50,6 +50,7 @@ async fn buyer_actions_and_payment_state_over_http() {
     assert_eq!(waiting["redirectUrl"], REDIRECT);
     assert_eq!(waiting["orderDescription"], "Two cups of coffee");
     assert_eq!(waiting["referenceOrderId"], "order-h-1");
+    assert_eq!(waiting["merchantName"], "Sandbox Coffee");
     assert!(
         waiting["normalUrl"]
             .as_str()

@@ -51,6 +51,7 @@ pub(crate) struct NewPayment {
     pub redirect_url: Option<String>,
     pub order_description: Option<String>,
     pub reference_order_id: Option<String>,
+    pub merchant_name: Option<String>,
     /// `Some`: the payment waits for the buyer until then, on a page of
     /// the sandbox. `None`: authorized at once (the control API).
     pub expires_at: Option<SystemTime>,
@@ -75,6 +76,7 @@ pub(crate) struct PaymentEntry {
     pub normal_url: Option<String>,
     pub order_description: Option<String>,
     pub reference_order_id: Option<String>,
+    pub merchant_name: Option<String>,
     pub created: SystemTime,
     pub expires_at: Option<SystemTime>,
     /// When the buyer paid (authorized).
@@ -112,6 +114,7 @@ impl PaymentEntry {
             normal_url,
             order_description: new.order_description,
             reference_order_id: new.reference_order_id,
+            merchant_name: new.merchant_name,
             created: now,
             expires_at: new.expires_at,
             paid_at: (!waits).then_some(now),
@@ -195,6 +198,7 @@ impl PaymentEntry {
             normal_url: self.normal_url.clone(),
             order_description: self.order_description.clone(),
             reference_order_id: self.reference_order_id.clone(),
+            merchant_name: self.merchant_name.clone(),
             create_time: iso8601_utc(self.created),
             expiry_time: time(self.expires_at),
             payment_time: time(self.paid_at),
@@ -302,6 +306,7 @@ impl Ledger {
                 redirect_url: None,
                 order_description: None,
                 reference_order_id: None,
+                merchant_name: None,
                 expires_at: None,
             },
             now,

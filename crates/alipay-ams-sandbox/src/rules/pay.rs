@@ -127,6 +127,10 @@ pub(crate) fn rules(
         redirect_url: Some(request.payment_redirect_url.clone()),
         order_description: order.and_then(|o| o.order_description.clone()),
         reference_order_id: order.and_then(|o| o.reference_order_id.clone()),
+        merchant_name: order
+            .and_then(|o| o.merchant.as_ref())
+            .or(request.merchant.as_ref())
+            .and_then(|m| m.merchant_name.clone()),
         expires_at: Some(expires_at),
     };
     let payment_id = ledger.open(new, call.now);

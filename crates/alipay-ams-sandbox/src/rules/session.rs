@@ -103,6 +103,10 @@ pub(crate) fn rules(
             redirect_url: Some(request.payment_redirect_url.clone()),
             order_description: order.order_description.clone(),
             reference_order_id: order.reference_order_id.clone(),
+            merchant_name: order
+                .merchant
+                .as_ref()
+                .and_then(|m| m.merchant_name.clone()),
             expires_at: Some(expires_at),
         },
         call.now,

@@ -22,7 +22,10 @@ pub fn pay_request(id: &str, method: &str, value: &str) -> PayRequest {
     let order = Order::new()
         .with_reference_order_id(format!("order-{id}"))
         .with_order_description("Two cups of coffee")
-        .with_order_amount(usd(value));
+        .with_order_amount(usd(value))
+        .with_merchant(
+            alipay_ams_api::models::Merchant::new().with_merchant_name("Sandbox Coffee"),
+        );
     PayRequest::new(
         ProductCodeType::CashierPayment,
         id,
