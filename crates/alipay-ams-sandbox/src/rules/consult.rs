@@ -1,7 +1,7 @@
 //! `consult`: the payment methods on offer for an amount. Read-only; the
 //! sandbox offers the methods it knows (`methods.rs`), filtered by
 //! `allowedPaymentMethods` and `blockedPaymentMethods`.
-//! <https://docs.antom.com/ac/ams/consult>
+//! <https://docs.antom.com/ac/ams/consult_cashier>
 
 use alipay_ams_api::models::{PaymentMethodCategoryType, PaymentOption};
 use alipay_ams_api::payments::{ConsultRequest, ConsultResponse};

@@ -1,6 +1,6 @@
 //! `refund`: give back part or all of what a payment took, as often as the
 //! merchant likes, never beyond what was captured.
-//! <https://docs.antom.com/ac/ams/refund_online>
+//! <https://docs.antom.com/ac/ams/refund>
 //!
 //! Checked before the idempotency key (PARAM_ILLEGAL): a zero amount, a
 //! `refundNotifyUrl` that is not an absolute URL. Then, in order: the same
