@@ -119,7 +119,7 @@ async fn decline_and_abandon_fail_with_their_codes_and_are_notified() {
     for (id, body) in [
         ("d-1", r#"{"action":"decline"}"#),
         ("d-2", r#"{"action":"decline","resultCode":"RISK_REJECT"}"#),
-        ("a-1", r#"{"action":"abandon"}"#),
+        ("a-1", r#"{"action":"ABANDON","from":"a script"}"#),
     ] {
         let request = pay_request(id, "GCASH", "100").with_payment_notify_url(&endpoint.url);
         let payment_id = merchant.pay(&request).await;

@@ -78,9 +78,10 @@ pub(crate) fn create_payment(
     Ok(payment)
 }
 
-/// The body of `POST /sandbox/payments/{paymentId}/buyer`.
+/// The body of `POST /sandbox/payments/{paymentId}/buyer`. Other fields
+/// are ignored, so that a page or a script may send more.
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 struct BuyerBody {
     action: String,
     /// For `decline`: the F result code (default `USER_BALANCE_NOT_ENOUGH`).
@@ -96,7 +97,7 @@ pub(super) fn buyer(shared: &Shared, payment_id: &str, body: &[u8]) -> Reply {
         Ok(body) => body,
         Err(e) => return bad_request(format!("{BUYER_BODY}: {e}")),
     };
-    let action = match (body.action.as_str(), body.result_code) {
+    let action = match (body.action.to_ascii_lowercase().as_str(), body.result_code) {
         ("pay", None) => BuyerAction::Pay,
         ("decline", None) => BuyerAction::Decline,
         ("decline", Some(code)) => BuyerAction::DeclineWith(code),
