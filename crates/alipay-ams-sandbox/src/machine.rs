@@ -106,7 +106,6 @@ pub(crate) fn advance(ledger: &mut Ledger, now: SystemTime) -> Vec<Outgoing> {
                         ledger,
                         &id,
                         "the buyer did not pay before paymentExpiryTime",
-                        now,
                     ));
                 }
             }
@@ -139,13 +138,12 @@ pub(crate) fn buyer(
     awaiting_buyer(ledger, payment_id)?;
     Ok(match action {
         BuyerAction::Pay => pay(ledger, payment_id, now),
-        BuyerAction::Decline => decline(ledger, payment_id, BuyerAction::DECLINE_CODE, now),
-        BuyerAction::DeclineWith(code) => decline(ledger, payment_id, code, now),
+        BuyerAction::Decline => decline(ledger, payment_id, BuyerAction::DECLINE_CODE),
+        BuyerAction::DeclineWith(code) => decline(ledger, payment_id, code),
         BuyerAction::Abandon => close_unpaid(
             ledger,
             payment_id,
             "the buyer left without paying; the payment is closed as at its expiry",
-            now,
         ),
     })
 }
@@ -165,7 +163,6 @@ pub(crate) fn expire_now(
         ledger,
         payment_id,
         "the buyer did not pay before paymentExpiryTime (expired by the sandbox's control API)",
-        now,
     ))
 }
 
@@ -250,32 +247,22 @@ fn succeed(ledger: &mut Ledger, payment_id: &str, now: SystemTime) -> Vec<Outgoi
     sent
 }
 
-fn decline(ledger: &mut Ledger, payment_id: &str, code: &str, now: SystemTime) -> Vec<Outgoing> {
+fn decline(ledger: &mut Ledger, payment_id: &str, code: &str) -> Vec<Outgoing> {
     let result = ResultInfo::new(
         ResultStatus::Failed,
         ResultCode::from(code),
         "the buyer's payment was declined (sandbox buyer action decline)",
     );
-    fail(ledger, payment_id, result, now)
+    fail(ledger, payment_id, result)
 }
 
-fn close_unpaid(
-    ledger: &mut Ledger,
-    payment_id: &str,
-    why: &str,
-    now: SystemTime,
-) -> Vec<Outgoing> {
+fn close_unpaid(ledger: &mut Ledger, payment_id: &str, why: &str) -> Vec<Outgoing> {
     let result = ResultInfo::new(ResultStatus::Failed, ResultCode::from(CLOSED_CODE), why);
-    fail(ledger, payment_id, result, now)
+    fail(ledger, payment_id, result)
 }
 
 /// The payment fails with `result`, notified with `notifyPayment` F.
-pub(crate) fn fail(
-    ledger: &mut Ledger,
-    payment_id: &str,
-    result: ResultInfo,
-    _now: SystemTime,
-) -> Vec<Outgoing> {
+pub(crate) fn fail(ledger: &mut Ledger, payment_id: &str, result: ResultInfo) -> Vec<Outgoing> {
     let Some(p) = ledger.payments.get_mut(payment_id) else {
         return Vec::new();
     };

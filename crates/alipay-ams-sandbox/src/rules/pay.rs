@@ -140,7 +140,7 @@ pub(crate) fn rules(
             ResultCode::ProcessFail,
             "the payment failed at the processor (sandbox fault process_fail)",
         );
-        let sent = machine::fail(ledger, &payment_id, result.clone(), call.now);
+        let sent = machine::fail(ledger, &payment_id, result.clone());
         return Decision::result(result).with(sent);
     }
     ledger
