@@ -25,7 +25,8 @@ pub struct DeliveryAttempt {
     pub notify_type: Option<String>,
     /// What identifies the event (`CAPTURE_RESULT:<captureId>`).
     pub dedup_key: DedupKey,
-    /// The body's `paymentId`, when it has one.
+    /// The payment the notification is about: the body's `paymentId`, or
+    /// for kinds whose body has none (`notifyRefund`) the refunded payment.
     pub payment_id: Option<String>,
     /// The body's other top-level text fields named `...Id` (`captureId`,
     /// `captureRequestId`; `refundId`... for other kinds): what a test or a

@@ -8,13 +8,19 @@ use alipay_ams_core::{KeyError, PrivateKey, PublicKey};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
+use crate::clock::{Clock, Timers};
 use crate::delivery::{Notifier, schedule};
 use crate::error::{Error, TlsError, check_notify_url};
 use crate::example_keys;
-use crate::gateway::Shared;
-use crate::route::Route;
+use crate::ledger::{Config, DEFAULT_PAYMENT_EXPIRY, PROCESSING_DELAY};
+use crate::route::{Books, Route};
 use crate::sandbox::{DEFAULT_CLIENT_ID, Sandbox};
 use crate::server::{Acceptor, serve};
+use crate::shared::Shared;
+
+/// The longest expiry or processing delay the books schedule (so that a
+/// huge time scale cannot overflow a timestamp).
+const LONGEST: Duration = Duration::from_secs(365 * 24 * 3600);
 
 /// Configures and starts a [`Sandbox`]: from [`Sandbox::builder`] (your
 /// keys) or [`Sandbox::with_example_keys`] (tests).
@@ -31,6 +37,7 @@ pub struct SandboxBuilder {
     tls: bool,
     key_error: Option<KeyError>,
     routes: Vec<Route>,
+    payment_expiry: Duration,
 }
 
 impl SandboxBuilder {
@@ -47,6 +54,7 @@ impl SandboxBuilder {
             tls: false,
             key_error: None,
             routes: crate::rules::served(),
+            payment_expiry: DEFAULT_PAYMENT_EXPIRY,
         }
     }
 
@@ -101,7 +109,10 @@ impl SandboxBuilder {
     }
 
     /// Multiplies Alipay's redelivery schedule (0s, 2m, 10m, 10m, 1h, 2h, 6h,
-    /// 15h). Default 1.0; `0.001` turns 2 minutes into 120 ms for tests.
+    /// 15h) and the sandbox's asynchronous processing delay (2 s: a pending
+    /// payment or an asynchronous refund settling). Default 1.0; `0.001`
+    /// turns 2 minutes into 120 ms for tests. Payment expiry is not scaled:
+    /// see [`payment_expiry`](Self::payment_expiry).
     pub fn time_scale(mut self, scale: f64) -> Self {
         self.time_scale = scale;
         self
@@ -111,6 +122,15 @@ impl SandboxBuilder {
     /// `false` is what Alipay's hosted sandbox does: one attempt only.
     pub fn redelivery(mut self, redeliver: bool) -> Self {
         self.redelivery = redeliver;
+        self
+    }
+
+    /// TEST ONLY: how long a payment made by `pay` waits for the buyer when
+    /// the request gives no `paymentExpiryTime`. Default: Alipay's 14
+    /// minutes, in real time. A test that wants to see a payment expire on
+    /// its own shortens it; [`Sandbox::expire_payment`] expires one at once.
+    pub fn payment_expiry(mut self, expiry: Duration) -> Self {
+        self.payment_expiry = expiry;
         self
     }
 
@@ -161,6 +181,9 @@ impl SandboxBuilder {
         if let Some(url) = &self.default_notify_url {
             check_notify_url(url)?;
         }
+        if self.payment_expiry.is_zero() {
+            return Err(Error::PaymentExpiry);
+        }
         if *alipay_key.public_key() == merchant_key {
             tracing::warn!(
                 "the merchant public key is the public half of the sandbox's Alipay private key: merchants and Alipay should have different key pairs"
@@ -202,15 +225,34 @@ impl SandboxBuilder {
             stopped.clone(),
             tokio::runtime::Handle::current(),
         );
-        let shared = Arc::new(Shared {
+        let scheme = if tls_ca_pem.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        let mut books = Books::default();
+        books.ledger.config = Config {
+            base_url: format!("{scheme}://{addr}"),
+            default_expiry: self.payment_expiry.min(LONGEST),
+            processing_delay: Duration::try_from_secs_f64(
+                PROCESSING_DELAY.as_secs_f64() * self.time_scale,
+            )
+            .unwrap_or(LONGEST)
+            .min(LONGEST),
+        };
+        let timers = Timers::new(tokio::runtime::Handle::current(), stopped.clone());
+        let shared = Arc::new_cyclic(|me| Shared {
+            me: me.clone(),
             client_id: self.client_id,
             merchant_key,
             alipay_key,
             default_notify_url: self.default_notify_url,
             routes: self.routes,
-            books: Mutex::default(),
+            books: Mutex::new(books),
             faults: Mutex::default(),
             notifier,
+            clock: Clock::default(),
+            timers,
         });
         let server = tokio::spawn(serve(listener, Arc::clone(&shared), acceptor, stopped));
         Ok(Sandbox::running(

@@ -5,6 +5,9 @@ use std::net::SocketAddr;
 
 use alipay_ams_core::{AmountError, KeyError, SignError};
 
+use crate::fault::Fault;
+use crate::state::PaymentStatus;
+
 /// Why the sandbox did not start, or refused a request of its handle.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -56,6 +59,49 @@ pub enum Error {
         /// The names it serves, comma-separated.
         served: String,
     },
+    /// A fault was armed for an API it cannot apply to (`in_process` for
+    /// an API without an "in process" result code).
+    #[error(
+        "fault {fault} cannot apply to {api}, which has no \"in process\" result code; arm unknown_exception for it instead (in_process applies to: {applies_to})"
+    )]
+    FaultNotApplicable {
+        /// The fault.
+        fault: Fault,
+        /// The API (`cancel`).
+        api: &'static str,
+        /// The APIs it applies to, with their codes.
+        applies_to: String,
+    },
+    /// The payment page's buyer could not act.
+    #[error(transparent)]
+    Buyer(#[from] BuyerError),
+    /// The builder's default payment expiry is zero.
+    #[error("the payment expiry must be more than zero (Alipay's default is 14 minutes)")]
+    PaymentExpiry,
+}
+
+/// Why a buyer's action (or a forced expiry) was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuyerError {
+    /// No payment has this id.
+    #[error("no payment {0}; create one with pay (or createPaymentSession)")]
+    UnknownPayment(String),
+    /// The payment no longer waits for the buyer.
+    #[error(
+        "payment {payment_id} is {status}, no longer waiting for the buyer: only a payment that pay answered with PAYMENT_IN_PROCESS (status AWAITING_BUYER) takes a buyer's action; start a new payment with a new paymentRequestId"
+    )]
+    NotAwaitingBuyer {
+        /// The payment.
+        payment_id: String,
+        /// Where it is.
+        status: PaymentStatus,
+    },
+    /// A decline's result code is not one.
+    #[error(
+        "result code {0:?} is not an F result code: give upper-case letters, digits and _ (such as RISK_REJECT), not SUCCESS"
+    )]
+    ResultCode(String),
 }
 
 /// Why a notify URL cannot be used.

@@ -2,18 +2,20 @@
 //! copes with what Alipay and the network do on bad days.
 //!
 //! A fault is armed for the next N calls of an API (keyed by the API's
-//! [`ApiRequest::NAME`](alipay_ams_core::ApiRequest::NAME), `capture`), or
-//! the next N notifications of a kind (keyed by
-//! [`NotificationKind::NAME`](alipay_ams_core::NotificationKind::NAME),
-//! `notifyCapture`), and consumed one per call or notification, in the order
-//! armed. Only calls whose signature verified consume a fault.
+//! [`ApiRequest::NAME`](alipay_ams_core::ApiRequest::NAME): `pay`,
+//! `capture`, `refund`, ...), or the next N notifications of a kind (keyed
+//! by [`NotificationKind::NAME`](alipay_ams_core::NotificationKind::NAME):
+//! `notifyPayment`, `notifyCapture`, `notifyRefund`), and consumed one per
+//! call or notification, in the order armed. Only calls whose signature
+//! verified consume a fault.
 //!
 //! API faults come in two families, chosen so that a retry with the same
-//! idempotency key (`captureRequestId`) always stays idempotent:
+//! idempotency key (`paymentRequestId`, `captureRequestId`,
+//! `refundRequestId`) always stays idempotent:
 //!
 //! - **Alipay did not do it** ([`Fault::UnknownException`],
-//!   [`Fault::CaptureInProcess`]): a signed U reply; nothing is performed, so
-//!   a retry can succeed.
+//!   [`Fault::InProcess`]): a signed U reply carrying `result` alone;
+//!   nothing is performed, so a retry can succeed.
 //! - **Alipay did it, the reply was lost** ([`Fault::Delay`],
 //!   [`Fault::DropConnection`], [`Fault::Http500`], [`Fault::Unsigned`],
 //!   [`Fault::BadSignature`]): the call is performed (and notified), then the
@@ -21,8 +23,10 @@
 //!   gets the original result.
 //!
 //! And one business failure, [`Fault::ProcessFail`]: the call is attempted
-//! and fails at the processor (signed F `PROCESS_FAIL` and an F
-//! notification), the only way a capture ends in F after being accepted.
+//! and fails at the processor: signed F `PROCESS_FAIL` (a capture, also an
+//! F `notifyCapture`; a `pay`, a failed payment and an F `notifyPayment`; an
+//! asynchronous refund is accepted, U `REFUND_IN_PROCESS`, then fails with
+//! an F `notifyRefund`; reads answer F and change nothing).
 //!
 //! Notification faults ([`NotificationFault`]) test the merchant's
 //! deduplication: the same notification twice, an acknowledgement that
@@ -38,7 +42,14 @@ use std::time::Duration;
 pub enum Fault {
     /// Signed reply `U` / `UNKNOWN_EXCEPTION`; nothing is performed.
     UnknownException,
-    /// Signed reply `U` / `CAPTURE_IN_PROCESS`; nothing is performed.
+    /// Signed reply `U` with the API's own "in process" code
+    /// (`CAPTURE_IN_PROCESS`, `PAYMENT_IN_PROCESS`, `REFUND_IN_PROCESS`) and
+    /// `result` alone; nothing is performed. Only for APIs that have such a
+    /// code: arming it for another is refused.
+    InProcess,
+    /// The older name of [`InProcess`](Self::InProcess), from when the
+    /// sandbox served `capture` alone (`CAPTURE_IN_PROCESS`); it does the
+    /// same for every API.
     CaptureInProcess,
     /// The call is performed, then the reply waits this long (use it to go
     /// past the client's timeout).
@@ -93,7 +104,7 @@ pub enum FaultNameError {
     NeedsMs(&'static str),
 }
 
-const API_FAULTS: &str = "unknown_exception, capture_in_process, delay (with ms), drop_connection, http_500, unsigned, bad_signature, process_fail";
+const API_FAULTS: &str = "unknown_exception, in_process (capture_in_process), delay (with ms), drop_connection, http_500, unsigned, bad_signature, process_fail";
 const NOTIFICATION_FAULTS: &str = "duplicate (ms optional, default 0), lost_ack, delay (with ms)";
 
 impl Fault {
@@ -101,6 +112,7 @@ impl Fault {
     pub fn name(&self) -> &'static str {
         match self {
             Fault::UnknownException => "unknown_exception",
+            Fault::InProcess => "in_process",
             Fault::CaptureInProcess => "capture_in_process",
             Fault::Delay(_) => "delay",
             Fault::DropConnection => "drop_connection",
@@ -115,6 +127,7 @@ impl Fault {
     pub fn from_name(name: &str, ms: Option<u64>) -> Result<Self, FaultNameError> {
         Ok(match name {
             "unknown_exception" => Fault::UnknownException,
+            "in_process" => Fault::InProcess,
             "capture_in_process" => Fault::CaptureInProcess,
             "delay" => Fault::Delay(millis(ms).ok_or(FaultNameError::NeedsMs("delay"))?),
             "drop_connection" => Fault::DropConnection,
@@ -163,6 +176,13 @@ impl NotificationFault {
 
 fn millis(ms: Option<u64>) -> Option<Duration> {
     ms.map(Duration::from_millis)
+}
+
+impl Fault {
+    /// Whether this fault answers with the API's own "in process" code.
+    pub(crate) fn is_in_process(self) -> bool {
+        matches!(self, Fault::InProcess | Fault::CaptureInProcess)
+    }
 }
 
 impl fmt::Display for Fault {
@@ -269,6 +289,7 @@ mod tests {
     fn names_round_trip_and_durations() {
         for name in [
             "unknown_exception",
+            "in_process",
             "capture_in_process",
             "drop_connection",
             "http_500",

@@ -5,23 +5,19 @@
 //! lose it, for transport faults).
 //! <https://docs.antom.com/ac/ams/api_fund>
 
-use std::sync::Mutex;
-use std::time::SystemTime;
-
 use alipay_ams_core::protocol::header;
-use alipay_ams_core::{Message, PrivateKey, PublicKey, ResultCode, ResultInfo, ResultStatus};
+use alipay_ams_core::{Message, ResultCode, ResultInfo, ResultStatus};
 use bytes::Bytes;
 use http::{HeaderMap, Request, StatusCode};
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use serde_json::json;
 
-use crate::delivery::Notifier;
-use crate::fault::{Fault, Faults};
-use crate::notification::Outgoing;
+use crate::fault::Fault;
 use crate::reply::{Reply, json_reply, plain, refused, result_body, server_error, signed};
-use crate::route::{Books, Route};
-use crate::rules::{Call, NOTIFICATION_KINDS, Processing};
+use crate::route::Route;
+use crate::rules::{Call, Processing};
+use crate::shared::Shared;
 use crate::sync::lock;
 
 /// The most of a request body that is read.
@@ -38,70 +34,6 @@ impl std::fmt::Display for DropConnection {
 }
 
 impl std::error::Error for DropConnection {}
-
-/// Everything the server's tasks share.
-pub(crate) struct Shared {
-    pub client_id: String,
-    pub merchant_key: PublicKey,
-    pub alipay_key: PrivateKey,
-    pub default_notify_url: Option<String>,
-    /// The APIs served.
-    pub routes: Vec<Route>,
-    pub books: Mutex<Books>,
-    pub faults: Mutex<Faults>,
-    pub notifier: Notifier,
-}
-
-impl Shared {
-    /// The API served at a production path.
-    pub fn route(&self, production_path: &str) -> Option<&Route> {
-        self.routes
-            .iter()
-            .find(|route| route.path == production_path)
-    }
-
-    /// The name of the served API called `name` (faults are armed under
-    /// it). `Err`: the names served.
-    pub fn served_api(&self, name: &str) -> Result<&'static str, String> {
-        match self.routes.iter().find(|route| route.name == name) {
-            Some(route) => Ok(route.name),
-            None => {
-                let served: Vec<_> = self.routes.iter().map(|route| route.name).collect();
-                Err(served.join(", "))
-            }
-        }
-    }
-
-    /// The name of the notification kind called `name` that the sandbox
-    /// sends. `Err`: the kinds sent.
-    pub fn sent_kind(&self, name: &str) -> Result<&'static str, String> {
-        NOTIFICATION_KINDS
-            .iter()
-            .find(|kind| **kind == name)
-            .copied()
-            .ok_or_else(|| NOTIFICATION_KINDS.join(", "))
-    }
-
-    /// Delivers a notification to its URL (or the default one), with the
-    /// notification fault armed for its kind, if any.
-    pub fn deliver(&self, outgoing: Outgoing) {
-        match outgoing
-            .notify_url
-            .clone()
-            .or_else(|| self.default_notify_url.clone())
-        {
-            Some(url) => {
-                let fault = lock(&self.faults).notification.take(outgoing.kind);
-                self.notifier.spawn(url, outgoing, fault);
-            }
-            None => tracing::warn!(
-                "{} {} has no notify URL (neither the payment's nor the sandbox's default): not sent",
-                outgoing.kind,
-                outgoing.dedup_key
-            ),
-        }
-    }
-}
 
 /// Reads a request body, at most [`MAX_BODY`] bytes.
 pub(crate) async fn read_body(body: Incoming) -> Result<Bytes, String> {
@@ -158,15 +90,26 @@ fn authenticate(
 }
 
 /// The U answer of a fault that stands for "Alipay did not do it".
-fn unknown(fault: Option<Fault>) -> Option<ResultInfo> {
-    let (code, message) = match fault? {
-        Fault::UnknownException => (
+fn unknown(fault: Option<Fault>, route: &Route) -> Option<ResultInfo> {
+    let (code, message) = match (fault?, &route.in_process) {
+        (Fault::UnknownException, _) => (
             ResultCode::UnknownException,
-            "unknown exception (sandbox fault)",
+            format!(
+                "unknown exception (sandbox fault, {} not performed)",
+                route.name
+            ),
         ),
-        Fault::CaptureInProcess => (
-            ResultCode::CaptureInProcess,
-            "the capture is being processed (sandbox fault)",
+        (fault, Some(code)) if fault.is_in_process() => (
+            code.clone(),
+            format!("the {} is being processed (sandbox fault)", route.name),
+        ),
+        // Arming refuses this; if it happened anyway, an unknown outcome.
+        (fault, None) if fault.is_in_process() => (
+            ResultCode::UnknownException,
+            format!(
+                "unknown exception (sandbox fault, {} not performed)",
+                route.name
+            ),
         ),
         _ => return None,
     };
@@ -199,7 +142,7 @@ pub(crate) async fn serve_api(
 
     let fault = lock(&shared.faults).api.take(route.name);
     let fault_note = fault.map(|f| format!(" [fault {f}]")).unwrap_or_default();
-    if let Some(result) = unknown(fault) {
+    if let Some(result) = unknown(fault, route) {
         tracing::info!(
             "POST {path} {} -> U {}{fault_note}",
             route.name,
@@ -212,7 +155,7 @@ pub(crate) async fn serve_api(
     }
 
     let call = Call {
-        now: SystemTime::now(),
+        now: shared.clock.now(),
         processing: if fault == Some(Fault::ProcessFail) {
             Processing::ProcessFail
         } else {
@@ -240,9 +183,7 @@ pub(crate) async fn serve_api(
         served.result.result_code,
         if served.replayed { " (replay)" } else { "" },
     );
-    for outgoing in served.notifications {
-        shared.deliver(outgoing);
-    }
+    shared.dispatch(served.notifications, served.wakeups);
 
     // Transport faults: the call above happened; the reply goes wrong.
     Ok(match fault {

@@ -3,6 +3,13 @@
 //! is final; the same key with different fields gets
 //! `REPEAT_REQ_INCONSISTENT`.
 //! <https://docs.antom.com/ac/ams/idempotency>
+//!
+//! An answer that is definite but not final (a `U` with one of the API's
+//! `PENDING_CODES`: `pay`'s `PAYMENT_IN_PROCESS`, `refund`'s
+//! `REFUND_IN_PROCESS`) keeps its request's fingerprint only: the same
+//! request again goes back to the API's rules, which answer where that
+//! payment or refund now is (in process, or its final result, which is then
+//! kept); a different request under the key is `REPEAT_REQ_INCONSISTENT`.
 
 use std::collections::HashMap;
 
@@ -20,44 +27,140 @@ pub(crate) struct Remembered {
     pub body: Bytes,
 }
 
+/// What is kept under one key.
+#[derive(Debug, Clone)]
+enum Kept {
+    Final(Remembered),
+    InProcess(serde_json::Value),
+}
+
 /// What a repeated idempotency key means.
 pub(crate) enum Seen<'a> {
-    /// The same request again: its answer.
+    /// The same request again, answered finally before: its answer.
     Again(&'a Remembered),
+    /// The same request again, in process: the rules answer where it is.
+    InProcess,
     /// Another request under a used key.
     Inconsistent,
 }
 
-/// Final answers per API and idempotency key.
-#[derive(Debug, Default)]
-pub(crate) struct Replays {
-    answers: HashMap<(&'static str, String), Remembered>,
+/// Whether and how an answer is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Keep {
+    /// Final (S or F): replayed byte for byte.
+    Final,
+    /// A definite U (one of the API's pending codes): its fingerprint only.
+    InProcess,
+    /// Not kept: `PARAM_ILLEGAL` (refused before Alipay looked at the key)
+    /// and unknown outcomes.
+    Nothing,
 }
 
-/// Whether an answer is kept for replay: final (S or F), except
-/// `PARAM_ILLEGAL`, which refused the request before Alipay looked at its key.
-pub(crate) fn is_remembered(result: &ResultInfo) -> bool {
-    result.result_status != ResultStatus::Unknown && result.result_code != ResultCode::ParamIllegal
+/// How an answer of an API with `pending_codes` is kept.
+pub(crate) fn keep(result: &ResultInfo, pending_codes: &[&str]) -> Keep {
+    match result.result_status {
+        _ if result.result_code == ResultCode::ParamIllegal => Keep::Nothing,
+        ResultStatus::Unknown if pending_codes.contains(&result.result_code.as_str()) => {
+            Keep::InProcess
+        }
+        ResultStatus::Unknown => Keep::Nothing,
+        ResultStatus::Success | ResultStatus::Failed => Keep::Final,
+    }
+}
+
+/// Answers per API and idempotency key.
+#[derive(Debug, Default)]
+pub(crate) struct Replays {
+    answers: HashMap<(&'static str, String), Kept>,
 }
 
 impl Replays {
-    /// The earlier answer for `key` of API `api`, if any.
+    /// What an earlier request under `key` of API `api` means for this one.
     pub fn seen(
         &self,
         api: &'static str,
         key: &str,
         fingerprint: &serde_json::Value,
     ) -> Option<Seen<'_>> {
-        let earlier = self.answers.get(&(api, key.to_owned()))?;
-        Some(if earlier.fingerprint == *fingerprint {
-            Seen::Again(earlier)
-        } else {
-            Seen::Inconsistent
+        Some(match self.answers.get(&(api, key.to_owned()))? {
+            Kept::Final(earlier) if earlier.fingerprint == *fingerprint => Seen::Again(earlier),
+            Kept::InProcess(earlier) if earlier == fingerprint => Seen::InProcess,
+            _ => Seen::Inconsistent,
         })
     }
 
     /// Keeps a final answer.
     pub fn remember(&mut self, api: &'static str, key: String, answer: Remembered) {
-        self.answers.insert((api, key), answer);
+        self.answers.insert((api, key), Kept::Final(answer));
+    }
+
+    /// Keeps the fingerprint of a request in process (a final answer, if
+    /// any, stays).
+    pub fn in_process(&mut self, api: &'static str, key: String, fingerprint: serde_json::Value) {
+        self.answers
+            .entry((api, key))
+            .or_insert(Kept::InProcess(fingerprint));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn result(status: ResultStatus, code: &str) -> ResultInfo {
+        ResultInfo::new(status, ResultCode::from(code), "")
+    }
+
+    #[test]
+    fn what_is_kept() {
+        let pending = &["REFUND_IN_PROCESS"];
+        assert_eq!(keep(&ResultInfo::success(), pending), Keep::Final);
+        assert_eq!(
+            keep(&result(ResultStatus::Failed, "X"), pending),
+            Keep::Final
+        );
+        assert_eq!(
+            keep(&result(ResultStatus::Failed, "PARAM_ILLEGAL"), pending),
+            Keep::Nothing
+        );
+        assert_eq!(
+            keep(&result(ResultStatus::Unknown, "REFUND_IN_PROCESS"), pending),
+            Keep::InProcess
+        );
+        assert_eq!(
+            keep(&result(ResultStatus::Unknown, "UNKNOWN_EXCEPTION"), pending),
+            Keep::Nothing
+        );
+    }
+
+    #[test]
+    fn in_process_then_final() {
+        let mut replays = Replays::default();
+        let a = serde_json::json!({"a": 1});
+        let b = serde_json::json!({"a": 2});
+        replays.in_process("refund", "k".into(), a.clone());
+        assert!(matches!(
+            replays.seen("refund", "k", &a),
+            Some(Seen::InProcess)
+        ));
+        assert!(matches!(
+            replays.seen("refund", "k", &b),
+            Some(Seen::Inconsistent)
+        ));
+        assert!(replays.seen("pay", "k", &a).is_none(), "keys are per API");
+        replays.remember(
+            "refund",
+            "k".into(),
+            Remembered {
+                fingerprint: a.clone(),
+                result: ResultInfo::success(),
+                body: Bytes::from_static(b"{}"),
+            },
+        );
+        replays.in_process("refund", "k".into(), a.clone());
+        assert!(matches!(
+            replays.seen("refund", "k", &a),
+            Some(Seen::Again(_))
+        ));
     }
 }

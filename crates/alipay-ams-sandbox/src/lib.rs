@@ -1,8 +1,11 @@
-//! A local Alipay AMS (Antom) gateway for tests and examples: Alipay's APIs
-//! with their business rules and idempotency (today `capture`), replies
-//! signed as Alipay, notifications (today `notifyCapture`) delivered on
-//! Alipay's redelivery schedule, and faults on demand, on the APIs and on
-//! the notifications. No account, no network.
+//! A local Alipay AMS (Antom) gateway for tests and examples: the whole
+//! one-time-payment checkout (`pay`, `consult`, `createPaymentSession`,
+//! `inquiryPayment`, `cancel`, `capture`, `refund`, `inquiryRefund`) with
+//! Alipay's business rules, result codes and idempotency, replies signed as
+//! Alipay, a payment state machine whose buyer a test plays, notifications
+//! (`notifyPayment`, `notifyCapture`, `notifyRefund`) delivered on Alipay's
+//! redelivery schedule, and faults on demand, on every API and every
+//! notification kind. No account, no network.
 //!
 //! Start it inside a test and give your client what it needs:
 //!
@@ -26,7 +29,7 @@
 //! let alipay_key = sandbox.alipay_public_key();
 //! # let _ = (gateway, client_id, merchant_key, alipay_key);
 //!
-//! // An authorized payment to capture, notified to your endpoint:
+//! // An authorized card payment to capture, without a buyer, notified to your endpoint:
 //! let usd_100 = Amount::from_minor_units_str("USD", "10000")?;
 //! let payment = sandbox.create_payment(CreatePayment::new(usd_100).notify_url("http://127.0.0.1:9/notify"))?;
 //!
@@ -39,52 +42,84 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # The lifecycle
+//!
+//! `pay` creates a payment that waits for the buyer: U `PAYMENT_IN_PROCESS`
+//! with `paymentId` and a `normalUrl` on the sandbox. The test plays the
+//! buyer ([`Sandbox::buyer`], or `POST /sandbox/payments/{paymentId}/buyer`
+//! with `{"action":"pay"}`, `"decline"` or `"abandon"`); unpaid, the payment
+//! expires at `paymentExpiryTime` (default 14 minutes, real time). When the
+//! buyer pays, a card is authorized and, unless `paymentFactor.captureMode`
+//! is `MANUAL`, captured at once; any other method is paid and captured at
+//! once; bank methods (`ONLINEBANKING_*`, `BANKTRANSFER_*`) go through
+//! `PAYMENT_PENDING` first. Declined: F `USER_BALANCE_NOT_ENOUGH` (or the
+//! code given); abandoned or expired: F `ORDER_IS_CLOSED`. Each outcome is
+//! notified with `notifyPayment` (and `notifyCapture` for a capture) to the
+//! pay request's `paymentNotifyUrl`. See [`PaymentStatus`] for the states
+//! and [`PaymentState`] for what a test reads.
+//! <https://docs.antom.com/ac/ams/payment_cashier>
+//!
+//! `cancel` closes a payment waiting for the buyer, releases a card
+//! authorization not captured, and gives a paid non-card payment's money
+//! back until 00:15 (UTC+8) of the next day; captured cards answer
+//! `CANCEL_WINDOW_EXCEED`. Refunds are partial and multiple, never beyond
+//! what was captured (`REFUND_AMOUNT_EXCEED`); an authorization not captured
+//! answers `ORDER_STATUS_INVALID`. Alipay+ wallets (`ALIPAY_CN`, `GCASH`,
+//! ...) refund synchronously (S, no `notifyRefund`); cards and every other
+//! method asynchronously (U `REFUND_IN_PROCESS`, then `notifyRefund` to the
+//! refund request's `refundNotifyUrl`). `inquiryPayment` lists every
+//! capture, refund and cancellation in `transactions`.
+//! <https://docs.antom.com/ac/ams/refund>
+//!
 //! # What it serves
 //!
 //! - Each API at its production path and its sandbox path (`POST
-//!   /ams/api/v1/payments/capture` and `POST
-//!   /ams/sandbox/api/v1/payments/capture`), with the request target in
-//!   origin form (`/ams/...`) or absolute form (`http://host:port/ams/...`,
-//!   as the official Python SDK sends). The merchant's signature is verified
-//!   over the exact body bytes and the path called. A missing or bad
-//!   signature, or another client id, is refused with an **unsigned** HTTP
-//!   200 `F` reply (`INVALID_SIGNATURE` / `CLIENT_INVALID`), as Alipay's
-//!   gateway does. Every other reply is signed as Alipay (`client-id`,
-//!   `response-time`, `signature`); business results S, F and U are all HTTP
-//!   200; F and U replies carry their `result` alone.
-//!   <https://docs.antom.com/ac/ams/api_fund>,
+//!   /ams/api/v1/payments/pay` and `POST /ams/sandbox/api/v1/payments/pay`),
+//!   with the request target in origin form (`/ams/...`) or absolute form
+//!   (`http://host:port/ams/...`, as the official Python SDK sends). The
+//!   merchant's signature is verified over the exact body bytes and the path
+//!   called. A missing or bad signature, or another client id, is refused
+//!   with an **unsigned** HTTP 200 `F` reply (`INVALID_SIGNATURE` /
+//!   `CLIENT_INVALID`), as Alipay's gateway does. Every other reply is
+//!   signed as Alipay (`client-id`, `response-time`, `signature`); business
+//!   results S, F and U are all HTTP 200; F replies carry their `result`
+//!   alone. <https://docs.antom.com/ac/ams/api_fund>,
 //!   <https://docs.antom.com/ac/ams/digital_signature>
-//! - The control API, plain unsigned JSON, always under `/sandbox/`:
-//!   `POST /sandbox/payments` (`{"paymentAmount":{"currency":"USD","value":"10000"},
-//!   "captureMode":"MANUAL","paymentNotifyUrl":"http://...","multipleCaptures":false}`
-//!   answers `{"paymentId":"...","paymentRequestId":"..."}`),
-//!   `GET /sandbox/payments/{paymentId}` (state and captures),
-//!   `GET /sandbox/payments` (all captures), `GET /sandbox/notifications`
-//!   (`{"deliveries":[...]}`, the delivery log, see [`DeliveryAttempt`]),
-//!   `POST /sandbox/faults` (`{"api":"capture","fault":"delay","ms":3000,"count":1}`
-//!   or `{"notification":"notifyCapture","fault":"duplicate","count":1}`,
-//!   answers `{"armed":N}`), and `DELETE /sandbox/faults` (disarms every
-//!   fault, answers `{"cleared":N}`).
+//! - The control API, plain unsigned JSON, always under `/sandbox/`: the
+//!   buyer (`POST /sandbox/payments/{paymentId}/buyer`), a payment's state
+//!   (`GET /sandbox/payments/{paymentId}`), forced expiry (`POST
+//!   /sandbox/payments/{paymentId}/expire`), the books (`GET
+//!   /sandbox/payments`), an authorized payment without a buyer (`POST
+//!   /sandbox/payments`), the buyer's page (`GET
+//!   /sandbox/checkout/{paymentId}`, a placeholder for now), the delivery
+//!   log (`GET /sandbox/notifications`, see [`DeliveryAttempt`]), the clock
+//!   (`GET|POST /sandbox/clock`), faults (`POST` and `DELETE
+//!   /sandbox/faults`).
 //!
 //! # Idempotency
 //!
-//! For every API with an idempotency key (`captureRequestId`): a request
-//! repeated with the same key and the same fields gets the same answer, byte
-//! for byte (same `captureId`, same `captureTime`), once that answer is final
-//! (S or F); the same key with any field changed gets
-//! `REPEAT_REQ_INCONSISTENT`. `PARAM_ILLEGAL` is checked first and never
-//! remembered. <https://docs.antom.com/ac/ams/idempotency>
+//! For every API with an idempotency key (`paymentRequestId`,
+//! `captureRequestId`, `refundRequestId`): a request repeated with the same
+//! key and the same fields gets the same answer, byte for byte, once that
+//! answer is final (S or F); while it is in process (`PAYMENT_IN_PROCESS`,
+//! `REFUND_IN_PROCESS`) it answers where its payment or refund now is; the
+//! same key with any field changed gets `REPEAT_REQ_INCONSISTENT`.
+//! `PARAM_ILLEGAL` is checked first and never remembered.
+//! <https://docs.antom.com/ac/ams/idempotency>
 //!
 //! # Capture rules
 //!
 //! Checked in this order: malformed or missing fields, or a zero amount ->
 //! `PARAM_ILLEGAL`; a `captureRequestId` seen before -> the earlier answer
 //! or `REPEAT_REQ_INCONSISTENT`; unknown payment -> `AUTH_NOT_FOUND`; other
-//! currency -> `CURRENCY_NOT_SUPPORT`; payment no longer capturable ->
-//! `MULTI_CAPTURE_NOT_SUPPORTED` (single-capture payment already captured),
-//! `ORDER_STATUS_INVALID` (last capture of a multi-capture payment already
-//! made, or automatic capture); total over the authorized amount ->
-//! `CAPTURE_AMOUNT_EXCEED_AUTH_LIMIT`. <https://docs.antom.com/ac/ams/capture>
+//! currency -> `CURRENCY_NOT_SUPPORT`; not paid yet or failed ->
+//! `ORDER_STATUS_INVALID`; cancelled -> `AUTH_CANCELLED` /
+//! `ORDER_IS_CANCELED`; past its 7 days -> `AUTH_EXPIRED`; no longer
+//! capturable -> `MULTI_CAPTURE_NOT_SUPPORTED` (single-capture payment
+//! already captured), `ORDER_STATUS_INVALID` (last capture of a
+//! multi-capture payment already made, or automatic capture); total over
+//! the authorized amount -> `CAPTURE_AMOUNT_EXCEED_AUTH_LIMIT`.
+//! <https://docs.antom.com/ac/ams/capture>
 //!
 //! Payments take one capture by default (partial or full; the rest of the
 //! authorization is then released). Created with
@@ -93,25 +128,31 @@
 //!
 //! # Notifications
 //!
-//! A capture that reaches S (or F, see [`Fault::ProcessFail`]) is notified
-//! to the payment's notify URL (or the sandbox's default one), signed as
-//! Alipay over the notify URL's path. Anything but the fixed acknowledgement
-//! (HTTP 200 with `result` S / SUCCESS) is redelivered after 2m, 10m, 10m,
-//! 1h, 2h, 6h and 15h times the time scale, unless redelivery is off.
-//! Rejected captures (AUTH_NOT_FOUND and the like) create no capture and are
-//! not notified; replays are not notified again. Every attempt is in the
-//! delivery log ([`Sandbox::deliveries`]).
+//! Signed as Alipay over the notify URL's path and posted to the URL the
+//! request named (or the sandbox's default one). Anything but the fixed
+//! acknowledgement (HTTP 200 with `result` S / SUCCESS) is redelivered after
+//! 2m, 10m, 10m, 1h, 2h, 6h and 15h times the time scale, unless redelivery
+//! is off. Every attempt is in the delivery log ([`Sandbox::deliveries`]).
 //! <https://docs.antom.com/ac/ams/notify_capture>
+//!
+//! # Time
+//!
+//! The time scale ([`SandboxBuilder::time_scale`]) compresses notification
+//! redelivery and the sandbox's asynchronous processing (2 s at scale 1: a
+//! pending payment or an asynchronous refund settling), not payment expiry,
+//! which is real time. Tests shorten the default expiry
+//! ([`SandboxBuilder::payment_expiry`]), expire a payment at once
+//! ([`Sandbox::expire_payment`]), or move the sandbox's clock
+//! ([`Sandbox::advance_clock`]) to reach windows and lapses.
 //!
 //! # Faults
 //!
-//! On the APIs ([`Fault`]): U faults perform nothing; transport faults
-//! perform the call and then lose or garble the reply, so retries with the
-//! same idempotency key always stay idempotent. On the notifications
-//! ([`NotificationFault`]): `duplicate` (the same notification twice, at
-//! once or `ms` apart), `lost_ack` (the merchant's acknowledgement is
-//! ignored and the notification redelivered), `delay` (the first attempt
-//! waits `ms`). Arm them with [`Sandbox::arm_fault`],
+//! On the APIs ([`Fault`]): U faults perform nothing (`in_process` answers
+//! the API's own in-process code); transport faults perform the call and
+//! then lose or garble the reply, so retries with the same idempotency key
+//! always stay idempotent; `process_fail` fails at the processor. On the
+//! notifications ([`NotificationFault`]): `duplicate`, `lost_ack`, `delay`.
+//! Arm them with [`Sandbox::arm_fault`],
 //! [`Sandbox::arm_notification_fault`] or `POST /sandbox/faults`; clear them
 //! with [`Sandbox::clear_faults`] or `DELETE /sandbox/faults`.
 //!
@@ -130,6 +171,7 @@
 
 mod attempt;
 mod builder;
+mod clock;
 mod control;
 mod delivery;
 mod error;
@@ -138,6 +180,9 @@ mod fault;
 mod gateway;
 mod idempotency;
 mod ledger;
+mod lifecycle;
+mod machine;
+mod methods;
 mod notification;
 mod payment;
 mod reply;
@@ -145,14 +190,20 @@ mod route;
 mod rules;
 mod sandbox;
 mod server;
+mod shared;
+mod state;
 mod sync;
 #[cfg(feature = "tls")]
 mod tls;
 
 pub use attempt::DeliveryAttempt;
 pub use builder::SandboxBuilder;
-pub use error::{Error, NotificationError, NotifyUrlError, PaymentError, TlsError};
+pub use error::{BuyerError, Error, NotificationError, NotifyUrlError, PaymentError, TlsError};
 pub use fault::{Fault, FaultNameError, NotificationFault};
 pub use notification::{signed_notification, signed_notification_body};
-pub use payment::{CaptureMode, CaptureRecord, CreatePayment, Payment, PaymentState};
+pub use payment::{BuyerAction, CaptureMode, CreatePayment, Payment};
 pub use sandbox::{DEFAULT_CLIENT_ID, Sandbox};
+pub use state::{
+    CaptureRecord, Origin, PaymentState, PaymentStatus, RefundRecord, RefundStatus,
+    TransactionRecord, TransactionType,
+};

@@ -7,8 +7,7 @@ use std::process::ExitCode;
 use alipay_ams_core::{KeyError, PrivateKey, PublicKey};
 use alipay_ams_sandbox::{DEFAULT_CLIENT_ID, Sandbox, example_keys};
 
-const USAGE: &str = "\
-alipay-ams-sandbox: a local Alipay AMS (Antom) gateway for tests and examples
+const USAGE: &str = r#"alipay-ams-sandbox: a local Alipay AMS (Antom) gateway for tests and examples
 
 USAGE:
     alipay-ams-sandbox [OPTIONS]
@@ -22,7 +21,9 @@ OPTIONS:
                                 built-in TEST-ONLY example key, keys-example/alipay/private_key.pem]
     --notify-url URL            notify URL for payments created without one
     --time-scale F              multiplies Alipay's redelivery schedule
-                                (0s 2m 10m 10m 1h 2h 6h 15h) [default: 1]
+                                (0s 2m 10m 10m 1h 2h 6h 15h) and the 2 s of asynchronous
+                                processing (pending payments, asynchronous refunds);
+                                payment expiry stays in real time [default: 1]
     --no-redelivery             one delivery attempt only, like Alipay's hosted sandbox
     --tls                       serve HTTPS with a certificate from a throwaway CA
                                 (for clients that refuse http, like the official SDKs)
@@ -31,11 +32,15 @@ OPTIONS:
     -h, --help                  print this help
     -V, --version               print the version
 
-Alipay API:   POST /ams/api/v1/payments/capture, POST /ams/sandbox/api/v1/payments/capture
-Control API:  POST /sandbox/payments, GET /sandbox/payments, GET /sandbox/payments/{id},
-              GET /sandbox/notifications, POST /sandbox/faults, DELETE /sandbox/faults
+Alipay APIs:  POST /ams/api/v1/payments/{pay,consult,createPaymentSession,inquiryPayment,
+              cancel,capture,refund,inquiryRefund}, and the same under /ams/sandbox/api/v1/
+Control API:  POST /sandbox/payments/{id}/buyer {"action":"pay"|"decline"|"abandon"},
+              POST /sandbox/payments/{id}/expire, GET /sandbox/payments/{id},
+              GET /sandbox/payments, POST /sandbox/payments, GET /sandbox/checkout/{id},
+              GET /sandbox/notifications, GET|POST /sandbox/clock,
+              POST /sandbox/faults, DELETE /sandbox/faults
 Logs go to stderr (RUST_LOG=debug for more). The default keys are TEST-ONLY: anyone can sign
-with them.";
+with them."#;
 
 struct Options {
     listen: SocketAddr,
@@ -165,10 +170,6 @@ fn read_keys(options: &Options) -> Result<(PublicKey, PrivateKey), String> {
 }
 
 async fn run(options: Options) -> Result<(), String> {
-    // Listen for SIGTERM/SIGINT before saying "listening": a supervisor (or
-    // a test) that stops the sandbox right after that line must find the
-    // handler installed, not the default action that kills the process.
-    let stop = Stop::listen();
     let (merchant, alipay) = read_keys(&options)?;
     let mut builder = Sandbox::builder()
         .client_id(options.client_id.clone())
@@ -183,6 +184,7 @@ async fn run(options: Options) -> Result<(), String> {
     if options.tls {
         builder = with_tls(builder)?;
     }
+    let signals = StopSignals::listen();
     let sandbox = builder.start().await.map_err(|e| e.to_string())?;
     if let Some(pem) = sandbox.tls_ca_certificate_pem() {
         std::fs::write(&options.tls_ca_file, pem).map_err(|e| {
@@ -203,7 +205,7 @@ async fn run(options: Options) -> Result<(), String> {
         options.time_scale,
         if options.redelivery { "on" } else { "off" }
     );
-    stop.wait().await;
+    signals.wait().await;
     tracing::info!("stopping");
     sandbox.shutdown().await;
     Ok(())
@@ -223,46 +225,60 @@ fn with_tls(
     Err("--tls needs the `tls` feature (on by default); this build has it off".into())
 }
 
-/// SIGTERM and SIGINT (Ctrl-C), registered when created.
-struct Stop {
+/// The signals that stop the sandbox (Ctrl-C, SIGTERM), listened for from
+/// before it says it is listening: a SIGTERM sent right after that line
+/// must stop it cleanly, not kill it.
+struct StopSignals {
     #[cfg(unix)]
-    signals: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+    signals: Vec<tokio::signal::unix::Signal>,
 }
 
-impl Stop {
+impl StopSignals {
     fn listen() -> Self {
         #[cfg(unix)]
         {
             use tokio::signal::unix::{SignalKind, signal};
-            match (
-                signal(SignalKind::terminate()),
-                signal(SignalKind::interrupt()),
-            ) {
-                (Ok(term), Ok(int)) => Stop {
-                    signals: Some((term, int)),
-                },
-                (Err(e), _) | (_, Err(e)) => {
-                    tracing::warn!("cannot listen for SIGTERM/SIGINT ({e}); stop with Ctrl-C");
-                    Stop { signals: None }
+            let mut signals = Vec::new();
+            for (kind, name) in [
+                (SignalKind::interrupt(), "SIGINT"),
+                (SignalKind::terminate(), "SIGTERM"),
+            ] {
+                match signal(kind) {
+                    Ok(listening) => signals.push(listening),
+                    Err(e) => tracing::warn!("cannot listen for {name} ({e})"),
                 }
             }
+            StopSignals { signals }
         }
         #[cfg(not(unix))]
         {
-            Stop {}
+            StopSignals {}
         }
     }
 
     async fn wait(self) {
         #[cfg(unix)]
-        if let Some((mut term, mut int)) = self.signals {
-            tokio::select! {
-                _ = term.recv() => {}
-                _ = int.recv() => {}
+        {
+            let mut signals = self.signals;
+            match signals.as_mut_slice() {
+                [] => {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
+                [one] => {
+                    one.recv().await;
+                }
+                [first, second, ..] => {
+                    tokio::select! {
+                        _ = first.recv() => {}
+                        _ = second.recv() => {}
+                    }
+                }
             }
-            return;
         }
-        let _ = tokio::signal::ctrl_c().await;
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
 

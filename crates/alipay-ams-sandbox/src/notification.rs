@@ -30,7 +30,8 @@ pub(crate) struct Outgoing {
     pub notify_type: Option<String>,
     /// What identifies the event; every copy and redelivery shares it.
     pub dedup_key: DedupKey,
-    /// `paymentId`, when the body has one.
+    /// The payment it is about: the body's `paymentId`, or the one given
+    /// by [`Outgoing::about_payment`] for kinds without one (notifyRefund).
     pub payment_id: Option<String>,
     /// The body's other top-level text fields named `...Id`.
     pub ids: BTreeMap<String, String>,
@@ -106,6 +107,18 @@ impl Outgoing {
             body: Bytes::from(body),
             notify_url,
         })
+    }
+}
+
+impl Outgoing {
+    /// Names the payment a notification is about when its body does not
+    /// (`notifyRefund` carries `refundId` but no `paymentId`), so the
+    /// delivery log links every notification to its payment.
+    pub fn about_payment(mut self, payment_id: &str) -> Self {
+        if self.payment_id.is_none() {
+            self.payment_id = Some(payment_id.to_owned());
+        }
+        self
     }
 }
 

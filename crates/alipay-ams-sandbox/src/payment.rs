@@ -1,26 +1,32 @@
-//! The public face of the sandbox's books: what a test creates
-//! ([`CreatePayment`]) and the snapshots it asserts on ([`PaymentState`],
-//! [`CaptureRecord`]).
+//! What a test creates directly ([`CreatePayment`]), what it gets back
+//! ([`Payment`]), and what the buyer does ([`BuyerAction`]).
 
-use alipay_ams_core::{Amount, ResultInfo};
+use alipay_ams_core::Amount;
 use serde::{Deserialize, Serialize};
 
 /// How an authorized payment is captured (`paymentFactor.captureMode`).
+///
+/// For payments made by `pay`, only card payments with `captureMode`
+/// `MANUAL` are [`Manual`](Self::Manual); every other payment (wallets,
+/// cards without `MANUAL`) is captured automatically when the buyer pays.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum CaptureMode {
-    /// The merchant calls `capture` (the default here, because that is what
-    /// the sandbox is for).
+    /// The merchant calls `capture` (the default of
+    /// [`CreatePayment`], because that is what it is for).
     #[default]
     Manual,
-    /// Alipay captures the full amount by itself when the payment is created,
-    /// and sends `notifyCapture`; a `capture` call on it is refused with
+    /// Alipay captures the full amount by itself once the payment is
+    /// authorized (at creation, for [`CreatePayment`]), and sends
+    /// `notifyCapture`; a `capture` call on it is refused with
     /// ORDER_STATUS_INVALID.
     Automatic,
 }
 
 /// What [`Sandbox::create_payment`](crate::Sandbox::create_payment)
-/// creates: an authorized payment waiting to be captured.
+/// creates: an authorized card payment waiting to be captured, without a
+/// buyer (to test `capture` and `refund` alone; `pay` makes payments that
+/// wait for the buyer).
 ///
 /// ```
 /// use alipay_ams_core::Amount;
@@ -87,47 +93,31 @@ pub struct Payment {
     pub payment_request_id: String,
 }
 
-/// A snapshot of one payment, for assertions.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// What the buyer does on the payment page (the control API's
+/// `POST /sandbox/payments/{paymentId}/buyer`, or
+/// [`Sandbox::buyer`](crate::Sandbox::buyer)). Only a payment waiting for
+/// the buyer takes one.
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct PaymentState {
-    /// Alipay's payment id.
-    pub payment_id: String,
-    /// The merchant's payment request id.
-    pub payment_request_id: String,
-    /// The authorized amount.
-    pub authorized: Amount,
-    /// The total of the successful captures, in the payment's currency.
-    pub captured: Amount,
-    /// Manual or automatic capture.
-    pub capture_mode: CaptureMode,
-    /// Whether several captures are allowed.
-    pub multiple_captures: bool,
-    /// Whether the payment takes no more captures (captured once, or a last
-    /// capture was made).
-    pub closed: bool,
-    /// Where `notifyCapture` goes, if set on the payment.
-    pub notify_url: Option<String>,
-    /// The captures of this payment, oldest first.
-    pub captures: Vec<CaptureRecord>,
+pub enum BuyerAction {
+    /// The buyer pays: a card is authorized (and captured at once unless
+    /// `captureMode` is `MANUAL`), a wallet is paid and captured; bank
+    /// methods (`ONLINEBANKING_*`, `BANKTRANSFER_*`) go through `PENDING`
+    /// first. `notifyPayment` S follows.
+    Pay,
+    /// The buyer (or the issuer) declines: the payment fails with
+    /// `USER_BALANCE_NOT_ENOUGH`, notified with `notifyPayment` F.
+    Decline,
+    /// Like [`Decline`](Self::Decline), with another F result code
+    /// (`RISK_REJECT`, `DO_NOT_HONOR`, ...: upper-case letters, digits and
+    /// `_`).
+    DeclineWith(String),
+    /// The buyer leaves without paying: the sandbox closes the payment as
+    /// Alipay does at expiry, at once: F `ORDER_IS_CLOSED`, notified.
+    Abandon,
 }
 
-/// One capture that the sandbox performed (successfully or not).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct CaptureRecord {
-    /// Alipay's capture id.
-    pub capture_id: String,
-    /// The merchant's capture request id.
-    pub capture_request_id: String,
-    /// The payment captured.
-    pub payment_id: String,
-    /// The amount.
-    pub capture_amount: Amount,
-    /// S for a capture that took the money, F for one that failed.
-    pub result: ResultInfo,
-    /// When it happened, ISO 8601.
-    pub capture_time: String,
+impl BuyerAction {
+    /// The result code a [`Decline`](Self::Decline) fails with.
+    pub const DECLINE_CODE: &'static str = "USER_BALANCE_NOT_ENOUGH";
 }

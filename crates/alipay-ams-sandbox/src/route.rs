@@ -3,14 +3,16 @@
 //! name come from the request type's [`ApiRequest`] impl, never a literal.
 
 use std::sync::Mutex;
+use std::time::SystemTime;
 
 use alipay_ams_core::{ApiRequest, ResultCode, ResultInfo, ResultStatus};
 use bytes::Bytes;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::idempotency::{Remembered, Replays, Seen, is_remembered};
+use crate::idempotency::{Keep, Remembered, Replays, Seen, keep};
 use crate::ledger::Ledger;
+use crate::machine;
 use crate::notification::Outgoing;
 use crate::reply::result_body;
 use crate::rules::{Answer, Call, Decision};
@@ -38,8 +40,11 @@ pub(crate) struct Served {
     pub result: ResultInfo,
     /// The reply body.
     pub body: Bytes,
-    /// Notifications to deliver.
+    /// Notifications to deliver (the call's, and those of events that
+    /// fell due before it).
     pub notifications: Vec<Outgoing>,
+    /// When the state machine must be woken for events the call scheduled.
+    pub wakeups: Vec<SystemTime>,
     /// Whether this is an earlier answer given again.
     pub replayed: bool,
     /// The idempotency field and key (`captureRequestId`, `c-1`), for the log.
@@ -54,6 +59,10 @@ pub(crate) struct Route {
     pub name: &'static str,
     /// `ApiRequest::PATH`, the production form.
     pub path: &'static str,
+    /// The API's own "in process" U code, which the `in_process` fault
+    /// answers (`CAPTURE_IN_PROCESS`, `PAYMENT_IN_PROCESS`,
+    /// `REFUND_IN_PROCESS`); `None` when it has none.
+    pub in_process: Option<ResultCode>,
     serve: Box<Serve>,
 }
 
@@ -62,15 +71,13 @@ impl std::fmt::Debug for Route {
         f.debug_struct("Route")
             .field("name", &self.name)
             .field("path", &self.path)
+            .field("in_process", &self.in_process)
             .finish_non_exhaustive()
     }
 }
 
 impl Route {
     /// An API served by `rules` alone.
-    // Capture has a pre-check; the next API without one uses this (the
-    // route table's test does already).
-    #[cfg_attr(not(test), allow(dead_code))]
     pub fn new<A>(rules: Rules<A>) -> Self
     where
         A: ApiRequest + DeserializeOwned + 'static,
@@ -88,8 +95,18 @@ impl Route {
         Route {
             name: A::NAME,
             path: A::PATH,
+            // A U code that is a definite answer is the API's own "in process".
+            in_process: A::PENDING_CODES.first().map(|code| ResultCode::from(*code)),
             serve: Box::new(move |body, books, call| serve(check, rules, body, books, call)),
         }
+    }
+
+    /// Names the API's "in process" U code when it is not among its
+    /// `PENDING_CODES` (capture's `CAPTURE_IN_PROCESS` is an unknown outcome,
+    /// not a definite answer).
+    pub fn in_process(mut self, code: ResultCode) -> Self {
+        self.in_process = Some(code);
+        self
     }
 
     /// Decides one authenticated call. `Err` only when a reply cannot be
@@ -115,6 +132,7 @@ impl Served {
             body: result_body(&result)?,
             result,
             notifications: Vec::new(),
+            wakeups: Vec::new(),
             replayed: false,
             key,
         })
@@ -125,10 +143,9 @@ impl<R: Serialize> Answer<R> {
     /// The result for the log and the reply body.
     fn encode(&self) -> Result<(ResultInfo, Bytes), serde_json::Error> {
         match self {
-            Answer::Success(response) => Ok((
-                ResultInfo::success(),
-                Bytes::from(serde_json::to_vec(response)?),
-            )),
+            Answer::Body(result, response) => {
+                Ok((result.clone(), Bytes::from(serde_json::to_vec(response)?)))
+            }
             Answer::Result(result) => Ok((result.clone(), result_body(result)?)),
         }
     }
@@ -164,23 +181,60 @@ where
         return Served::refused(ResultCode::ParamIllegal, why, None);
     }
 
-    let field = A::IDEMPOTENCY_FIELD.unwrap_or("idempotency key");
-    let key = request.idempotency_key().map(str::to_owned);
-    let label = key.clone().map(|key| (field, key));
-    let fingerprint = match &key {
-        Some(_) => Some(serde_json::to_value(&request)?),
+    let keyed = match request.idempotency_key() {
+        Some(key) => Some(Keyed {
+            field: A::IDEMPOTENCY_FIELD.unwrap_or("idempotency key"),
+            key: key.to_owned(),
+            fingerprint: serde_json::to_value(&request)?,
+        }),
         None => None,
     };
 
     let mut books = lock(books);
     let Books { ledger, replays } = &mut *books;
-    if let (Some(key), Some(fingerprint)) = (&key, &fingerprint) {
+    // What fell due before this call happens first.
+    let fired = machine::advance(ledger, call.now);
+    let mut served = decide(&request, keyed, rules, ledger, replays, call)?;
+    served.notifications.splice(0..0, fired);
+    served.wakeups = ledger.agenda.take_wakeups();
+    Ok(served)
+}
+
+/// A request's idempotency key, and what tells a retry from another
+/// request under it.
+struct Keyed {
+    field: &'static str,
+    key: String,
+    fingerprint: serde_json::Value,
+}
+
+/// The part of [`serve`] under the lock, after due events fired.
+fn decide<A>(
+    request: &A,
+    keyed: Option<Keyed>,
+    rules: Rules<A>,
+    ledger: &mut Ledger,
+    replays: &mut Replays,
+    call: &Call,
+) -> Result<Served, serde_json::Error>
+where
+    A: ApiRequest,
+    A::Response: Serialize,
+{
+    let label = keyed.as_ref().map(|k| (k.field, k.key.clone()));
+    if let Some(Keyed {
+        field,
+        key,
+        fingerprint,
+    }) = &keyed
+    {
         match replays.seen(A::NAME, key, fingerprint) {
             Some(Seen::Again(earlier)) => {
                 return Ok(Served {
                     result: earlier.result.clone(),
                     body: earlier.body.clone(),
                     notifications: Vec::new(),
+                    wakeups: Vec::new(),
                     replayed: true,
                     key: label,
                 });
@@ -196,29 +250,35 @@ where
                     label,
                 );
             }
-            None => {}
+            Some(Seen::InProcess) | None => {}
         }
     }
 
-    let decision = rules(&request, ledger, call);
+    let decision = rules(request, ledger, call);
     let (result, body) = decision.answer.encode()?;
-    if let (Some(key), Some(fingerprint)) = (key, fingerprint)
-        && is_remembered(&result)
+    if let Some(Keyed {
+        key, fingerprint, ..
+    }) = keyed
     {
-        replays.remember(
-            A::NAME,
-            key,
-            Remembered {
-                fingerprint,
-                result: result.clone(),
-                body: body.clone(),
-            },
-        );
+        match keep(&result, A::PENDING_CODES) {
+            Keep::Final => replays.remember(
+                A::NAME,
+                key,
+                Remembered {
+                    fingerprint,
+                    result: result.clone(),
+                    body: body.clone(),
+                },
+            ),
+            Keep::InProcess => replays.in_process(A::NAME, key, fingerprint),
+            Keep::Nothing => {}
+        }
     }
     Ok(Served {
         result,
         body,
         notifications: decision.notifications,
+        wakeups: Vec::new(),
         replayed: false,
         key: label,
     })

@@ -16,8 +16,7 @@ use crate::attempt::DeliveryAttempt;
 use crate::builder::SandboxBuilder;
 use crate::error::{Error, NotificationError};
 use crate::fault::{Fault, NotificationFault};
-use crate::gateway::Shared;
-use crate::payment::{CaptureRecord, CreatePayment, Payment, PaymentState};
+use crate::shared::Shared;
 use crate::sync::lock;
 
 /// The client id the sandbox serves unless told otherwise (Alipay's sample
@@ -138,14 +137,10 @@ impl Sandbox {
         self.inner.tls_ca_pem.as_deref()
     }
 
-    /// Creates an authorized payment, as `pay` would have. An
-    /// automatic-capture payment is captured and notified at once.
-    pub fn create_payment(&self, payment: CreatePayment) -> Result<Payment, Error> {
-        Ok(crate::control::create_payment(&self.inner.shared, payment)?)
-    }
-
     /// Arms `fault` for the next `count` calls of API `A` (after any already
-    /// armed); returns how many calls of `A` now get a fault.
+    /// armed); returns how many calls of `A` now get a fault. Refused for an
+    /// API the sandbox does not serve, and for [`Fault::InProcess`] on an
+    /// API without an "in process" code.
     ///
     /// ```no_run
     /// # async fn f(sandbox: alipay_ams_sandbox::Sandbox) -> Result<(), alipay_ams_sandbox::Error> {
@@ -162,6 +157,13 @@ impl Sandbox {
                 what: "API",
                 name: A::NAME,
                 served,
+            })?;
+        shared
+            .fault_applies(name, fault)
+            .map_err(|applies_to| Error::FaultNotApplicable {
+                fault,
+                api: name,
+                applies_to,
             })?;
         Ok(lock(&shared.faults).api.arm(name, fault, count))
     }
@@ -257,16 +259,6 @@ impl Sandbox {
         )
     }
 
-    /// A snapshot of a payment (authorized, captured total, captures).
-    pub fn payment(&self, payment_id: &str) -> Option<PaymentState> {
-        lock(&self.inner.shared.books).ledger.payment(payment_id)
-    }
-
-    /// Every capture performed, successful or failed, oldest first.
-    pub fn captures(&self) -> Vec<CaptureRecord> {
-        lock(&self.inner.shared.books).ledger.captures()
-    }
-
     /// Stops listening, closes open connections and cancels pending
     /// deliveries. Calling it again does nothing.
     pub async fn shutdown(&self) {
@@ -279,5 +271,11 @@ impl Sandbox {
             tracing::warn!("the sandbox server task ended badly: {e}");
         }
         self.inner.shared.notifier.stop().await;
+        self.inner.shared.timers.stop().await;
+    }
+
+    /// What the server's tasks share.
+    pub(crate) fn shared(&self) -> &Shared {
+        &self.inner.shared
     }
 }

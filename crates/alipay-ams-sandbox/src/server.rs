@@ -16,8 +16,9 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-use crate::gateway::{DropConnection, Shared, serve_api};
+use crate::gateway::{DropConnection, serve_api};
 use crate::reply::{Reply, plain};
+use crate::shared::Shared;
 use crate::sync::stopped;
 
 #[cfg(feature = "tls")]

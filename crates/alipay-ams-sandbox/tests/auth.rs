@@ -215,10 +215,13 @@ async fn other_paths_and_methods_are_not_alipay_apis() {
         .unwrap();
     assert_eq!(reply.status, 405);
     let merchant = Merchant::new(&sandbox);
+    // A real Alipay API the sandbox does not serve.
     let reply = merchant
-        .post("/ams/api/v1/payments/pay", b"{}")
+        .post("/ams/api/v1/payments/inquireExchangeRate", b"{}")
         .await
         .unwrap();
     assert_eq!(reply.status, 404);
+    let served = reply.json()["error"].as_str().unwrap().to_owned();
+    assert!(served.contains("/ams/api/v1/payments/pay"), "{served}");
     sandbox.shutdown().await;
 }

@@ -140,6 +140,52 @@ async fn starts_serves_logs_and_exits_on_sigterm() {
     );
 }
 
+#[tokio::test]
+async fn the_program_runs_the_checkout_lifecycle() {
+    let endpoint = NotifyEndpoint::acking().await;
+    let (child, addr) = spawn(&["--listen", "127.0.0.1:0", "--time-scale", "0.001"]);
+    let merchant = Merchant {
+        addr,
+        client_id: "SANDBOX_5X00000000000000".into(),
+        key: merchant_private_key(),
+    };
+    let request = pay_request("bin-pay", "ALIPAY_CN", "700").with_payment_notify_url(&endpoint.url);
+    let payment_id = merchant.pay(&request).await;
+    let paid = buyer_at(addr, &payment_id, r#"{"action":"pay"}"#).await;
+    assert_eq!(paid.status, 200);
+    assert_eq!(paid.json()["status"], "CAPTURED");
+    assert_eq!(
+        buyer_at(addr, &payment_id, r#"{"action":"abandon"}"#)
+            .await
+            .status,
+        409
+    );
+    let state = send(
+        addr,
+        "GET",
+        &format!("/sandbox/payments/{payment_id}"),
+        &[],
+        vec![],
+    )
+    .await
+    .unwrap();
+    assert_eq!(state.json()["paymentStatus"], "SUCCESS");
+    eventually("notifyPayment", || {
+        !of_type(&endpoint.received(), "PAYMENT_RESULT").is_empty()
+    })
+    .await;
+    let (status, stderr) = terminate(child);
+    assert!(status.success(), "{stderr}");
+    assert!(stderr.contains("paymentRequestId=bin-pay"), "{stderr}");
+}
+
+async fn buyer_at(addr: SocketAddr, payment_id: &str, body: &str) -> Reply {
+    let path = format!("/sandbox/payments/{payment_id}/buyer");
+    send(addr, "POST", &path, &[], body.as_bytes().to_vec())
+        .await
+        .unwrap()
+}
+
 #[test]
 fn help_and_bad_arguments() {
     let help = Command::new(BIN).arg("--help").output().unwrap();

@@ -262,7 +262,8 @@ async fn faults_armed_over_the_control_api() {
     assert_eq!(sandbox.armed_faults::<CaptureRequest>(), 0);
 
     for bad in [
-        r#"{"api":"refund","fault":"http_500","count":1}"#,
+        r#"{"api":"inquireExchangeRate","fault":"http_500","count":1}"#,
+        r#"{"api":"cancel","fault":"in_process","count":1}"#,
         r#"{"api":"capture","fault":"explode","count":1}"#,
         r#"{"api":"capture","fault":"delay","count":1}"#,
         r#"{"api":"capture"}"#,
@@ -288,23 +289,28 @@ async fn faults_armed_over_the_control_api() {
 
 /// An API the sandbox does not serve.
 #[derive(serde::Serialize)]
-struct Refund {}
+struct InquireExchangeRate {}
 
-impl alipay_ams_core::ApiRequest for Refund {
-    const NAME: &'static str = "refund";
-    const PATH: &'static str = "/ams/api/v1/payments/refund";
-    const RETRY: alipay_ams_core::Retry = alipay_ams_core::Retry::SameKey;
+impl alipay_ams_core::ApiRequest for InquireExchangeRate {
+    const NAME: &'static str = "inquireExchangeRate";
+    const PATH: &'static str = "/ams/api/v1/payments/inquireExchangeRate";
+    const RETRY: alipay_ams_core::Retry = alipay_ams_core::Retry::Always;
     type Response = serde_json::Value;
 }
 
 #[tokio::test]
 async fn a_fault_for_an_api_not_served_is_refused() {
     let sandbox = start().await;
-    let err = sandbox.arm_fault::<Refund>(Fault::Http500, 1).unwrap_err();
+    let err = sandbox
+        .arm_fault::<InquireExchangeRate>(Fault::Http500, 1)
+        .unwrap_err();
     assert!(
         matches!(
             err,
-            alipay_ams_sandbox::Error::NotServed { name: "refund", .. }
+            alipay_ams_sandbox::Error::NotServed {
+                name: "inquireExchangeRate",
+                ..
+            }
         ),
         "{err:?}"
     );
@@ -312,6 +318,6 @@ async fn a_fault_for_an_api_not_served_is_refused() {
         err.to_string().contains("capture"),
         "names what is served: {err}"
     );
-    assert_eq!(sandbox.armed_faults::<Refund>(), 0);
+    assert_eq!(sandbox.armed_faults::<InquireExchangeRate>(), 0);
     sandbox.shutdown().await;
 }

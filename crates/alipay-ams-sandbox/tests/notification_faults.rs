@@ -201,8 +201,8 @@ async fn notification_faults_over_the_control_api_are_checked() {
 
     for (bad, says) in [
         (
-            r#"{"notification":"notifyRefund","fault":"lost_ack"}"#,
-            "notifyCapture",
+            r#"{"notification":"notifyDispute","fault":"lost_ack"}"#,
+            "notifyPayment, notifyCapture, notifyRefund",
         ),
         (
             r#"{"notification":"notifyCapture","fault":"http_500"}"#,
@@ -216,7 +216,7 @@ async fn notification_faults_over_the_control_api_are_checked() {
         (r#"{"fault":"lost_ack"}"#, "exactly one"),
         (
             r#"{"api":"notifyCapture","fault":"lost_ack"}"#,
-            "serves: capture",
+            "serves: pay, consult, createPaymentSession, inquiryPayment, cancel, capture",
         ),
     ] {
         let reply = arm(bad).await.unwrap();
@@ -277,14 +277,14 @@ async fn delete_faults_clears_every_armed_fault() {
 
 /// A notification kind the sandbox does not send.
 #[derive(serde::Deserialize)]
-struct RefundNotification {}
+struct DisputeNotification {}
 
-impl alipay_ams_core::NotificationKind for RefundNotification {
-    const NAME: &'static str = "notifyRefund";
+impl alipay_ams_core::NotificationKind for DisputeNotification {
+    const NAME: &'static str = "notifyDispute";
     const DISCRIMINATOR: alipay_ams_core::Discriminator =
-        alipay_ams_core::Discriminator::NotifyType(&["REFUND_RESULT"]);
+        alipay_ams_core::Discriminator::Field("disputeNotificationType");
     fn dedup_key(&self) -> alipay_ams_core::DedupKey {
-        alipay_ams_core::DedupKey::new(["REFUND_RESULT"])
+        alipay_ams_core::DedupKey::new(["DISPUTE"])
     }
 }
 
@@ -292,9 +292,12 @@ impl alipay_ams_core::NotificationKind for RefundNotification {
 async fn a_fault_for_a_kind_not_sent_is_refused() {
     let sandbox = start().await;
     let err = sandbox
-        .arm_notification_fault::<RefundNotification>(NotificationFault::LostAck, 1)
+        .arm_notification_fault::<DisputeNotification>(NotificationFault::LostAck, 1)
         .unwrap_err();
     assert!(err.to_string().contains("notifyCapture"), "{err}");
-    assert_eq!(sandbox.armed_notification_faults::<RefundNotification>(), 0);
+    assert_eq!(
+        sandbox.armed_notification_faults::<DisputeNotification>(),
+        0
+    );
     sandbox.shutdown().await;
 }

@@ -4,20 +4,24 @@
 //! After the shared layer's checks (malformed or missing fields, and here a
 //! zero amount: PARAM_ILLEGAL; a repeated `captureRequestId`: the same answer
 //! or REPEAT_REQ_INCONSISTENT), in this order: unknown payment ->
-//! AUTH_NOT_FOUND; other currency -> CURRENCY_NOT_SUPPORT; payment no longer
+//! AUTH_NOT_FOUND; other currency -> CURRENCY_NOT_SUPPORT; not authorized
+//! (the buyer has not paid, or the payment failed) -> ORDER_STATUS_INVALID;
+//! cancelled -> AUTH_CANCELLED (after the buyer paid) or ORDER_IS_CANCELED
+//! (before); authorization past its 7 days -> AUTH_EXPIRED; payment no longer
 //! capturable -> MULTI_CAPTURE_NOT_SUPPORTED or ORDER_STATUS_INVALID; total
 //! over the authorization -> CAPTURE_AMOUNT_EXCEED_AUTH_LIMIT. A capture that
 //! is performed (S, or F with the `process_fail` fault) is recorded and
-//! notified with `notifyCapture`.
+//! notified with `notifyCapture` to the payment's `paymentNotifyUrl`.
 
 use alipay_ams_api::payments::{CaptureNotification, CaptureRequest, CaptureResponse};
 use alipay_ams_core::time::iso8601_utc;
 use alipay_ams_core::{Amount, ResultCode, ResultInfo, ResultStatus};
 
-use crate::ledger::{Ledger, new_id};
+use crate::ledger::{Ledger, PaymentEntry, new_id};
 use crate::notification::Outgoing;
-use crate::payment::{CaptureMode, CaptureRecord};
-use crate::rules::{Call, Decision, Processing};
+use crate::payment::CaptureMode;
+use crate::rules::{Call, Decision, Processing, refusal};
+use crate::state::{CaptureRecord, PaymentStatus};
 
 /// A capture of nothing is refused before the idempotency key is looked at.
 pub(crate) fn check(request: &CaptureRequest) -> Result<(), String> {
@@ -44,32 +48,17 @@ pub(crate) fn rules(
             "no authorized payment has this paymentId",
         );
     };
-    if request.capture_amount.currency() != payment.authorized.currency() {
+    if request.capture_amount.currency() != payment.amount.currency() {
         return Decision::failed(
             ResultCode::CurrencyNotSupport,
             "captureAmount.currency differs from the payment's currency",
         );
     }
-    if payment.closed {
-        return if payment.capture_mode == CaptureMode::Automatic {
-            Decision::failed(
-                ResultCode::OrderStatusInvalid,
-                "the payment was captured automatically (captureMode AUTOMATIC)",
-            )
-        } else if payment.multiple_captures {
-            Decision::failed(
-                ResultCode::OrderStatusInvalid,
-                "the payment's last capture was already made",
-            )
-        } else {
-            Decision::failed(
-                ResultCode::MultiCaptureNotSupported,
-                "the payment was already captured and does not support multiple captures",
-            )
-        };
+    if let Err(refused) = capturable(payment, call) {
+        return Decision::result(refused);
     }
     let total = payment.captured_minor.saturating_add(requested);
-    if total > payment.authorized_minor {
+    if total > payment.amount_minor {
         return Decision::failed(
             ResultCode::CaptureAmountExceedAuthLimit,
             "the total captured would exceed the authorized amount",
@@ -79,7 +68,12 @@ pub(crate) fn rules(
     let result = match call.processing {
         Processing::Normal => {
             payment.captured_minor = total;
-            payment.closed = !payment.multiple_captures || request.is_last_capture == Some(true);
+            // A multi-capture payment stays open until `isLastCapture`
+            // (or its authorization lapses), even when fully captured.
+            let last = !payment.multiple_captures || request.is_last_capture == Some(true);
+            if last {
+                payment.status = PaymentStatus::Captured;
+            }
             ResultInfo::success()
         }
         Processing::ProcessFail => ResultInfo::new(
@@ -91,7 +85,7 @@ pub(crate) fn rules(
     let notify_url = payment.notify_url.clone();
     let capture_id = new_id(call.now);
     let capture_time = iso8601_utc(call.now);
-    ledger.captures.push(CaptureRecord {
+    ledger.record_capture(CaptureRecord {
         capture_id: capture_id.clone(),
         capture_request_id: request.capture_request_id.clone(),
         payment_id: request.payment_id.clone(),
@@ -124,8 +118,57 @@ pub(crate) fn rules(
     decision.notify(&notification, notify_url)
 }
 
-/// Alipay's own capture of an automatic-capture payment, at creation: the
-/// full amount, notified like any capture. Returns the notification.
+/// Whether `payment` can be captured now; `Err`: the refusal.
+fn capturable(payment: &PaymentEntry, call: &Call) -> Result<(), ResultInfo> {
+    let refuse = |code: ResultCode, message: &str| Err(refusal(code, message));
+    match payment.status {
+        PaymentStatus::AwaitingBuyer | PaymentStatus::Pending => refuse(
+            ResultCode::OrderStatusInvalid,
+            "the buyer has not paid yet: capture once notifyPayment says S (or inquiryPayment says SUCCESS)",
+        ),
+        PaymentStatus::Failed => refuse(
+            ResultCode::OrderStatusInvalid,
+            "the payment failed: there is no authorization to capture",
+        ),
+        PaymentStatus::Cancelled => match &payment.cancellation {
+            Some(c) if c.lapsed => refuse(
+                ResultCode::AuthExpired,
+                "the authorization expired uncaptured (7 days after the buyer paid)",
+            ),
+            Some(c) if c.after_payment => {
+                refuse(ResultCode::AuthCancelled, "the authorization was cancelled")
+            }
+            _ => refuse(ResultCode::OrderIsCanceled, "the payment was cancelled"),
+        },
+        PaymentStatus::Captured
+            if payment.capture_mode == CaptureMode::Automatic || !payment.rules.card =>
+        {
+            refuse(
+                ResultCode::OrderStatusInvalid,
+                "the payment was captured automatically (only card payments with captureMode MANUAL take capture)",
+            )
+        }
+        PaymentStatus::Captured if payment.multiple_captures => refuse(
+            ResultCode::OrderStatusInvalid,
+            "the payment's last capture was already made",
+        ),
+        PaymentStatus::Captured => refuse(
+            ResultCode::MultiCaptureNotSupported,
+            "the payment was already captured and does not support multiple captures",
+        ),
+        PaymentStatus::Authorized if payment.auth_expires_at.is_some_and(|at| at <= call.now) => {
+            refuse(
+                ResultCode::AuthExpired,
+                "the authorization expired (7 days after the buyer paid)",
+            )
+        }
+        PaymentStatus::Authorized => Ok(()),
+    }
+}
+
+/// Alipay's own capture of an automatic-capture payment once it is
+/// authorized: the full amount, notified like any capture. Returns the
+/// notification.
 pub(crate) fn automatic(
     ledger: &mut Ledger,
     payment_id: &str,
@@ -135,7 +178,7 @@ pub(crate) fn automatic(
     let auto = CaptureRequest::new(format!("AUTO_{payment_id}"), payment_id, amount);
     let decision = rules(&auto, ledger, call);
     if let Some(payment) = ledger.payments.get_mut(payment_id) {
-        payment.closed = true;
+        payment.status = PaymentStatus::Captured;
     }
     decision.notifications
 }
@@ -270,7 +313,7 @@ mod tests {
         // The F reply carries the result alone.
         let body: serde_json::Value = serde_json::from_slice(&out.body).unwrap();
         assert_eq!(body.as_object().unwrap().len(), 1, "{body}");
-        assert!(!desk.books.lock().unwrap().ledger.payments[&pid].closed);
+        assert!(!desk.books.lock().unwrap().ledger.payments[&pid].closed());
         assert_eq!(code(&desk.capture(&request)), "PROCESS_FAIL");
         let fresh = desk.capture(&CaptureRequest::new("g", &pid, usd("100")));
         assert_eq!(code(&fresh), "SUCCESS");

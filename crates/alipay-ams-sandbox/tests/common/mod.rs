@@ -2,6 +2,10 @@
 //! through hyper, and a notify endpoint that verifies with core.
 #![allow(dead_code)]
 
+mod checkout;
+#[allow(unused_imports)] // not every test file uses the checkout helpers
+pub use checkout::*;
+
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
