@@ -71,6 +71,11 @@ pub fn run(args: ConsultArgs) -> Result<ExitCode, Failure> {
     }
     request.validate().map_err(|e| input::invalid(&e))?;
     let client = args.connection.client()?;
+    let same = format!(
+        "--amount {} --currency {}",
+        request.payment_amount.value(),
+        request.payment_amount.currency()
+    );
     match connect::runtime()?.block_on(client.execute_verified(&request)) {
         Ok(verified) => {
             if args.json {
@@ -83,7 +88,7 @@ pub fn run(args: ConsultArgs) -> Result<ExitCode, Failure> {
         Err(error) => connect::exit_for(
             &error,
             &Advice {
-                same_request: "the same flags",
+                same_request: &same,
                 nothing_done: "nothing was asked",
                 settle: None,
                 failed_hint: None,

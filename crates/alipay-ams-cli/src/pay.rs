@@ -122,9 +122,14 @@ pub fn run(args: PayArgs) -> Result<ExitCode, Failure> {
             } else {
                 report(reply, &request, &args, &inquire).print();
             }
+            let manual = args
+                .capture_mode
+                .as_deref()
+                .is_some_and(|m| m.eq_ignore_ascii_case("MANUAL"));
             eprintln!(
                 "{} (paymentId {}) after {} attempt(s)",
                 match reply.result.result_status {
+                    ResultStatus::Success if manual => "authorized (S)",
                     ResultStatus::Success => "paid (S)",
                     _ => "created, waiting for the buyer (PAYMENT_IN_PROCESS)",
                 },
