@@ -6,23 +6,10 @@ use std::process::ExitCode;
 use alipay_ams_api::Transport;
 use alipay_ams_api::catalog::OPERATIONS;
 
-use crate::args::{Command, Parsed};
 use crate::failure::Failure;
-use crate::usage;
-
-/// The `apis` subcommand.
-pub static COMMAND: Command = Command {
-    name: "apis",
-    usage: usage::APIS,
-    flags: &[],
-};
 
 /// Prints every callable API path (production form), one per line, sorted.
-pub fn run(raw: Vec<std::ffi::OsString>) -> Result<ExitCode, Failure> {
-    if let Parsed::Help = COMMAND.parse(raw)? {
-        println!("{}", COMMAND.usage);
-        return Ok(ExitCode::SUCCESS);
-    }
+pub fn run() -> Result<ExitCode, Failure> {
     let mut stdout = std::io::stdout().lock();
     for op in OPERATIONS
         .iter()

@@ -4,6 +4,7 @@
 //! response and printed as JSON.
 
 use std::future::Future;
+use std::path::PathBuf;
 use std::pin::Pin;
 use std::process::ExitCode;
 
@@ -14,25 +15,24 @@ use alipay_ams_core::ApiRequest;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::args::{Command, Parsed, value};
-use crate::connect;
+use crate::connect::{self, Advice, ConnectionArgs};
 use crate::failure::Failure;
-use crate::usage;
 
-/// The `call` subcommand.
-pub static COMMAND: Command = Command {
-    name: "call",
-    usage: usage::CALL,
-    flags: &[
-        value("gateway"),
-        value("client-id"),
-        value("private-key"),
-        value("alipay-public-key"),
-        value("api"),
-        value("body-file"),
-        value("ca-file"),
-    ],
-};
+/// `alipay-ams call`'s flags.
+#[derive(clap::Args, Debug)]
+#[command(next_help_heading = "Call")]
+pub struct CallArgs {
+    /// the API's production path, as `alipay-ams apis`
+    /// prints it, e.g.
+    /// /ams/api/v1/payments/inquiryPayment
+    #[arg(verbatim_doc_comment, long, value_name = "PATH")]
+    api: Option<String>,
+    /// the request body, JSON
+    #[arg(long = "body-file", value_name = "FILE")]
+    body_file: Option<PathBuf>,
+    #[command(flatten)]
+    connection: ConnectionArgs,
+}
 
 type Outcome = Pin<Box<dyn Future<Output = Result<ExitCode, Failure>>>>;
 
@@ -78,26 +78,33 @@ impl OperationVisitor for Send {
                         (Some(field), Some(key)) => format!("--body-file ({field} {key})"),
                         _ => "--body-file".to_owned(),
                     };
-                    connect::exit_for(&error, &same, "nothing happened")
+                    connect::exit_for(
+                        &error,
+                        &Advice {
+                            same_request: &same,
+                            nothing_done: "nothing happened",
+                            settle: None,
+                            failed_hint: None,
+                            print_failed_body: true,
+                        },
+                    )
                 }
             }
         }))
     }
 }
 
-/// Runs `call` with the arguments after the subcommand name.
-pub fn run(raw: Vec<std::ffi::OsString>) -> Result<ExitCode, Failure> {
-    let args = match COMMAND.parse(raw)? {
-        Parsed::Help => {
-            println!("{}", COMMAND.usage);
-            return Ok(ExitCode::SUCCESS);
-        }
-        Parsed::Run(args) => args,
-    };
-    let mut required = connect::FLAGS.to_vec();
-    required.extend(["api", "body-file"]);
-    args.require(&required)?;
-    let api = args.required_text("api")?;
+/// Runs `call`.
+pub fn run(args: CallArgs) -> Result<ExitCode, Failure> {
+    connect::require(
+        "call",
+        &args.connection,
+        &[
+            ("--api", args.api.is_some()),
+            ("--body-file", args.body_file.is_some()),
+        ],
+    )?;
+    let api = args.api.unwrap_or_default();
     let Some(op) = OPERATIONS.iter().find(|op| op.path == api) else {
         let hint = if api.starts_with("/ams/sandbox/") {
             "give the production path (/ams/api/...); a SANDBOX_ client id calls the sandbox form itself"
@@ -114,14 +121,20 @@ pub fn run(raw: Vec<std::ffi::OsString>) -> Result<ExitCode, Failure> {
             op.name, op.transport
         )));
     }
-    let file = args.required_path("body-file")?;
+    let file = args.body_file.unwrap_or_default();
+    if file.as_os_str().is_empty() {
+        return Err(Failure::usage(
+            Some("call"),
+            "--body-file is empty: pass a file path",
+        ));
+    }
     let body = std::fs::read(&file).map_err(|e| {
         Failure::Input(format!(
             "--body-file {}: could not read it: {e}; nothing was sent",
             file.display()
         ))
     })?;
-    let client = connect::client(&args)?;
+    let client = args.connection.client()?;
     let call = visit_operation(op.path, Send { client, body }).ok_or_else(|| {
         Failure::Input(format!("--api {api}: no request type; nothing was sent"))
     })??;

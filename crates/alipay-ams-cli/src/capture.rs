@@ -3,64 +3,63 @@
 //! 2 refused before sending).
 
 use std::process::ExitCode;
-use std::time::SystemTime;
 
 use alipay_ams_api::payments::CaptureRequest;
-use alipay_ams_core::{Amount, ApiRequest, check_id, time};
+use alipay_ams_core::ApiRequest;
 
-use crate::args::{Args, Command, Parsed, switch, value};
-use crate::connect;
+use crate::connect::{self, Advice, ConnectionArgs};
 use crate::failure::Failure;
-use crate::usage;
+use crate::input;
 
-/// The `capture` subcommand.
-pub static COMMAND: Command = Command {
-    name: "capture",
-    usage: usage::CAPTURE,
-    flags: &[
-        value("gateway"),
-        value("client-id"),
-        value("private-key"),
-        value("alipay-public-key"),
-        value("payment-id"),
-        value("amount"),
-        value("currency"),
-        value("capture-request-id"),
-        switch("last-capture"),
-        value("ca-file"),
-    ],
-};
+/// `alipay-ams capture`'s flags.
+#[derive(clap::Args, Debug)]
+#[command(next_help_heading = "Capture")]
+pub struct CaptureArgs {
+    /// Alipay's paymentId of the authorized payment
+    #[arg(long = "payment-id", value_name = "ID")]
+    payment_id: Option<String>,
+    /// the amount in minor units, as on the wire: 1000
+    /// is USD 10.00, JPY 1000
+    #[arg(verbatim_doc_comment, long, value_name = "VALUE")]
+    amount: Option<String>,
+    /// the 3-letter ISO 4217 currency, e.g. USD
+    #[arg(long, value_name = "CUR")]
+    currency: Option<String>,
+    /// your id for this capture (1-64 characters);
+    /// reuse it to retry the same capture. Generated
+    /// when absent and printed to stderr
+    #[arg(verbatim_doc_comment, long = "capture-request-id", value_name = "ID")]
+    capture_request_id: Option<String>,
+    /// mark this as the payment's last capture
+    #[arg(long = "last-capture")]
+    last_capture: bool,
+    #[command(flatten)]
+    connection: ConnectionArgs,
+}
 
-/// Runs `capture` with the arguments after the subcommand name.
-pub fn run(raw: Vec<std::ffi::OsString>) -> Result<ExitCode, Failure> {
-    let args = match COMMAND.parse(raw)? {
-        Parsed::Help => {
-            println!("{}", COMMAND.usage);
-            return Ok(ExitCode::SUCCESS);
-        }
-        Parsed::Run(args) => args,
-    };
-    args.require(&[
-        "gateway",
-        "client-id",
-        "private-key",
-        "alipay-public-key",
-        "payment-id",
-        "amount",
-        "currency",
-    ])?;
+/// Runs `capture`.
+pub fn run(args: CaptureArgs) -> Result<ExitCode, Failure> {
+    connect::require(
+        "capture",
+        &args.connection,
+        &[
+            ("--payment-id", args.payment_id.is_some()),
+            ("--amount", args.amount.is_some()),
+            ("--currency", args.currency.is_some()),
+        ],
+    )?;
 
     // Everything Alipay would refuse is refused here, before a key is read or
     // a byte is sent.
     let (request, generated) = capture_request(&args)?;
-    let client = connect::client(&args)?;
+    let client = args.connection.client()?;
 
     if generated {
-        // Printed before sending: if this process dies mid-call, the id is
-        // what makes a safe retry possible.
-        eprintln!(
-            "capture request id: {id} (generated; to retry this same capture, pass --capture-request-id {id})",
-            id = request.capture_request_id
+        input::announce(
+            "capture request id",
+            "capture",
+            "--capture-request-id",
+            &request.capture_request_id,
         );
     }
 
@@ -77,64 +76,41 @@ pub fn run(raw: Vec<std::ffi::OsString>) -> Result<ExitCode, Failure> {
         }
         Err(error) => connect::exit_for(
             &error,
-            &format!("--capture-request-id {}", request.capture_request_id),
-            "nothing was captured",
+            &Advice {
+                same_request: &format!("--capture-request-id {}", request.capture_request_id),
+                nothing_done: "nothing was captured",
+                settle: Some(format!(
+                    "alipay-ams inquire-payment --payment-id {}{} (its transactions show whether captureRequestId {} was captured)",
+                    connect::shell_word(&request.payment_id),
+                    args.connection.replay(),
+                    request.capture_request_id
+                )),
+                failed_hint: None,
+                print_failed_body: true,
+            },
         ),
     }
 }
 
 /// The request from the flags, and whether its id was generated.
-fn capture_request(args: &Args) -> Result<(CaptureRequest, bool), Failure> {
-    let invalid = |e: &dyn std::fmt::Display| Failure::Input(format!("{e}; nothing was sent"));
-    let payment_id = args.required_text("payment-id")?;
-    check_id("--payment-id", &payment_id).map_err(|e| invalid(&e))?;
-    let amount_text = args.required_text("amount")?;
-    let currency = args.required_text("currency")?;
-    if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_alphabetic()) {
-        return Err(invalid(&format!(
-            "--currency {currency:?} is not a 3-letter ISO 4217 code such as USD"
-        )));
-    }
-    let amount = Amount::from_minor_units_str(&currency, &amount_text)
-        .map_err(|e| invalid(&format!("--amount: {e}")))?;
-    let (id, generated) = match args.text("capture-request-id")? {
-        Some(id) => {
-            check_id("--capture-request-id", &id).map_err(|e| invalid(&e))?;
-            (id, false)
-        }
-        None => (generate_id(), true),
-    };
+fn capture_request(args: &CaptureArgs) -> Result<(CaptureRequest, bool), Failure> {
+    let payment_id = input::id(
+        "--payment-id",
+        args.payment_id.as_deref().unwrap_or_default(),
+    )?;
+    let amount = input::amount(
+        args.currency.as_deref().unwrap_or_default(),
+        args.amount.as_deref().unwrap_or_default(),
+    )?;
+    let (id, generated) = input::key(
+        "--capture-request-id",
+        args.capture_request_id.as_deref(),
+        "cap",
+    )?;
     let mut request = CaptureRequest::new(id, payment_id, amount);
-    if args.switch("last-capture") {
+    if args.last_capture {
         request = request.with_is_last_capture(true);
     }
-    request.validate().map_err(|e| invalid(&e))?;
+    request.validate().map_err(|e| input::invalid(&e))?;
     Ok((request, generated))
-}
-
-/// `cap-<epoch ms>-<16 hex digits>`: unique enough never to collide with
-/// another capture, and only `[A-Za-z0-9_-]`, well within 64 characters.
-fn generate_id() -> String {
-    format!(
-        "cap-{}-{:016x}",
-        time::epoch_millis(SystemTime::now()),
-        rand::random::<u64>()
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::generate_id;
-
-    #[test]
-    fn generated_ids_are_safe_and_distinct() {
-        let a = generate_id();
-        let b = generate_id();
-        assert_ne!(a, b);
-        assert!(a.len() <= 64 && a.starts_with("cap-"));
-        assert!(
-            a.bytes()
-                .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
-        );
-    }
 }

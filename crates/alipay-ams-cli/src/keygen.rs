@@ -7,31 +7,29 @@ use std::process::ExitCode;
 
 use alipay_ams_core::PrivateKey;
 
-use crate::args::{Command, Parsed, value};
 use crate::failure::Failure;
-use crate::usage;
 
-/// The `keygen` subcommand.
-pub static COMMAND: Command = Command {
-    name: "keygen",
-    usage: usage::KEYGEN,
-    flags: &[value("out")],
-};
+/// `alipay-ams keygen`'s flags.
+#[derive(clap::Args, Debug)]
+pub struct KeygenArgs {
+    /// the directory to write the three files to
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+}
 
 const PRIVATE: &str = "private_key.pem";
 const PUBLIC_PEM: &str = "public_key.pem";
 const PUBLIC_B64: &str = "public_key.b64";
 
-/// Runs `keygen` with the arguments after the subcommand name.
-pub fn run(raw: Vec<std::ffi::OsString>) -> Result<ExitCode, Failure> {
-    let args = match COMMAND.parse(raw)? {
-        Parsed::Help => {
-            println!("{}", COMMAND.usage);
-            return Ok(ExitCode::SUCCESS);
-        }
-        Parsed::Run(args) => args,
-    };
-    let dir = args.required_path("out")?;
+/// Runs `keygen`.
+pub fn run(args: KeygenArgs) -> Result<ExitCode, Failure> {
+    let dir = args.out;
+    if dir.as_os_str().is_empty() {
+        return Err(Failure::usage(
+            Some("keygen"),
+            "--out is empty: pass a file path",
+        ));
+    }
     let files = [PRIVATE, PUBLIC_PEM, PUBLIC_B64].map(|name| dir.join(name));
 
     // Refuse before generating anything, so that no existing key is ever touched.

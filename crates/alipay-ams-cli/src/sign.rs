@@ -1,52 +1,49 @@
 //! `alipay-ams sign`: prints the `Signature` header value for a request.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use alipay_ams_core::{DEFAULT_KEY_VERSION, PrivateKey};
 
-use crate::args::{Command, Parsed, value};
-use crate::content::Parts;
+use crate::content::{MessageArgs, Parts};
 use crate::failure::Failure;
-use crate::usage;
 
-/// The `sign` subcommand.
-pub static COMMAND: Command = Command {
-    name: "sign",
-    usage: usage::SIGN,
-    flags: &[
-        value("private-key"),
-        value("client-id"),
-        value("path"),
-        value("time"),
-        value("body-file"),
-        value("body"),
-        value("method"),
-        value("key-version"),
-    ],
-};
+/// `alipay-ams sign`'s flags.
+#[derive(clap::Args, Debug)]
+pub struct SignArgs {
+    /// your merchant private key: PEM (PKCS#8 or
+    /// PKCS#1), bare base64 as the Antom Dashboard
+    /// shows it, or DER
+    #[arg(verbatim_doc_comment, long = "private-key", value_name = "FILE")]
+    private_key: PathBuf,
+    #[command(flatten)]
+    message: MessageArgs,
+    /// the keyVersion to announce [default: 1]
+    #[arg(long = "key-version", value_name = "N")]
+    key_version: Option<String>,
+}
 
-/// Runs `sign` with the arguments after the subcommand name.
-pub fn run(raw: Vec<std::ffi::OsString>) -> Result<ExitCode, Failure> {
-    let args = match COMMAND.parse(raw)? {
-        Parsed::Help => {
-            println!("{}", COMMAND.usage);
-            return Ok(ExitCode::SUCCESS);
-        }
-        Parsed::Run(args) => args,
-    };
-    args.require(&["private-key", "client-id", "path", "time"])?;
-    let key_version = match args.text("key-version")? {
+/// Runs `sign`.
+pub fn run(args: &SignArgs) -> Result<ExitCode, Failure> {
+    let key_version = match &args.key_version {
         None => DEFAULT_KEY_VERSION,
         Some(text) => text.parse::<u32>().map_err(|_| {
-            args.usage_error(format!(
-                "--key-version {text:?} is not a whole number such as 1"
-            ))
+            Failure::usage(
+                Some("sign"),
+                format!("--key-version {text:?} is not a whole number such as 1"),
+            )
         })?,
     };
-    let parts = Parts::from_args(&args)?;
-    let key_file = args.required_path("private-key")?;
+    let parts = Parts::from_args(&args.message, "sign")?;
+    let key_file = &args.private_key;
+    if key_file.as_os_str().is_empty() {
+        return Err(Failure::usage(
+            Some("sign"),
+            "--private-key is empty: pass a file path",
+        ));
+    }
     let key =
-        PrivateKey::from_file(&key_file).map_err(|e| Failure::key("private-key", &key_file, e))?;
+        PrivateKey::from_file(key_file).map_err(|e| Failure::key("--private-key", key_file, e))?;
     let header = parts
         .message()
         .sign(&key, key_version)

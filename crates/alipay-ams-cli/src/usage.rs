@@ -1,42 +1,75 @@
-//! The `--help` texts. The flags are a fixed interface: scripts depend on them.
+//! The texts of `--help` that clap cannot derive from the flags: each
+//! command's synopsis (also shown under a usage error), what it does, and
+//! its exit codes. The flags and exit codes are a fixed interface: scripts
+//! depend on them.
 
-/// `alipay-ams --help`.
+/// How every help page is laid out: the synopsis first, so `--help | head`
+/// shows the command line to write.
+pub const TEMPLATE: &str = "{usage-heading} {usage}\n\n{before-help}{all-args}{after-help}";
+
+/// `alipay-ams --help`'s synopsis.
+pub const MAIN_USAGE: &str = "alipay-ams COMMAND [OPTIONS]";
+
+/// Every command's synopsis, as a usage error without a command shows them.
 pub const MAIN: &str = "\
-alipay-ams: keys, signatures, captures and any API call for Alipay AMS (Antom)
+alipay-ams keygen --out DIR
+       alipay-ams sign --private-key FILE --client-id ID --path PATH --time TIME
+                       (--body-file FILE | --body TEXT) [--method POST] [--key-version N]
+       alipay-ams verify --public-key FILE --client-id ID --path PATH --time TIME
+                         --signature VALUE (--body-file FILE | --body TEXT)
+                         [--method POST] [--explain]
+       alipay-ams pay CONNECTION --amount VALUE --currency CUR --payment-method-type TYPE
+                      --redirect-url URL --order-reference ID --order-description TEXT
+                      [--payment-request-id ID] [--notify-url URL] [--capture-mode MODE] ...
+       alipay-ams inquire-payment CONNECTION (--payment-id ID | --payment-request-id ID) [--json]
+       alipay-ams capture CONNECTION --payment-id ID --amount VALUE --currency CUR
+                          [--capture-request-id ID] [--last-capture]
+       alipay-ams cancel CONNECTION (--payment-id ID | --payment-request-id ID) [--json]
+       alipay-ams refund CONNECTION --payment-id ID --amount VALUE --currency CUR
+                         [--refund-request-id ID] [--reason TEXT] [--notify-url URL] ...
+       alipay-ams inquire-refund CONNECTION (--refund-id ID | --refund-request-id ID) [--json]
+       alipay-ams consult CONNECTION --amount VALUE --currency CUR [--json] ...
+       alipay-ams apis
+       alipay-ams call CONNECTION --api PATH --body-file FILE
 
-Usage:
-  alipay-ams keygen --out DIR
-  alipay-ams sign --private-key FILE --client-id ID --path PATH --time TIME
-                  (--body-file FILE | --body TEXT) [--method POST] [--key-version N]
-  alipay-ams verify --public-key FILE --client-id ID --path PATH --time TIME
-                    --signature VALUE (--body-file FILE | --body TEXT)
-                    [--method POST] [--explain]
-  alipay-ams capture --gateway URL --client-id ID --private-key FILE
-                     --alipay-public-key FILE --payment-id ID --amount VALUE
-                     --currency CUR [--capture-request-id ID] [--last-capture]
-                     [--ca-file FILE]
-  alipay-ams apis
-  alipay-ams call --gateway URL --client-id ID --private-key FILE
-                  --alipay-public-key FILE --api PATH --body-file FILE
-                  [--ca-file FILE]
+CONNECTION is --gateway URL --client-id ID --private-key FILE
+--alipay-public-key FILE [--ca-file FILE], each also from the environment";
 
+/// What `alipay-ams` is, above its commands.
+pub const MAIN_ABOUT: &str =
+    "alipay-ams: keys, signatures, payments and any API call for Alipay AMS (Antom)";
+
+/// The connection settings and exit codes, below the commands of
+/// `alipay-ams --help`.
+pub const MAIN_EXIT: &str = "\
 Run `alipay-ams COMMAND --help` for the details of one command.
 
+Every command that calls Alipay (pay, inquire-payment, capture, cancel,
+refund, inquire-refund, consult, call) takes the connection flags
+--gateway URL --client-id ID --private-key FILE --alipay-public-key FILE
+[--ca-file FILE], or the environment variables the SDK reads:
+ALIPAY_GATEWAY, ALIPAY_CLIENT_ID, ALIPAY_PRIVATE_KEY, ALIPAY_PUBLIC_KEY,
+ALIPAY_CA_FILE (and ALIPAY_KEY_VERSION, ALIPAY_AGENT_TOKEN, which have no
+flag). A flag wins over its variable.
+
 Exit codes:
-  0  done (verify: valid; capture, call: S)
-  1  verify: the signature does not verify; capture, call: failed (F)
-  2  usage, file or key error, or a request the API's model refuses (nothing
-     was sent)
-  3  capture, call: outcome unknown after retries (retry with the same id or
-     wait for the notification; never send it again under a new id)
-  4  capture, call: not sent, nothing reached Alipay (DNS, connection
-     refused, TLS certificate, connect timeout); fix the cause and run it
-     again";
+  0  done (verify: valid; calls: S, or a definite pending answer: pay
+     waiting for the buyer, refund processing)
+  1  verify: the signature does not verify; calls: failed (F, signed),
+     final for this request's id
+  2  usage, file or key error, or a request the API's model refuses
+     (nothing was sent)
+  3  calls: outcome unknown after retries (also a reply that is unsigned,
+     or signed but answering another request): the message says which
+     command settles it; retry only with the same id, never a new one
+  4  calls: not sent, nothing reached Alipay (DNS, connection refused, TLS
+     certificate, connect timeout); fix the cause and run it again";
 
-/// `alipay-ams keygen --help`.
-pub const KEYGEN: &str = "\
-Usage: alipay-ams keygen --out DIR
+/// `keygen`.
+pub const KEYGEN: &str = "alipay-ams keygen --out DIR";
 
+/// What `keygen` does.
+pub const KEYGEN_ABOUT: &str = "\
 Generates a new RSA-2048 key pair for signing Alipay AMS requests and writes:
   DIR/private_key.pem  the private key (PKCS#8 PEM, file mode 0600 on unix);
                        keep it in your secret store, never upload it
@@ -44,48 +77,38 @@ Generates a new RSA-2048 key pair for signing Alipay AMS requests and writes:
   DIR/public_key.b64   the public key as bare base64 on one line: what the
                        Antom Dashboard asks you to upload
 
-DIR is created if missing. Existing files are never overwritten.
+DIR is created if missing. Existing files are never overwritten.";
 
-Options:
-  --out DIR   the directory to write the three files to
-  -h, --help  show this help
+/// `keygen`'s exit codes.
+pub const KEYGEN_EXIT: &str =
+    "Exit codes: 0 written; 2 usage error, a file already exists, or a write failed.";
 
-Exit codes: 0 written; 2 usage error, a file already exists, or a write failed.";
-
-/// `alipay-ams sign --help`.
+/// `sign`.
 pub const SIGN: &str = "\
-Usage: alipay-ams sign --private-key FILE --client-id ID --path PATH --time TIME
-                       (--body-file FILE | --body TEXT) [--method POST] [--key-version N]
+alipay-ams sign --private-key FILE --client-id ID --path PATH --time TIME
+                       (--body-file FILE | --body TEXT) [--method POST] [--key-version N]";
 
+/// What `sign` does.
+pub const SIGN_ABOUT: &str = "\
 Signs a request the way Alipay AMS expects and prints the value of the
 `Signature` header on one line:
   algorithm=RSA256,keyVersion=1,signature=...
 
 The signed content is `METHOD PATH` LF `CLIENT-ID.TIME.BODY`, with BODY the
-exact bytes you send.
+exact bytes you send. A SANDBOX_ client id is signed over the sandbox path
+/ams/sandbox/api/..., a production id over /ams/api/....";
 
-Options:
-  --private-key FILE  your merchant private key: PEM (PKCS#8 or PKCS#1), bare
-                      base64 as the Antom Dashboard shows it, or DER
-  --client-id ID      the Client-Id header value
-  --path PATH         the path called, e.g. /ams/api/v1/payments/capture
-                      (sandbox: /ams/sandbox/api/v1/payments/capture)
-  --time TIME         the Request-Time header value, verbatim, e.g. 1685599933871
-  --body-file FILE    the body, read as exact bytes (a trailing newline or CRLF
-                      in the file is part of the body)
-  --body TEXT         the body given on the command line, as exact bytes
-  --method METHOD     the HTTP method [default: POST]
-  --key-version N     the keyVersion to announce [default: 1]
-  -h, --help          show this help
+/// `sign`'s exit codes.
+pub const SIGN_EXIT: &str = "Exit codes: 0 signed; 2 usage, file or key error.";
 
-Exit codes: 0 signed; 2 usage, file or key error.";
-
-/// `alipay-ams verify --help`.
+/// `verify`.
 pub const VERIFY: &str = "\
-Usage: alipay-ams verify --public-key FILE --client-id ID --path PATH --time TIME
+alipay-ams verify --public-key FILE --client-id ID --path PATH --time TIME
                          --signature VALUE (--body-file FILE | --body TEXT)
-                         [--method POST] [--explain]
+                         [--method POST] [--explain]";
 
+/// What `verify` does.
+pub const VERIFY_ABOUT: &str = "\
 Checks an Alipay AMS signature. Prints `valid` and exits 0, or prints
 `invalid: REASON` and exits 1.
 
@@ -94,114 +117,268 @@ Checks an Alipay AMS signature. Prints `valid` and exits 0, or prints
   response from Alipay: --path of the request it answers, the client-id and
                         response-time headers, verified with Alipay's public key
   notification:         --path of your notify URL, the client-id and
-                        request-time headers, verified with Alipay's public key
+                        request-time headers, verified with Alipay's public key";
 
-Options:
-  --public-key FILE   the public key: SPKI PEM, bare base64 (as the Antom
-                      Dashboard shows it), PKCS#1 PEM or DER
-  --client-id ID      the client id that was signed
-  --path PATH         the path that was signed
-  --time TIME         the time header value, verbatim
-  --signature VALUE   the Signature header value (algorithm=RSA256,keyVersion=1,
-                      signature=...), or only the part after `signature=`
-  --body-file FILE    the body, read as exact bytes
-  --body TEXT         the body given on the command line, as exact bytes
-  --method METHOD     the HTTP method [default: POST]
-  --explain           also print the exact content that was checked, with
-                      escapes (\\n, \\r, \\t, \\\\, \\xNN) and byte counts
-  -h, --help          show this help
+/// `verify`'s exit codes.
+pub const VERIFY_EXIT: &str = "Exit codes: 0 valid; 1 invalid; 2 usage, file or key error.";
 
-Exit codes: 0 valid; 1 invalid; 2 usage, file or key error.";
-
-/// `alipay-ams capture --help`.
+/// `capture`.
 pub const CAPTURE: &str = "\
-Usage: alipay-ams capture --gateway URL --client-id ID --private-key FILE
+alipay-ams capture --gateway URL --client-id ID --private-key FILE
                           --alipay-public-key FILE --payment-id ID --amount VALUE
                           --currency CUR [--capture-request-id ID] [--last-capture]
-                          [--ca-file FILE]
+                          [--ca-file FILE]";
 
+/// What `capture` does.
+pub const CAPTURE_ABOUT: &str = "\
 Captures an authorized payment, verifies Alipay's signed response, and prints
 the response JSON on stdout. Retries an unknown outcome (U, timeout, 5xx, an
 unverifiable reply) and a connection that could not be made with the same
 captureRequestId. A reply is believed only if Alipay signed it, it echoes this
-capture (captureRequestId, paymentId, amount) and its response-time is recent.
+capture (captureRequestId, paymentId, amount) and its response-time is recent.";
 
-Options:
-  --gateway URL               the gateway base URL, e.g.
-                              https://open-sea-global.alipay.com (plain http
-                              only to 127.0.0.1 / localhost), or a region:
-                              asia, north-america, north-america-us, europe
-  --client-id ID              your Client-Id; a SANDBOX_ id calls the sandbox
-                              path /ams/sandbox/api/...
-  --private-key FILE          your merchant private key (any PEM, base64, DER form)
-  --alipay-public-key FILE    ALIPAY's public key, from the Antom Dashboard
-                              (not your own)
-  --payment-id ID             Alipay's paymentId of the authorized payment
-  --amount VALUE              the amount in minor units, as on the wire:
-                              1000 is USD 10.00, JPY 1000
-  --currency CUR              the 3-letter ISO 4217 currency, e.g. USD
-  --capture-request-id ID     your id for this capture (1-64 characters); reuse it
-                              to retry the same capture. Generated when absent
-                              and printed to stderr
-  --last-capture              mark this as the payment's last capture
-  --ca-file FILE              also trust the CA certificate(s) in this PEM
-                              file: a TLS proxy, or the sandbox's --tls CA
-                              (TLS verification cannot be switched off)
-  -h, --help                  show this help
-
+/// `capture`'s exit codes.
+pub const CAPTURE_EXIT: &str = "\
 Exit codes:
   0  captured (S)
   1  failed (F): final for this captureRequestId
   2  usage, file or key error, or an invalid argument; nothing was sent
   3  outcome unknown after retries (including a reply that is unsigned, or
      signed but answering another capture): retry later with the SAME
-     --capture-request-id, or wait for notifyCapture; never capture again
-     under a new id
+     --capture-request-id, or wait for notifyCapture, or run the
+     inquire-payment line printed; never capture again under a new id
   4  not sent: nothing reached Alipay (DNS, connection refused, TLS
      certificate, connect timeout), so nothing was captured; fix the cause
      and run it again";
 
-/// `alipay-ams apis --help`.
-pub const APIS: &str = "\
-Usage: alipay-ams apis
+/// `pay`.
+pub const PAY: &str = "\
+alipay-ams pay --gateway URL --client-id ID --private-key FILE
+                      --alipay-public-key FILE --amount VALUE --currency CUR
+                      --payment-method-type TYPE --redirect-url URL
+                      --order-reference ID --order-description TEXT
+                      [--payment-request-id ID] [--notify-url URL]
+                      [--capture-mode AUTOMATIC|MANUAL] [--terminal-type TYPE]
+                      [--os-type IOS|ANDROID] [--expiry-time TIME] [--json]
+                      [--ca-file FILE]";
 
+/// What `pay` does.
+pub const PAY_ABOUT: &str = "\
+Creates a cashier payment (productCode CASHIER_PAYMENT) and prints its
+paymentId and where to send the buyer. The usual answer is `waiting for the
+buyer` (U PAYMENT_IN_PROCESS) with a URL: send the buyer there, then wait for
+notifyPayment or run `alipay-ams inquire-payment`. A card paid without a
+redirect answers S at once (authorized; with --capture-mode MANUAL you then
+run `alipay-ams capture`). An unknown outcome is retried with the same
+paymentRequestId, which is generated when absent and printed to stderr
+before anything is sent.";
+
+/// `pay`'s exit codes.
+pub const PAY_EXIT: &str = "\
+Exit codes:
+  0  created: waiting for the buyer (PAYMENT_IN_PROCESS: send the buyer to the
+     URL printed), or paid / authorized at once (S); `status:` says which
+  1  failed (F): final for this paymentRequestId
+  2  usage, file or key error, or an invalid argument; nothing was sent
+  3  outcome unknown after retries: run the inquire-payment line printed, or
+     the same pay with the SAME --payment-request-id (safe); never pay again
+     under a new id (the buyer could pay twice)
+  4  not sent: nothing reached Alipay, no payment exists; fix the cause and
+     run it again";
+
+/// `inquire-payment`.
+pub const INQUIRE_PAYMENT: &str = "\
+alipay-ams inquire-payment --gateway URL --client-id ID --private-key FILE
+                                  --alipay-public-key FILE
+                                  (--payment-id ID | --payment-request-id ID)
+                                  [--json] [--ca-file FILE]";
+
+/// What `inquire-payment` does.
+pub const INQUIRE_PAYMENT_ABOUT: &str = "\
+Asks Alipay for a payment's state (inquiryPayment) and prints its status and
+every transaction on it (captures, refunds, cancellation) as a table, or the
+verified reply JSON with --json. Use --payment-request-id after a pay whose
+outcome is unknown: you have no paymentId yet.";
+
+/// `inquire-payment`'s exit codes.
+pub const INQUIRE_PAYMENT_EXIT: &str = "\
+Exit codes:
+  0  Alipay answered (S): the payment's status is printed, whatever it is
+     (SUCCESS, FAIL, PROCESSING, PENDING, CANCELLED)
+  1  the inquiry failed (F), e.g. ORDER_NOT_EXIST
+  2  usage, file or key error; nothing was sent
+  3  no answer that could be believed after retries: run it again later
+  4  not sent: nothing reached Alipay; fix the cause and run it again";
+
+/// `cancel`.
+pub const CANCEL: &str = "\
+alipay-ams cancel --gateway URL --client-id ID --private-key FILE
+                         --alipay-public-key FILE
+                         (--payment-id ID | --payment-request-id ID)
+                         [--json] [--ca-file FILE]";
+
+/// What `cancel` does.
+pub const CANCEL_ABOUT: &str = "\
+Cancels a payment: one the buyer has not paid yet, or an authorization that
+was not captured (the funds are released). Full cancellation only; a captured
+card payment cannot be cancelled (CANCEL_WINDOW_EXCEED): refund it instead.
+Sending the same cancel again is always safe.";
+
+/// `cancel`'s exit codes.
+pub const CANCEL_EXIT: &str = "\
+Exit codes:
+  0  cancelled (S)
+  1  failed (F), e.g. CANCEL_WINDOW_EXCEED: refund instead
+  2  usage, file or key error; nothing was sent
+  3  outcome unknown after retries: run the same cancel again (safe), or the
+     inquire-payment line printed (CANCELLED means it was cancelled)
+  4  not sent: nothing reached Alipay, nothing was cancelled; fix the cause
+     and run it again";
+
+/// `refund`.
+pub const REFUND: &str = "\
+alipay-ams refund --gateway URL --client-id ID --private-key FILE
+                         --alipay-public-key FILE --payment-id ID --amount VALUE
+                         --currency CUR [--refund-request-id ID] [--reason TEXT]
+                         [--notify-url URL] [--capture-id ID] [--reference ID]
+                         [--json] [--ca-file FILE]";
+
+/// What `refund` does.
+pub const REFUND_ABOUT: &str = "\
+Refunds all or part of a paid (or captured) payment. Several partial refunds
+may follow each other, never more than was paid. Some methods refund at once
+(S), others asynchronously (U REFUND_IN_PROCESS: accepted, the result comes by
+notifyRefund or `alipay-ams inquire-refund`). An unknown outcome is retried
+with the same refundRequestId, which is generated when absent and printed to
+stderr before anything is sent.";
+
+/// `refund`'s exit codes.
+pub const REFUND_EXIT: &str = "\
+Exit codes:
+  0  refunded (S), or accepted and processing (REFUND_IN_PROCESS: not final
+     yet; `status:` says which; check with the inquire-refund line printed)
+  1  failed (F), e.g. REFUND_AMOUNT_EXCEED: final for this refundRequestId
+  2  usage, file or key error, or an invalid argument; nothing was sent
+  3  outcome unknown after retries: run the inquire-refund line printed, or
+     the same refund with the SAME --refund-request-id (safe); never refund
+     again under a new id (that could refund twice)
+  4  not sent: nothing reached Alipay, nothing was refunded; fix the cause
+     and run it again";
+
+/// `inquire-refund`.
+pub const INQUIRE_REFUND: &str = "\
+alipay-ams inquire-refund --gateway URL --client-id ID --private-key FILE
+                                 --alipay-public-key FILE
+                                 (--refund-id ID | --refund-request-id ID)
+                                 [--json] [--ca-file FILE]";
+
+/// What `inquire-refund` does.
+pub const INQUIRE_REFUND_ABOUT: &str = "\
+Asks Alipay for a refund's state (inquiryRefund) and prints it, or the
+verified reply JSON with --json. Use --refund-request-id after a refund whose
+outcome is unknown.";
+
+/// `inquire-refund`'s exit codes.
+pub const INQUIRE_REFUND_EXIT: &str = "\
+Exit codes:
+  0  Alipay answered (S): the refund's status is printed (SUCCESS, FAIL,
+     PROCESSING)
+  1  the inquiry failed (F), e.g. no such refund (yet)
+  2  usage, file or key error; nothing was sent
+  3  no answer that could be believed after retries: run it again later
+  4  not sent: nothing reached Alipay; fix the cause and run it again";
+
+/// `consult`.
+pub const CONSULT: &str = "\
+alipay-ams consult --gateway URL --client-id ID --private-key FILE
+                          --alipay-public-key FILE --amount VALUE --currency CUR
+                          [--terminal-type TYPE] [--os-type IOS|ANDROID]
+                          [--user-region CC] [--json] [--ca-file FILE]";
+
+/// What `consult` does.
+pub const CONSULT_ABOUT: &str = "\
+Lists the payment methods Alipay offers for an amount (consult), as a table,
+or the verified reply JSON with --json. Changes nothing.";
+
+/// `consult`'s exit codes.
+pub const CONSULT_EXIT: &str = "\
+Exit codes:
+  0  listed (S)
+  1  failed (F)
+  2  usage, file or key error, or an invalid argument; nothing was sent
+  3  no answer that could be believed after retries: run it again later
+  4  not sent: nothing reached Alipay; fix the cause and run it again";
+
+/// `apis`.
+pub const APIS: &str = "alipay-ams apis";
+
+/// What `apis` does.
+pub const APIS_ABOUT: &str = "\
 Prints the production path (/ams/api/...) of every API that `alipay-ams call`
-can send, one per line, sorted.
+can send, one per line, sorted.";
 
-Exit codes: 0 listed; 2 usage error.";
+/// `apis`' exit codes.
+pub const APIS_EXIT: &str = "Exit codes: 0 listed; 2 usage error.";
 
-/// `alipay-ams call --help`.
+/// `call`.
 pub const CALL: &str = "\
-Usage: alipay-ams call --gateway URL --client-id ID --private-key FILE
+alipay-ams call --gateway URL --client-id ID --private-key FILE
                        --alipay-public-key FILE --api PATH --body-file FILE
-                       [--ca-file FILE]
+                       [--ca-file FILE]";
 
+/// What `call` does.
+pub const CALL_ABOUT: &str = "\
 Calls any API with a JSON body. The body is parsed into the API's typed
 request and checked (required fields, lengths, amounts) before anything is
 sent; the typed request is serialized, signed and sent; Alipay's reply is
 verified, parsed into the typed response and printed as JSON on stdout.
 Only APIs whose retry class allows it are retried after an unknown outcome
-(money movements with their idempotency key, inquiries always).
+(money movements with their idempotency key, inquiries always).";
 
-Options:
-  --gateway URL               the gateway base URL or a region (asia,
-                              north-america, north-america-us, europe);
-                              plain http only to 127.0.0.1 / localhost
-  --client-id ID              your Client-Id; a SANDBOX_ id calls the sandbox
-                              path /ams/sandbox/api/...
-  --private-key FILE          your merchant private key
-  --alipay-public-key FILE    ALIPAY's public key, from the Antom Dashboard
-  --api PATH                  the API's production path, as `alipay-ams apis`
-                              prints it, e.g. /ams/api/v1/payments/inquiryPayment
-  --body-file FILE            the request body, JSON
-  --ca-file FILE              also trust the CA certificate(s) in this PEM file
-  -h, --help                  show this help
-
+/// `call`'s exit codes.
+pub const CALL_EXIT: &str = "\
 Exit codes:
-  0  S: the typed reply is on stdout
+  0  S (or a definite pending answer such as PAYMENT_IN_PROCESS): the typed
+     reply is on stdout
   1  failed (F): final for this request's idempotency key
   2  usage, file or key error, an unknown API, or a body the API's model
      refuses (the message names the field); nothing was sent
   3  outcome unknown after retries: send the same body again later, or wait
      for the notification; never send it under a new id
   4  not sent: nothing reached Alipay; fix the cause and run it again";
+
+/// Every subcommand's name.
+pub const COMMANDS: [&str; 12] = [
+    "keygen",
+    "sign",
+    "verify",
+    "pay",
+    "inquire-payment",
+    "capture",
+    "cancel",
+    "refund",
+    "inquire-refund",
+    "consult",
+    "apis",
+    "call",
+];
+
+/// The synopsis of a command by name (`None`: the main one), as a usage
+/// error shows it.
+pub fn synopsis(command: Option<&str>) -> &'static str {
+    match command {
+        Some("keygen") => KEYGEN,
+        Some("sign") => SIGN,
+        Some("verify") => VERIFY,
+        Some("capture") => CAPTURE,
+        Some("pay") => PAY,
+        Some("inquire-payment") => INQUIRE_PAYMENT,
+        Some("cancel") => CANCEL,
+        Some("refund") => REFUND,
+        Some("inquire-refund") => INQUIRE_REFUND,
+        Some("consult") => CONSULT,
+        Some("apis") => APIS,
+        Some("call") => CALL,
+        _ => MAIN,
+    }
+}

@@ -2,56 +2,58 @@
 //! shows the exact content that was checked.
 
 use std::fmt::Write as _;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
+use alipay_ams_core::protocol::Environment;
 use alipay_ams_core::{PublicKey, SignatureHeader, VerifyError};
 
-use crate::args::{Command, Parsed, switch, value};
-use crate::content::Parts;
+use crate::content::{MessageArgs, Parts};
 use crate::failure::{EXIT_NEGATIVE, Failure};
-use crate::usage;
 
-/// The `verify` subcommand.
-pub static COMMAND: Command = Command {
-    name: "verify",
-    usage: usage::VERIFY,
-    flags: &[
-        value("public-key"),
-        value("client-id"),
-        value("path"),
-        value("time"),
-        value("signature"),
-        value("body-file"),
-        value("body"),
-        value("method"),
-        switch("explain"),
-    ],
-};
+/// `alipay-ams verify`'s flags.
+#[derive(clap::Args, Debug)]
+pub struct VerifyArgs {
+    /// the public key: SPKI PEM, bare base64 (as the
+    /// Antom Dashboard shows it), PKCS#1 PEM or DER
+    #[arg(verbatim_doc_comment, long = "public-key", value_name = "FILE")]
+    public_key: PathBuf,
+    #[command(flatten)]
+    message: MessageArgs,
+    /// the Signature header value
+    /// (algorithm=RSA256,keyVersion=1,signature=...),
+    /// or only the part after `signature=`
+    #[arg(verbatim_doc_comment, long, value_name = "VALUE")]
+    signature: String,
+    /// also print the exact content that was checked,
+    /// with escapes (\n, \r, \t, \\, \xNN) and byte
+    /// counts, and what looks wrong
+    #[arg(verbatim_doc_comment, long)]
+    explain: bool,
+}
 
-/// Runs `verify` with the arguments after the subcommand name.
-pub fn run(raw: Vec<std::ffi::OsString>) -> Result<ExitCode, Failure> {
-    let args = match COMMAND.parse(raw)? {
-        Parsed::Help => {
-            println!("{}", COMMAND.usage);
-            return Ok(ExitCode::SUCCESS);
-        }
-        Parsed::Run(args) => args,
-    };
-    args.require(&["public-key", "client-id", "path", "time", "signature"])?;
-    let parts = Parts::from_args(&args)?;
-    let signature = args.required_text("signature")?;
-    let key_file = args.required_path("public-key")?;
+/// Runs `verify`.
+pub fn run(args: &VerifyArgs) -> Result<ExitCode, Failure> {
+    let parts = Parts::from_args(&args.message, "verify")?;
+    let key_file = &args.public_key;
+    if key_file.as_os_str().is_empty() {
+        return Err(Failure::usage(
+            Some("verify"),
+            "--public-key is empty: pass a file path",
+        ));
+    }
     let key =
-        PublicKey::from_file(&key_file).map_err(|e| Failure::key("public-key", &key_file, e))?;
+        PublicKey::from_file(key_file).map_err(|e| Failure::key("--public-key", key_file, e))?;
 
     let message = parts.message();
-    let header = parse_header(&signature);
+    let header = parse_header(&args.signature);
     let outcome = header
         .as_ref()
         .map_err(Clone::clone)
         .and_then(|h| message.verify_parsed(&key, h));
+    let environment = environment_mismatch(&parts.client_id, &parts.path);
 
-    if args.switch("explain") {
+    if args.explain {
         print!(
             "{}",
             explain(
@@ -61,6 +63,11 @@ pub fn run(raw: Vec<std::ffi::OsString>) -> Result<ExitCode, Failure> {
                 &key
             )
         );
+        // Even a valid signature over the wrong path form is refused by
+        // Alipay: say so whatever the outcome.
+        if let Some(hint) = &environment {
+            println!("warning: {hint}");
+        }
     }
     match outcome {
         Ok(()) => {
@@ -74,13 +81,44 @@ pub fn run(raw: Vec<std::ffi::OsString>) -> Result<ExitCode, Failure> {
                     "; note: the body ends with a line break, which is part of the checked content: if the body that was signed had none, remove it from the file",
                 );
             }
-            if !args.switch("explain") {
+            if let Some(hint) = &environment {
+                let _ = write!(why, "; note: {hint}");
+            }
+            if !args.explain {
                 why.push_str("; run again with --explain to see the exact content checked");
             }
             println!("invalid: {why}");
             Ok(ExitCode::from(EXIT_NEGATIVE))
         }
     }
+}
+
+/// The classic sandbox mistake: a `SANDBOX_` client id signed over the
+/// production path `/ams/api/...` (or a production id over
+/// `/ams/sandbox/api/...`). Alipay's sandbox serves and signs
+/// `/ams/sandbox/api/...`, and the path is part of what is signed, so such a
+/// signature is never accepted. `None` when the two agree, or the path is
+/// neither form (a notify URL).
+fn environment_mismatch(client_id: &str, path: &str) -> Option<String> {
+    let (path_environment, production_path) = Environment::split_path(path)?;
+    let id_environment = Environment::for_client_id(client_id);
+    if path_environment == id_environment {
+        return None;
+    }
+    let right = id_environment.path(&production_path);
+    Some(match id_environment {
+        Environment::Sandbox => format!(
+            "the client id {client_id} is a sandbox id, but the path {path} is the production form; \
+             sandbox requests are sent to and signed over /ams/sandbox/api/...: sign and send \
+             with --path {right} (and verify with the same)"
+        ),
+        Environment::Production => format!(
+            "the client id {client_id} is a production id (no SANDBOX_ prefix), but the path \
+             {path} is the sandbox form; production requests are sent to and signed over \
+             /ams/api/...: sign and send with --path {right}, or use your SANDBOX_ client id \
+             for the sandbox"
+        ),
+    })
 }
 
 /// Reads the whole header value, or only the part after `signature=` as people
@@ -189,7 +227,31 @@ fn escape(line: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::escape;
+    use super::{environment_mismatch, escape};
+
+    #[test]
+    fn the_sandbox_mistake_is_named_both_ways_and_only_then() {
+        let hint = environment_mismatch("SANDBOX_5X00000000000000", "/ams/api/v1/payments/pay")
+            .unwrap_or_default();
+        assert!(
+            hint.contains("--path /ams/sandbox/api/v1/payments/pay"),
+            "{hint}"
+        );
+        let hint = environment_mismatch("5J5Y307NSG5GB700810", "/ams/sandbox/api/v1/payments/pay")
+            .unwrap_or_default();
+        assert!(hint.contains("--path /ams/api/v1/payments/pay"), "{hint}");
+        assert!(hint.contains("SANDBOX_ client id"), "{hint}");
+        for (id, path) in [
+            (
+                "SANDBOX_5X00000000000000",
+                "/ams/sandbox/api/v1/payments/pay",
+            ),
+            ("5J5Y307NSG5GB700810", "/ams/api/v1/payments/pay"),
+            ("SANDBOX_5X00000000000000", "/alipay/notify"),
+        ] {
+            assert_eq!(environment_mismatch(id, path), None, "{id} {path}");
+        }
+    }
 
     #[test]
     fn escapes_make_every_byte_visible() {

@@ -6,7 +6,7 @@
 //! |----------------------------|-----------|--------------------------------------------|
 //! | both, signature valid      | S         | success, if it echoes the request and is fresh |
 //! | both, signature valid      | F         | final failure, if fresh and not for another request |
-//! | both, signature valid      | U         | unknown                                    |
+//! | both, signature valid      | U         | unknown, unless a pending code: as S       |
 //! | both, signature invalid    | anything  | unknown (content ignored)                  |
 //! | neither                    | S / F / U | unknown: an unsigned reply is never final  |
 //! | only one                   | anything  | unknown                                    |
@@ -151,7 +151,10 @@ pub(crate) fn judge<R: ApiRequest>(
         };
     }
     match result.result_status {
-        ResultStatus::Unknown => Step::Unknown {
+        // A U whose code is one of the API's PENDING_CODES is a definite
+        // answer (pay's PAYMENT_IN_PROCESS): parsed and checked like an S
+        // in the last arm.
+        ResultStatus::Unknown if !R::is_answer(&result) => Step::Unknown {
             reason: UnknownReason::ResultUnknown,
             result: Some(result),
             futile: false,
@@ -168,7 +171,7 @@ pub(crate) fn judge<R: ApiRequest>(
                 futile: false,
             },
         },
-        ResultStatus::Success => match serde_json::from_slice::<R::Response>(&body) {
+        _ => match serde_json::from_slice::<R::Response>(&body) {
             Err(error) => Step::Unknown {
                 reason: unparseable(status, &error, &body),
                 result: Some(result),

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod alipay;
+pub mod gateway;
 pub mod tls;
 
 use std::ffi::OsStr;
@@ -19,12 +20,39 @@ pub struct Run {
 pub const CLIENT_ID: &str = "SANDBOX_5X00000000000000";
 pub const CAPTURE_PATH: &str = "/ams/api/v1/payments/capture";
 
+/// The variables the CLI reads its connection from, as the SDK does.
+pub const ALIPAY_VARIABLES: [&str; 7] = [
+    "ALIPAY_GATEWAY",
+    "ALIPAY_CLIENT_ID",
+    "ALIPAY_PRIVATE_KEY",
+    "ALIPAY_PUBLIC_KEY",
+    "ALIPAY_CA_FILE",
+    "ALIPAY_KEY_VERSION",
+    "ALIPAY_AGENT_TOKEN",
+];
+
+/// Runs the binary with none of the `ALIPAY_*` variables of the test's own
+/// environment, so that a developer's shell cannot change a result.
 pub fn run<I, S>(args: I) -> Run
 where
     I: IntoIterator<Item = S>,
     S: AsRef<OsStr>,
 {
-    let output = Command::new(env!("CARGO_BIN_EXE_alipay-ams"))
+    run_env(args, &[])
+}
+
+/// Like [`run`], with these variables set.
+pub fn run_env<I, S>(args: I, vars: &[(&str, &str)]) -> Run
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let mut command = Command::new(env!("CARGO_BIN_EXE_alipay-ams"));
+    for name in ALIPAY_VARIABLES {
+        command.env_remove(name);
+    }
+    let output = command
+        .envs(vars.iter().copied())
         .args(args)
         .stdin(Stdio::null())
         .output()
