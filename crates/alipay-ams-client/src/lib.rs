@@ -40,9 +40,12 @@
 //!    bytes, and only then parses them; a verified reply must answer this
 //!    request (its echoed ids and amount) and be fresh (`response-time`
 //!    within an hour of this machine's clock);
-//! 4. `S` is `Ok`; a verified `F` is [`Error::Failed`] (final); `U`,
-//!    timeouts, a broken connection after sending, non-200 statuses, and
-//!    replies that are unsigned, badly signed, for another request or not the
+//! 4. `S` is `Ok`, and so is a verified `U` with one of the API's pending
+//!    codes (pay's `PAYMENT_IN_PROCESS`, refund's `REFUND_IN_PROCESS`: a
+//!    definite "accepted, not finished", never sent again;
+//!    [`Verified::is_pending`]); a verified `F` is [`Error::Failed`]
+//!    (final); any other `U`, timeouts, a broken connection after sending,
+//!    non-200 statuses, and replies that are unsigned, badly signed, for another request or not the
 //!    expected JSON are [`Error::Unknown`], never a failure. A request that
 //!    never left (DNS failure, connection refused, TLS handshake or
 //!    certificate failure, connect timeout, or refused before sending as
