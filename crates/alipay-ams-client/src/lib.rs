@@ -77,6 +77,7 @@ mod budget;
 mod build_error;
 mod builder;
 mod call;
+pub mod checkout;
 mod client;
 mod error;
 mod gateway;
