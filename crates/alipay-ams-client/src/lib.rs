@@ -68,8 +68,16 @@
 //! holds them, e.g. `alipay_ams_api::payments::CaptureRequest`); one
 //! [`Client::execute`] sends any of them.
 //!
+//! The checkout ([`checkout`]): [`Client::checkout`] sends `pay`, `capture`,
+//! `refund`, `cancel`, `consult`, `createPaymentSession` and the inquiries
+//! after the checkout rules, and returns what the answer means (pay's
+//! `PAYMENT_IN_PROCESS` is "waiting for the buyer", with what to show them);
+//! [`Client::resolve`] settles a money movement whose outcome stayed unknown
+//! by inquiring, never by sending it again.
+//!
 //! Tracing: one `alipay_ams.call` span per call (api, path, idempotency key,
-//! attempts, outcome, result) and one `alipay_ams.attempt` span per attempt.
+//! attempts, outcome, result), one `alipay_ams.attempt` span per attempt, and
+//! one `alipay_ams.resolve` span per resolution.
 //! No keys, signatures or bodies are logged.
 
 mod attempt;
