@@ -60,5 +60,7 @@ pub use outcomes::{
     CANCEL_WINDOW_EXCEED, CancelOutcome, CaptureOutcome, REFUND_IN_PROCESS, RefundOutcome,
 };
 pub use pay::{BuyerAction, CaptureBy, PAYMENT_IN_PROCESS, PayOutcome};
-pub use settle::{CancelKey, CaptureKey, Observation, PaymentKey, RefundKey, Settle};
+pub use settle::{
+    CancelKey, CaptureKey, ORDER_NOT_EXIST, Observation, PaymentKey, RefundKey, Settle,
+};
 pub use traits::Checkout;

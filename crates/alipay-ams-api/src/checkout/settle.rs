@@ -65,21 +65,17 @@ pub trait Settle {
     /// What a verified answer of the inquiry shows.
     fn observe(&self, answer: &<Self::Inquiry as ApiRequest>::Response) -> Observation;
 
-    /// What a verified refusal (`F`) of the inquiry shows: `NotFound` for a
-    /// code that says the record does not exist (`ORDER_NOT_EXIST`); `None`
-    /// when the inquiry itself was refused (`ACCESS_DENIED`,
-    /// `PARAM_ILLEGAL`, ...), which asking again will not change.
+    /// What a verified refusal (`F`) of the inquiry shows: `NotFound` for
+    /// `ORDER_NOT_EXIST` (no payment with that id); `None` when the inquiry
+    /// itself was refused (`ACCESS_DENIED`, `PARAM_ILLEGAL`, ...), which
+    /// asking again will not change.
     fn observe_refusal(&self, result: &ResultInfo) -> Option<Observation> {
-        is_not_found(result).then_some(Observation::NotFound)
+        (result.result_code.as_str() == ORDER_NOT_EXIST).then_some(Observation::NotFound)
     }
 }
 
-/// Whether an inquiry's refusal says the record does not exist:
-/// `ORDER_NOT_EXIST` (`inquiryPayment`), or any `..._NOT_EXIST` code (how
-/// `inquiryRefund` reports an unknown refund is not documented).
-pub(super) fn is_not_found(result: &ResultInfo) -> bool {
-    result.result_code.as_str().ends_with("NOT_EXIST")
-}
+/// The inquiries' refusal when no payment has the id asked for.
+pub const ORDER_NOT_EXIST: &str = "ORDER_NOT_EXIST";
 
 /// A `pay` (or the payment a `createPaymentSession` leads to), by the
 /// `paymentRequestId` you chose: the only id you have when `pay` timed out.
@@ -250,6 +246,17 @@ impl Settle for RefundKey {
 
     fn inquiry(&self) -> InquiryRefundRequest {
         InquiryRefundRequest::new().with_refund_request_id(self.refund_request_id.clone())
+    }
+
+    /// `ORDER_NOT_EXIST`, or `REFUND_NOT_EXIST`: how `inquiryRefund` reports
+    /// an unknown refund is not documented, and "not found" is never taken
+    /// for "failed".
+    fn observe_refusal(&self, result: &ResultInfo) -> Option<Observation> {
+        matches!(
+            result.result_code.as_str(),
+            ORDER_NOT_EXIST | "REFUND_NOT_EXIST"
+        )
+        .then_some(Observation::NotFound)
     }
 
     fn observe(&self, answer: &InquiryRefundResponse) -> Observation {
@@ -440,6 +447,20 @@ mod tests {
             Some(Observation::NotFound)
         );
         assert_eq!(key.observe_refusal(&refusal("ACCESS_DENIED")), None);
+        // A user that does not exist is not a missing record.
+        assert_eq!(key.observe_refusal(&refusal("USER_NOT_EXIST")), None);
+        let payment = PaymentKey::new("p");
+        assert_eq!(
+            payment.observe_refusal(&refusal(ORDER_NOT_EXIST)),
+            Some(Observation::NotFound)
+        );
+        assert_eq!(payment.observe_refusal(&refusal("REFUND_NOT_EXIST")), None);
+        assert_eq!(
+            RefundRequest::new("r-1", "P1", Amount::from_minor_units("USD", 1).unwrap())
+                .observe_refusal(&refusal("REFUND_NOT_EXIST")),
+            Some(Observation::NotFound),
+            "a request settles as its key does"
+        );
         assert_eq!(
             PaymentKey::new("p").observe_refusal(&ResultInfo::new(
                 ResultStatus::Failed,
