@@ -47,6 +47,7 @@
 mod build;
 mod events;
 mod inquiry;
+mod keys;
 mod outcomes;
 mod pay;
 mod rules;
@@ -56,11 +57,10 @@ mod traits;
 
 pub use events::{CaptureEvent, PaymentEvent, RefundEvent, StatusDisagreement};
 pub use inquiry::{PaymentState, RefundState, TransactionState};
+pub use keys::{CancelKey, CaptureKey, PaymentKey, RefundKey};
 pub use outcomes::{
     CANCEL_WINDOW_EXCEED, CancelOutcome, CaptureOutcome, REFUND_IN_PROCESS, RefundOutcome,
 };
 pub use pay::{BuyerAction, CaptureBy, PAYMENT_IN_PROCESS, PayOutcome};
-pub use settle::{
-    CancelKey, CaptureKey, ORDER_NOT_EXIST, Observation, PaymentKey, RefundKey, Settle,
-};
+pub use settle::{ORDER_NOT_EXIST, Observation, Settle};
 pub use traits::Checkout;

@@ -36,10 +36,13 @@
 //! # Ok(()) }
 //! ```
 
+mod options;
+mod resolution;
 mod resolve;
 
 pub use alipay_ams_api::checkout::*;
-pub use resolve::{Resolution, ResolveOptions, Unsettled};
+pub use options::ResolveOptions;
+pub use resolution::{Resolution, Unsettled};
 
 use crate::call::{call_of, invalid};
 use crate::client::Client;
