@@ -23,6 +23,8 @@
 //! ```
 
 mod catalog_types;
+#[cfg(feature = "payments")]
+pub mod checkout;
 mod generated;
 mod support;
 

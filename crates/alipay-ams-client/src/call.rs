@@ -1,13 +1,18 @@
 //! One call: validate, serialize once, then attempts until one is final, or
 //! the request may not, need not or cannot be sent again.
 //!
+//! A verified `S`, or a verified `U` with one of the API's
+//! [`PENDING_CODES`](alipay_ams_core::ApiRequest::PENDING_CODES) (pay's
+//! `PAYMENT_IN_PROCESS`), is an answer: the call ends there, and is never sent
+//! again. Any other `U` is unknown.
+//!
 //! A request whose attempts all failed before a byte was written is
 //! [`NotSent`](crate::Outcome::NotSent) (and may always be sent again: it never
 //! left). Once one attempt may have reached Alipay, the call can only end as
 //! success, a verified F, or unknown; and further attempts need the API's
 //! retry class to allow them.
 
-use alipay_ams_core::{ApiRequest, ResultInfo};
+use alipay_ams_core::{ApiRequest, InvalidField, ResultInfo, ResultStatus};
 use bytes::Bytes;
 use tokio::time::Instant;
 use tracing::{Instrument, field};
@@ -18,17 +23,31 @@ use crate::options::CallOptions;
 use crate::reason::{NotSentReason, RetryStop, UnknownReason};
 use crate::response::Step;
 
+/// What the errors of a call of `request` say about it.
+pub(crate) fn call_of<R: ApiRequest>(request: &R, attempts: u32) -> Call {
+    Call {
+        api: R::NAME,
+        idempotency_field: R::IDEMPOTENCY_FIELD,
+        idempotency_key: request.idempotency_key().map(str::to_owned),
+        attempts,
+    }
+}
+
+/// The error of a request refused before anything was sent.
+pub(crate) fn invalid<R: ApiRequest>(request: &R, invalid: InvalidField) -> Error {
+    Error::NotSent(Box::new(NotSent {
+        call: call_of(request, 0),
+        reason: NotSentReason::InvalidRequest(invalid),
+        stop: RetryStop::Futile,
+    }))
+}
+
 pub(crate) async fn run<R: ApiRequest>(
     inner: &Inner,
     request: &R,
     options: &CallOptions,
 ) -> Result<Verified<R::Response>, Error> {
-    let mut call = Call {
-        api: R::NAME,
-        idempotency_field: R::IDEMPOTENCY_FIELD,
-        idempotency_key: request.idempotency_key().map(str::to_owned),
-        attempts: 0,
-    };
+    let mut call = call_of(request, 0);
     let not_sent = |call: Call, reason| {
         Error::NotSent(Box::new(NotSent {
             call,
@@ -36,8 +55,8 @@ pub(crate) async fn run<R: ApiRequest>(
             stop: RetryStop::Futile,
         }))
     };
-    if let Err(invalid) = request.validate() {
-        return Err(not_sent(call, NotSentReason::InvalidRequest(invalid)));
+    if let Err(error) = request.validate() {
+        return Err(invalid(request, error));
     }
     // Serialized once: every attempt signs and sends these same bytes.
     let body = match serde_json::to_vec(request) {
@@ -62,6 +81,7 @@ pub(crate) async fn run<R: ApiRequest>(
     span.record(
         "outcome",
         match &result {
+            Ok(verified) if verified.is_pending() => "pending",
             Ok(_) => "ok",
             Err(Error::Failed(_)) => "failed",
             Err(Error::Unknown(_)) => "unknown",
@@ -126,9 +146,19 @@ async fn attempts<R: ApiRequest>(
                 response_time,
             } => {
                 record_result(&spans, &result);
-                tracing::info!(parent: &span, attempt, "succeeded");
+                if result.result_status == ResultStatus::Success {
+                    tracing::info!(parent: &span, attempt, "succeeded");
+                } else {
+                    tracing::info!(
+                        parent: &span,
+                        attempt,
+                        result_code = result.result_code.as_str(),
+                        "answered: accepted and pending"
+                    );
+                }
                 return Ok(Verified {
                     response,
+                    result,
                     body,
                     response_time,
                     attempts: attempt,

@@ -5,7 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use alipay_ams_core::{ApiRequest, Environment, PrivateKey, PublicKey};
+use alipay_ams_core::{ApiRequest, Environment, PrivateKey, PublicKey, ResultInfo, ResultStatus};
 use bytes::Bytes;
 use http::HeaderValue;
 
@@ -68,10 +68,12 @@ impl fmt::Debug for Client {
     }
 }
 
-/// A successful (`S`), verified reply that answers the request sent.
+/// A verified answer to the request sent: `S`, or `U` with one of the API's
+/// pending codes ([`is_pending`](Self::is_pending)).
 #[derive(Clone)]
 pub struct Verified<T> {
     pub(crate) response: T,
+    pub(crate) result: ResultInfo,
     pub(crate) body: Bytes,
     pub(crate) response_time: String,
     pub(crate) attempts: u32,
@@ -86,6 +88,22 @@ impl<T> Verified<T> {
     /// The typed response, by value.
     pub fn into_response(self) -> T {
         self.response
+    }
+
+    /// The reply's `result`: status `S`, or `U` with a pending code.
+    pub fn result(&self) -> &ResultInfo {
+        &self.result
+    }
+
+    /// Whether the answer is "accepted, not finished": a verified `U` with
+    /// one of the API's
+    /// [`PENDING_CODES`](alipay_ams_core::ApiRequest::PENDING_CODES), such as
+    /// pay's `PAYMENT_IN_PROCESS` (waiting for the buyer) or refund's
+    /// `REFUND_IN_PROCESS` (the result comes by `notifyRefund`). Not a
+    /// failure, and not to be sent again: wait for the notification or
+    /// inquire.
+    pub fn is_pending(&self) -> bool {
+        self.result.result_status != ResultStatus::Success
     }
 
     /// The reply body exactly as received and verified (fields this version
@@ -109,6 +127,7 @@ impl<T: fmt::Debug> fmt::Debug for Verified<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Verified")
             .field("response", &self.response)
+            .field("result", &self.result)
             .field("body", &BodyLen(self.body.len()))
             .field("response_time", &self.response_time)
             .field("attempts", &self.attempts)
@@ -122,7 +141,12 @@ impl Client {
         ClientBuilder::new()
     }
 
-    /// Sends a request and returns its verified, typed response on `S`.
+    /// Sends a request and returns its verified, typed response on `S`, or
+    /// on `U` with one of the API's
+    /// [`PENDING_CODES`](alipay_ams_core::ApiRequest::PENDING_CODES) (pay's
+    /// `PAYMENT_IN_PROCESS`: created, waiting for the buyer; refund's
+    /// `REFUND_IN_PROCESS`: accepted, finishing asynchronously): the
+    /// response's `result` says which.
     ///
     /// See [`Error`] for what `F`, unknown outcomes and requests that were
     /// never sent look like. Keep the request: after an unknown outcome, the

@@ -40,9 +40,12 @@
 //!    bytes, and only then parses them; a verified reply must answer this
 //!    request (its echoed ids and amount) and be fresh (`response-time`
 //!    within an hour of this machine's clock);
-//! 4. `S` is `Ok`; a verified `F` is [`Error::Failed`] (final); `U`,
-//!    timeouts, a broken connection after sending, non-200 statuses, and
-//!    replies that are unsigned, badly signed, for another request or not the
+//! 4. `S` is `Ok`, and so is a verified `U` with one of the API's pending
+//!    codes (pay's `PAYMENT_IN_PROCESS`, refund's `REFUND_IN_PROCESS`: a
+//!    definite "accepted, not finished", never sent again;
+//!    [`Verified::is_pending`]); a verified `F` is [`Error::Failed`]
+//!    (final); any other `U`, timeouts, a broken connection after sending,
+//!    non-200 statuses, and replies that are unsigned, badly signed, for another request or not the
 //!    expected JSON are [`Error::Unknown`], never a failure. A request that
 //!    never left (DNS failure, connection refused, TLS handshake or
 //!    certificate failure, connect timeout, or refused before sending as
@@ -65,8 +68,16 @@
 //! holds them, e.g. `alipay_ams_api::payments::CaptureRequest`); one
 //! [`Client::execute`] sends any of them.
 //!
+//! The checkout ([`checkout`]): [`Client::checkout`] sends `pay`, `capture`,
+//! `refund`, `cancel`, `consult`, `createPaymentSession` and the inquiries
+//! after the checkout rules, and returns what the answer means (pay's
+//! `PAYMENT_IN_PROCESS` is "waiting for the buyer", with what to show them);
+//! [`Client::resolve`] settles a money movement whose outcome stayed unknown
+//! by inquiring, never by sending it again.
+//!
 //! Tracing: one `alipay_ams.call` span per call (api, path, idempotency key,
-//! attempts, outcome, result) and one `alipay_ams.attempt` span per attempt.
+//! attempts, outcome, result), one `alipay_ams.attempt` span per attempt, and
+//! one `alipay_ams.resolve` span per resolution.
 //! No keys, signatures or bodies are logged.
 
 mod attempt;
@@ -74,6 +85,7 @@ mod budget;
 mod build_error;
 mod builder;
 mod call;
+pub mod checkout;
 mod client;
 mod error;
 mod gateway;

@@ -12,7 +12,8 @@ use crate::transport::TransportError;
 #[non_exhaustive]
 pub enum UnknownReason {
     /// Alipay answered `U` in a verified reply (e.g. `CAPTURE_IN_PROCESS`,
-    /// `UNKNOWN_EXCEPTION`).
+    /// `UNKNOWN_EXCEPTION`), with a code that is not one of the API's pending
+    /// codes (those are answers).
     #[error("Alipay answered U")]
     ResultUnknown,
     /// An unsigned reply that says `U`.

@@ -6,7 +6,8 @@
 //! |----------------------------|-----------|--------------------------------------------|
 //! | both, signature valid      | S         | success, if it echoes the request and is fresh |
 //! | both, signature valid      | F         | final failure, if fresh and not for another request |
-//! | both, signature valid      | U         | unknown, unless a pending code: as S       |
+//! | both, signature valid      | U, a pending code of the API | answer (parsed and checked as an S) |
+//! | both, signature valid      | any other U | unknown                                  |
 //! | both, signature invalid    | anything  | unknown (content ignored)                  |
 //! | neither                    | S / F / U | unknown: an unsigned reply is never final  |
 //! | only one                   | anything  | unknown                                    |
@@ -32,7 +33,8 @@ const EXCERPT_CHARS: usize = 160;
 
 /// What one attempt came to.
 pub(crate) enum Step<T> {
-    /// A verified S that answers this request.
+    /// A verified answer to this request: `S`, or `U` with one of the API's
+    /// pending codes.
     Success {
         response: T,
         result: ResultInfo,
@@ -151,9 +153,8 @@ pub(crate) fn judge<R: ApiRequest>(
         };
     }
     match result.result_status {
-        // A U whose code is one of the API's PENDING_CODES is a definite
-        // answer (pay's PAYMENT_IN_PROCESS): parsed and checked like an S
-        // in the last arm.
+        // A U with one of the API's pending codes (pay's PAYMENT_IN_PROCESS)
+        // is a definite answer, judged below like an S.
         ResultStatus::Unknown if !R::is_answer(&result) => Step::Unknown {
             reason: UnknownReason::ResultUnknown,
             result: Some(result),
@@ -171,26 +172,28 @@ pub(crate) fn judge<R: ApiRequest>(
                 futile: false,
             },
         },
-        _ => match serde_json::from_slice::<R::Response>(&body) {
-            Err(error) => Step::Unknown {
-                reason: unparseable(status, &error, &body),
-                result: Some(result),
-                futile: false,
-            },
-            Ok(response) => match request.check_reply(&response) {
-                Ok(()) => Step::Success {
-                    response,
-                    result,
-                    body,
-                    response_time,
-                },
-                Err(mismatch) => Step::Unknown {
-                    reason: UnknownReason::ReplyMismatch(mismatch),
+        ResultStatus::Success | ResultStatus::Unknown => {
+            match serde_json::from_slice::<R::Response>(&body) {
+                Err(error) => Step::Unknown {
+                    reason: unparseable(status, &error, &body),
                     result: Some(result),
                     futile: false,
                 },
-            },
-        },
+                Ok(response) => match request.check_reply(&response) {
+                    Ok(()) => Step::Success {
+                        response,
+                        result,
+                        body,
+                        response_time,
+                    },
+                    Err(mismatch) => Step::Unknown {
+                        reason: UnknownReason::ReplyMismatch(mismatch),
+                        result: Some(result),
+                        futile: false,
+                    },
+                },
+            }
+        }
     }
 }
 

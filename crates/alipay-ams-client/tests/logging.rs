@@ -111,3 +111,41 @@ async fn traces_name_the_call_and_attempts_but_never_keys_signatures_or_bodies()
         );
     }
 }
+
+#[tokio::test]
+async fn a_pending_answer_is_traced_as_pending() {
+    let server = FakeAlipay::routes(support::checkout::Routes::new().on("pay", |_, req| {
+        support::checkout::pay_answer(
+            req,
+            "U",
+            "PAYMENT_IN_PROCESS",
+            serde_json::json!({"normalUrl": "https://pay.example/c"}),
+        )
+    }))
+    .await;
+    let client = server.client().build().unwrap();
+    let buffer = Buffer::default();
+    let writer = buffer.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let guard = tracing::subscriber::set_default(subscriber);
+    client
+        .execute(&support::checkout::wallet_pay("pay-trace-1"))
+        .await
+        .unwrap();
+    drop(guard);
+    let log = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+    for expected in [
+        "outcome=\"pending\"",
+        "PAYMENT_IN_PROCESS",
+        "accepted and pending",
+        "pay-trace-1",
+    ] {
+        assert!(log.contains(expected), "missing {expected:?} in:\n{log}");
+    }
+    assert!(!log.contains("pay.example"), "the body leaked into:\n{log}");
+}

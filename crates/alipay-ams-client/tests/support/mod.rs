@@ -3,6 +3,7 @@
 //! request, and answers as a script says, signing with the example Alipay key.
 #![allow(dead_code)]
 
+pub mod checkout;
 pub mod tls;
 
 use std::convert::Infallible;
