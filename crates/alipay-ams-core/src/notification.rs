@@ -79,8 +79,14 @@ pub struct DedupKey(String);
 
 impl DedupKey {
     /// A key from its parts, joined with `:`. Each part's `%` and `:` are
-    /// percent-encoded, so different parts never give the same key.
+    /// percent-encoded, so different parts never give the same key. Empty
+    /// parts at the end (optional fields that are absent) are left out:
+    /// `PAYMENT_RESULT:<paymentId>`, not `PAYMENT_RESULT:<paymentId>:`.
     pub fn new<'a>(parts: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut parts: Vec<&str> = parts.into_iter().collect();
+        while parts.last().is_some_and(|p| p.is_empty()) {
+            parts.pop();
+        }
         let mut key = String::new();
         for (index, part) in parts.into_iter().enumerate() {
             if index > 0 {
@@ -346,5 +352,10 @@ mod tests {
         assert_ne!(DedupKey::new(["a:b", "c"]), DedupKey::new(["a", "b:c"]));
         assert_ne!(DedupKey::new(["a%3A", "b"]), DedupKey::new(["a:", "b"]));
         assert_eq!(DedupKey::new(["a:b"]).as_str(), "a%3Ab");
+        assert_eq!(
+            DedupKey::new(["PAYMENT_RESULT", "p1", ""]).as_str(),
+            "PAYMENT_RESULT:p1"
+        );
+        assert_eq!(DedupKey::new(["A", "", "b"]).as_str(), "A::b");
     }
 }

@@ -320,7 +320,7 @@ mod tests {
         );
         assert_eq!(
             payment("PAYMENT_PENDING", "S", "").dedup_key().as_str(),
-            "PAYMENT_PENDING:P1:"
+            "PAYMENT_PENDING:P1"
         );
     }
 }
