@@ -126,6 +126,7 @@
 mod config;
 mod error;
 mod handler;
+mod inbox;
 mod meta;
 mod router;
 mod service;
@@ -133,7 +134,11 @@ mod verify;
 
 pub use config::{DEFAULT_BODY_LIMIT, NotifyConfig};
 pub use error::NotifyError;
-pub use handler::{HandlerError, NotifyHandler};
+pub use handler::{HandlerError, NotifyHandler, TxHandler};
+pub use inbox::{
+    Claim, DEFAULT_MEMORY_CAPACITY, Inbox, InboxError, MemoryInbox, MemoryTx, Stored, UNROUTED,
+    unrouted_dedup_key,
+};
 pub use meta::{NotifyMeta, Verified};
 pub use router::{Classified, NotifyRouter, NotifyRouterBuilder, RouteError, Routed, Unrouted};
 pub use service::{NotifyService, NotifyServiceBuilder};
