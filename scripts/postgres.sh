@@ -4,6 +4,7 @@
 #   scripts/postgres.sh run -- CMD...   start a cluster, run CMD with DATABASE_URL set, stop it
 #   scripts/postgres.sh start           start one; prints `export DATABASE_URL=...` and `export PG_TEST_DIR=...`
 #   scripts/postgres.sh stop DIR        stop the cluster started in DIR and delete it
+#   scripts/postgres.sh restart DIR     restart it as after a crash (immediate shutdown), same port
 #
 # Installs the `postgresql` package when it is missing (apt-get; needs root or
 # passwordless sudo). The cluster belongs to an unprivileged user (`postgres`,
@@ -73,8 +74,18 @@ stop() {
   as_root rm -rf "$dir"
 }
 
+# restart DIR: an immediate shutdown (the server is killed, as in a crash;
+# it recovers from its WAL on start) and a start with the same options.
+restart() {
+  local dir=$1 bin
+  bin=$(bindir)
+  [ -d "$dir/data" ] || { say "no cluster in $dir"; return 1; }
+  as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -m immediate -w -t 60 restart >&2
+}
+
 case "${1:-}" in
   start) start ;;
+  restart) restart "${2:?usage: postgres.sh restart DIR}" ;;
   stop) stop "${2:?usage: postgres.sh stop DIR}" ;;
   run)
     shift
@@ -85,5 +96,5 @@ case "${1:-}" in
     say "PostgreSQL on ${DATABASE_URL}"
     "$@"
     ;;
-  *) say "usage: postgres.sh run -- CMD... | start | stop DIR"; exit 2 ;;
+  *) say "usage: postgres.sh run -- CMD... | start | stop DIR | restart DIR"; exit 2 ;;
 esac
