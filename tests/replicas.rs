@@ -38,8 +38,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const REPLICAS: usize = 4;
 /// Routed notifications (payments, captures, refunds) and unrouted ones.
-const ROUTED: usize = 2400;
-const UNROUTED: usize = 60;
+const ROUTED: usize = 6000;
+const UNROUTED: usize = 100;
 /// Notifications being delivered at once (each to 2 or 3 replicas).
 const IN_FLIGHT: usize = 12;
 const PATH: &str = "/alipay/notify";
@@ -351,7 +351,7 @@ async fn every_notification_takes_effect_exactly_once_across_replicas_under_faul
         }));
     }
 
-    // The faults, at a third and at a half of the run.
+    // The faults, at a third and at two thirds of the run.
     let wait_for = |share: usize| {
         let counts = counts.clone();
         async move {
@@ -371,7 +371,7 @@ async fn every_notification_takes_effect_exactly_once_across_replicas_under_faul
     down.store(false, Ordering::SeqCst);
     println!("r{killed} back at {:.1?}", started.elapsed());
 
-    wait_for(3).await;
+    wait_for(4).await;
     println!(
         "PostgreSQL restart (immediate) at {:.1?}",
         started.elapsed()

@@ -73,3 +73,8 @@ pub use deadpool_postgres;
 /// The PostgreSQL client handlers write through ([`PgTx`] derefs to its
 /// `Client`), at the version this crate uses.
 pub use tokio_postgres;
+
+// Compiles the README's examples as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
