@@ -13,11 +13,13 @@
 #   scripts/postgres-perf.sh               # 40,000 notifications, 32 connections
 #   PERF_COUNT=100000 PERF_CONNECTIONS=64 scripts/postgres-perf.sh
 #   PERF_PGBENCH=explicit scripts/postgres-perf.sh   # BEGIN; INSERT; COMMIT (3 round trips)
+#   PERF_DURABLE=1 scripts/postgres-perf.sh          # fsync on: commits wait for the disk
 #
 # PERF_PGBENCH=single (default): the INSERT alone, one statement that is its
 # own transaction, one round trip: the cheapest one-row insert transaction
-# there is, so the harder baseline. The cluster is scripts/postgres.sh's
-# (fsync off: commits cost CPU, not disk flushes, on both sides alike).
+# there is, so the harder baseline. The cluster is scripts/postgres.sh's:
+# fsync off by default (commits cost CPU, not disk flushes, on both sides
+# alike), PostgreSQL's durable defaults with PERF_DURABLE=1.
 # Everything shares the machine's cores: the load generator, the endpoint,
 # pgbench and PostgreSQL. Prints a markdown table.
 set -euo pipefail
@@ -34,7 +36,8 @@ done
 log "building (release, not timed)"
 cargo build --release --all-features --example postgres_notify --example load_notify >&2
 
-eval "$(scripts/postgres.sh start)"
+DURABLE="${PERF_DURABLE:-0}"
+eval "$(PG_DURABLE="$DURABLE" scripts/postgres.sh start)"
 ENDPOINT_PID=""
 cleanup() {
     [ -n "$ENDPOINT_PID" ] && kill "$ENDPOINT_PID" 2>/dev/null && wait "$ENDPOINT_PID" 2>/dev/null
@@ -100,14 +103,15 @@ read -r ROWS DISTINCT INBOX < <(psql -qtA -F ' ' "$DATABASE_URL" -c \
     "SELECT (SELECT count(*) FROM merchant_effects), (SELECT count(DISTINCT dedup_key) FROM merchant_effects), (SELECT count(*) FROM alipay_inbox WHERE status = 'processed')")
 EXPECTED=$((NOK + 2000))
 
-python3 - "$TPS1" "$TPS2" "$P50_1" "$P50_2" "$P99_1" "$P99_2" "$NPS" "$NP50" "$NP99" "$NOK" "$ROWS" "$DISTINCT" "$INBOX" "$EXPECTED" "$CONNECTIONS" "$PGBENCH_MODE" "$(nproc)" <<'EOF'
+python3 - "$TPS1" "$TPS2" "$P50_1" "$P50_2" "$P99_1" "$P99_2" "$NPS" "$NP50" "$NP99" "$NOK" "$ROWS" "$DISTINCT" "$INBOX" "$EXPECTED" "$CONNECTIONS" "$PGBENCH_MODE" "$(nproc)" "$DURABLE" <<'EOF'
 import sys
-(t1, t2, a50, b50, a99, b99, nps, n50, n99, nok, rows, distinct, inbox, expected, conns, mode, cpus) = sys.argv[1:]
+(t1, t2, a50, b50, a99, b99, nps, n50, n99, nok, rows, distinct, inbox, expected, conns, mode, cpus, durable) = sys.argv[1:]
 t = (float(t1) + float(t2)) / 2
 nps = float(nps)
 once = rows == distinct == inbox == expected
 stmt = "INSERT (its own transaction)" if mode == "single" else "BEGIN; INSERT; COMMIT"
-print(f"\n{cpus} cores, one PostgreSQL (fsync off), {conns} connections on each side.\n")
+fsync = "fsync on, PostgreSQL's defaults" if durable == "1" else "fsync off"
+print(f"\n{cpus} cores, one PostgreSQL ({fsync}), {conns} connections on each side.\n")
 print("| measurement | per second | p50 | p99 | ratio |")
 print("|---|---:|---:|---:|---:|")
 print(f"| pgbench, one-row `{stmt}` (mean of 2 runs: {float(t1):.0f}, {float(t2):.0f}) | {t:.0f} | {(int(a50) + int(b50)) / 2000:.2f} ms | {(int(a99) + int(b99)) / 2000:.2f} ms | 1.00 |")

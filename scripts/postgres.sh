@@ -58,8 +58,12 @@ start() {
     cat "$dir/initdb.log" >&2; say "initdb failed"; exit 1; }
   # Tuned for throwaway tests: no fsync (a crash loses nothing we keep), but
   # real transactions, locks and isolation, which are what the tests are about.
+  # PG_DURABLE=1 keeps PostgreSQL's defaults (fsync, full-page writes), as
+  # in production: commits then wait for the disk.
+  local durability="-c fsync=off -c full_page_writes=off"
+  [ "${PG_DURABLE:-0}" = 1 ] && durability=""
   as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-    -o "-h 127.0.0.1 -p $port -k $dir -c fsync=off -c full_page_writes=off -c max_connections=200" start >&2 || {
+    -o "-h 127.0.0.1 -p $port -k $dir $durability -c max_connections=200" start >&2 || {
     cat "$dir/server.log" >&2; say "the server did not start"; exit 1; }
   echo "$port" >"$dir/port"
   echo "export DATABASE_URL=postgres://postgres@127.0.0.1:$port/postgres"

@@ -62,15 +62,6 @@ pub enum PgError {
         "no TLS root certificate could be loaded from the system ({0}); install ca-certificates or add the database's CA with PgStoreBuilder::root_certificates_pem"
     )]
     TlsRoots(String),
-    /// The inbox's row of a notification was not there to be marked
-    /// processed, although its transaction had created or locked it.
-    #[error(
-        "the inbox row of this notification could not be marked processed ({rows} rows matched): was the inbox table changed while the notification was processed?"
-    )]
-    Unmarked {
-        /// How many rows the mark matched.
-        rows: u64,
-    },
 }
 
 impl From<tokio_postgres::Error> for PgError {

@@ -17,13 +17,18 @@
 //! the waiter is then acknowledged at once instead of being redelivered
 //! minutes later.
 //!
-//! Round trips per first delivery: `BEGIN` pipelined with the claim, the
-//! handler's own statements, then the mark pipelined with `COMMIT`. The row
-//! becomes `processed` only through the mark, the last statement before
+//! The claim writes the row as `processed` by this transaction (its
+//! `txid_current()` in `processed_by`): that is only true once it commits,
+//! and nobody sees it before. It returns whether this transaction claimed
+//! it, so a redelivery of a processed notification is told apart in the same
+//! statement. Round trips per first delivery: `BEGIN` pipelined with the
+//! claim, the handler's own statements, then `SELECT 1` pipelined with
 //! `COMMIT`: had the transaction been aborted by a failed statement the
-//! handler swallowed, the mark fails (PostgreSQL would answer `COMMIT` of an
+//! handler swallowed, `SELECT 1` fails (PostgreSQL answers `COMMIT` of an
 //! aborted transaction with a rollback, not an error), and the notification
-//! is not acknowledged.
+//! is not acknowledged. The claim inserts only inside the transaction that
+//! `BEGIN` opened (it checks a setting `BEGIN` sets locally), so it can never
+//! commit on its own.
 
 use std::fmt;
 use std::ops::Deref;
@@ -50,7 +55,6 @@ pub struct PgInbox {
 /// The inbox's statements for its table.
 struct Sql {
     claim: String,
-    mark: String,
     fail: String,
     unrouted: String,
 }
@@ -60,15 +64,22 @@ impl Sql {
         const COLUMNS: &str = "dedup_key, kind, notify_type, status, client_id, request_time, signature, signed_path, key_version, body";
         const VALUES: &str = "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10";
         Sql {
+            // Inserts the row as processed by this transaction, or locks the
+            // existing one and takes it over unless it was processed already;
+            // true when this transaction is to run the handler. The WHERE
+            // inserts nothing outside the transaction BEGIN opened.
             claim: format!(
-                "INSERT INTO {table} AS inbox ({COLUMNS}) VALUES ({VALUES})
-                 ON CONFLICT (dedup_key) DO UPDATE
-                     SET deliveries = inbox.deliveries + 1, last_delivery_at = now()
-                 RETURNING status"
-            ),
-            mark: format!(
-                "UPDATE {table} SET status = 'processed', processed_at = now(), last_error = NULL
-                 WHERE dedup_key = $1"
+                "INSERT INTO {table} AS inbox ({COLUMNS}, processed_at, processed_by)
+                 SELECT $1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text,
+                        $9::bigint, $10::bytea, now(), txid_current()
+                 WHERE current_setting('{IN_TRANSACTION}', true) = 'on'
+                 ON CONFLICT (dedup_key) DO UPDATE SET
+                     deliveries = inbox.deliveries + 1,
+                     last_delivery_at = now(),
+                     status = 'processed',
+                     processed_at = CASE WHEN inbox.status = 'processed' THEN inbox.processed_at ELSE now() END,
+                     processed_by = CASE WHEN inbox.status = 'processed' THEN inbox.processed_by ELSE txid_current() END
+                 RETURNING processed_by = txid_current()"
             ),
             fail: format!(
                 "INSERT INTO {table} AS inbox ({COLUMNS}, failures, last_error) VALUES ({VALUES}, 1, $11)
@@ -85,6 +96,13 @@ impl Sql {
         }
     }
 }
+
+/// Set by [`BEGIN`] for the claim to check that it runs in a transaction.
+const IN_TRANSACTION: &str = "alipay_ams.in_transaction";
+/// Opens the transaction, in one message.
+const BEGIN: &str = "BEGIN; SET LOCAL alipay_ams.in_transaction = 'on'";
+/// Fails in an aborted transaction, where `COMMIT` would silently roll back.
+const ALIVE: &str = "SELECT 1";
 
 /// The most of a handler's error message kept in `last_error`.
 const ERROR_TEXT_LIMIT: usize = 1000;
@@ -192,7 +210,7 @@ pub struct PgTx {
     /// Taken out only by `finish` (which consumes the `PgTx`) and by `Drop`,
     /// so it is always there while anyone can call `deref`.
     conn: Option<Object>,
-    /// The notification's key, which the commit marks processed.
+    /// The notification's key, for Debug.
     dedup_key: String,
 }
 
@@ -259,18 +277,18 @@ impl Inbox for PgInbox {
             conn: Some(conn),
             dedup_key: meta.dedup_key().as_str().to_owned(),
         };
-        let row = Row::of(meta, "received");
+        let row = Row::of(meta, "processed");
         let claimed = {
             let conn: &ClientWrapper = &tx;
             // Pipelined: the claim is sent right behind BEGIN, in order.
             try_join(
-                conn.batch_execute("BEGIN"),
+                conn.batch_execute(BEGIN),
                 conn.query_one(&stmt, &row.params()),
             )
             .await
         };
-        let status: String = match claimed.and_then(|(_, row)| row.try_get(0)) {
-            Ok(status) => status,
+        let claimed: bool = match claimed.and_then(|(_, row)| row.try_get(0)) {
+            Ok(claimed) => claimed,
             Err(error) => {
                 // Lock timeout, or the connection broke: the guard closes it
                 // (a server error left it in an aborted transaction).
@@ -278,7 +296,7 @@ impl Inbox for PgInbox {
                 return Err(InboxError::new(PgError::from(error)));
             }
         };
-        if status == "processed" {
+        if !claimed {
             // Keep the delivery count; nothing else was written.
             tx.finish("COMMIT").await.map_err(InboxError::new)?;
             return Ok(Claim::Done);
@@ -290,25 +308,20 @@ impl Inbox for PgInbox {
         let marked = {
             let conn: &ClientWrapper = &tx;
             let stmt = conn
-                .prepare_cached(&self.sql.mark)
+                .prepare_cached(ALIVE)
                 .await
                 .map_err(|e| InboxError::new(PgError::from(e)))?;
-            // Pipelined: if the transaction was aborted, the mark fails, and
+            // Pipelined: if the transaction was aborted, SELECT 1 fails, and
             // the COMMIT behind it only rolls back.
-            try_join(
-                conn.execute(&stmt, &[&tx.dedup_key]),
-                conn.batch_execute("COMMIT"),
-            )
-            .await
+            try_join(conn.execute(&stmt, &[]), conn.batch_execute("COMMIT")).await
         };
         match marked {
-            Ok((1, ())) => {
+            Ok(_) => {
                 // Committed: the connection goes back to the pool.
                 let mut tx = tx;
                 drop(tx.conn.take());
                 Ok(())
             }
-            Ok((rows, ())) => Err(InboxError::new(PgError::Unmarked { rows })),
             Err(error) => Err(InboxError::new(PgError::from(error))),
         }
     }

@@ -85,11 +85,10 @@ pub(crate) struct Migrations {
 
 /// The inbox: one row per dedup key.
 ///
-/// - `status`: `received` (claimed, not yet processed; only ever visible if
-///   a transaction committed without marking it, which the inbox never
-///   does), `processed` (the handler's writes committed with it), `failed`
-///   (the last attempt failed; the next delivery runs the handler again),
-///   `unrouted` (no route handled it; stored and acknowledged).
+/// - `status`: `processed` (the handler's writes committed with it;
+///   `processed_at`, and `processed_by` the id of that transaction),
+///   `failed` (the last attempt failed; the next delivery runs the handler
+///   again), `unrouted` (no route handled it; stored and acknowledged).
 /// - `deliveries`: how many deliveries found it (redeliveries and
 ///   concurrent duplicates included), `failures`, `last_error`.
 /// - The delivery itself, to verify it again: `body` (the exact bytes),
@@ -108,7 +107,7 @@ fn inbox_steps(table: &TableName) -> Vec<String> {
             kind             text NOT NULL,
             notify_type      text,
             status           text NOT NULL
-                CHECK (status IN ('received', 'processed', 'failed', 'unrouted')),
+                CHECK (status IN ('processed', 'failed', 'unrouted')),
             deliveries       integer NOT NULL DEFAULT 1,
             failures         integer NOT NULL DEFAULT 0,
             last_error       text,
@@ -120,7 +119,8 @@ fn inbox_steps(table: &TableName) -> Vec<String> {
             body             bytea NOT NULL,
             received_at      timestamptz NOT NULL DEFAULT now(),
             last_delivery_at timestamptz NOT NULL DEFAULT now(),
-            processed_at     timestamptz
+            processed_at     timestamptz,
+            processed_by     bigint
         );
         CREATE INDEX IF NOT EXISTS {pending} ON {t} (status, received_at)
             WHERE status <> 'processed';"
