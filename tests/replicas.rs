@@ -25,7 +25,7 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -43,6 +43,9 @@ const UNROUTED: usize = 100;
 /// Notifications being delivered at once (each to 2 or 3 replicas).
 const IN_FLIGHT: usize = 12;
 const PATH: &str = "/alipay/notify";
+const UP: u8 = 0;
+const REPLICA_DOWN: u8 = 1;
+const DATABASE_DOWN: u8 = 2;
 
 /// The replica processes; killed when dropped, whatever the test did.
 struct Replicas {
@@ -212,7 +215,9 @@ struct Counts {
     delivered: AtomicU64,
     acknowledged: AtomicU64,
     refused: AtomicU64,
-    refused_while_down: AtomicU64,
+    /// Refused while the killed replica was down, and while the database restarted.
+    refused_replica_down: AtomicU64,
+    refused_database_down: AtomicU64,
     /// Notifications acknowledged, and deliveries acknowledged per replica
     /// after the database restart.
     notifications_done: AtomicUsize,
@@ -280,7 +285,8 @@ async fn every_notification_takes_effect_exactly_once_across_replicas_under_faul
     let notifications = Arc::new(notifications());
     let total = notifications.len();
     let counts = Arc::new(Counts::default());
-    let down = Arc::new(AtomicBool::new(false));
+    // What is down: nothing, the killed replica, or the database.
+    let down = Arc::new(AtomicU8::new(UP));
     let db_restarted = Arc::new(AtomicBool::new(false));
     let addrs: Vec<SocketAddr> = (0..REPLICAS).map(|i| replicas.addr(i)).collect();
     let next = Arc::new(AtomicUsize::new(0));
@@ -336,9 +342,15 @@ async fn every_notification_takes_effect_exactly_once_across_replicas_under_faul
                             }
                         } else {
                             counts.refused.fetch_add(1, Ordering::Relaxed);
-                            if down.load(Ordering::SeqCst) {
-                                counts.refused_while_down.fetch_add(1, Ordering::Relaxed);
-                            }
+                            match down.load(Ordering::SeqCst) {
+                                REPLICA_DOWN => {
+                                    counts.refused_replica_down.fetch_add(1, Ordering::Relaxed)
+                                }
+                                DATABASE_DOWN => {
+                                    counts.refused_database_down.fetch_add(1, Ordering::Relaxed)
+                                }
+                                _ => 0,
+                            };
                         }
                     }
                     if acknowledged {
@@ -363,12 +375,12 @@ async fn every_notification_takes_effect_exactly_once_across_replicas_under_faul
     wait_for(2).await;
     let killed = 1;
     println!("SIGKILL r{killed} at {:.1?}", started.elapsed());
-    down.store(true, Ordering::SeqCst);
+    down.store(REPLICA_DOWN, Ordering::SeqCst);
     replicas.kill(killed);
     tokio::time::sleep(Duration::from_millis(700)).await;
     replicas.spawn(killed);
     wait_listening(replicas.addr(killed)).await;
-    down.store(false, Ordering::SeqCst);
+    down.store(UP, Ordering::SeqCst);
     println!("r{killed} back at {:.1?}", started.elapsed());
 
     wait_for(4).await;
@@ -376,7 +388,7 @@ async fn every_notification_takes_effect_exactly_once_across_replicas_under_faul
         "PostgreSQL restart (immediate) at {:.1?}",
         started.elapsed()
     );
-    down.store(true, Ordering::SeqCst);
+    down.store(DATABASE_DOWN, Ordering::SeqCst);
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/postgres.sh");
     let restarted = tokio::task::spawn_blocking(move || {
         Command::new("bash")
@@ -391,7 +403,7 @@ async fn every_notification_takes_effect_exactly_once_across_replicas_under_faul
     // Refusals in the second after the restart still count as "while down":
     // pools find their connections closed one delivery at a time.
     tokio::time::sleep(Duration::from_secs(1)).await;
-    down.store(false, Ordering::SeqCst);
+    down.store(UP, Ordering::SeqCst);
     db_restarted.store(true, Ordering::SeqCst);
     println!("PostgreSQL back at {:.1?}", started.elapsed());
 
@@ -461,12 +473,13 @@ async fn every_notification_takes_effect_exactly_once_across_replicas_under_faul
 
     println!(
         "replicas soak: {total} notifications ({ROUTED} routed, {UNROUTED} unrouted) to {REPLICAS} replicas, 2-3 at once, in {elapsed:.1?}\n  \
-         delivered {}, acknowledged {}, refused {} (while down: {}), effects {total_effects} ({by_replica}), duplicates {duplicates}, lost {lost}, \
+         delivered {}, acknowledged {}, refused {} (while the killed replica was down: {}, while the database restarted: {}), effects {total_effects} ({by_replica}), duplicates {duplicates}, lost {lost}, \
          unrouted stored {unrouted_stored}/{UNROUTED}; acknowledgements per replica after the database restart: {after_restart:?}",
         counts.delivered.load(Ordering::Relaxed),
         counts.acknowledged.load(Ordering::Relaxed),
         counts.refused.load(Ordering::Relaxed),
-        counts.refused_while_down.load(Ordering::Relaxed),
+        counts.refused_replica_down.load(Ordering::Relaxed),
+        counts.refused_database_down.load(Ordering::Relaxed),
     );
     println!("replica logs: {}", logs.display());
     assert_eq!(duplicates, 0, "effects recorded twice");
@@ -488,8 +501,9 @@ async fn every_notification_takes_effect_exactly_once_across_replicas_under_faul
         );
     }
     assert!(
-        counts.refused_while_down.load(Ordering::Relaxed) > 0,
-        "no delivery met a fault: the faults did not happen mid-run"
+        counts.refused_replica_down.load(Ordering::Relaxed) > 0
+            && counts.refused_database_down.load(Ordering::Relaxed) > 0,
+        "a fault met no delivery: the faults did not happen mid-run"
     );
     drop(replicas);
     let _ = std::fs::remove_dir_all(&logs);
