@@ -192,6 +192,9 @@ async fn run(options: Options) -> Result<(), String> {
             options.tls_ca_file.display()
         );
     }
+    // Listen for SIGTERM before saying "listening": a supervisor (or a test)
+    // may stop the process as soon as it reads that line.
+    let shutdown = shutdown_signal();
     println!("alipay-ams-sandbox listening on {}", sandbox.base_url());
     tracing::info!(
         "client id {}, time scale {}, redelivery {}",
@@ -199,7 +202,7 @@ async fn run(options: Options) -> Result<(), String> {
         options.time_scale,
         if options.redelivery { "on" } else { "off" }
     );
-    shutdown_signal().await;
+    shutdown.await;
     tracing::info!("stopping");
     sandbox.shutdown().await;
     Ok(())
@@ -219,11 +222,14 @@ fn with_tls(
     Err("--tls needs the `tls` feature (on by default); this build has it off".into())
 }
 
-async fn shutdown_signal() {
+/// Resolves on Ctrl-C or SIGTERM; SIGTERM is handled from the call on, not
+/// from the first poll.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
+    let term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate());
+    async move {
+        #[cfg(unix)]
+        match term {
             Ok(mut term) => {
                 tokio::select! {
                     _ = tokio::signal::ctrl_c() => {}
@@ -235,10 +241,10 @@ async fn shutdown_signal() {
                 let _ = tokio::signal::ctrl_c().await;
             }
         }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
 
