@@ -4,6 +4,7 @@
 #   scripts/postgres.sh run -- CMD...   start a cluster, run CMD with DATABASE_URL set, stop it
 #   scripts/postgres.sh start           start one; prints `export DATABASE_URL=...` and `export PG_TEST_DIR=...`
 #   scripts/postgres.sh stop DIR        stop the cluster started in DIR and delete it
+#   scripts/postgres.sh restart DIR     restart it as after a crash (immediate shutdown), same port
 #
 # Installs the `postgresql` package when it is missing (apt-get; needs root or
 # passwordless sudo). The cluster belongs to an unprivileged user (`postgres`,
@@ -57,8 +58,12 @@ start() {
     cat "$dir/initdb.log" >&2; say "initdb failed"; exit 1; }
   # Tuned for throwaway tests: no fsync (a crash loses nothing we keep), but
   # real transactions, locks and isolation, which are what the tests are about.
+  # PG_DURABLE=1 keeps PostgreSQL's defaults (fsync, full-page writes), as
+  # in production: commits then wait for the disk.
+  local durability="-c fsync=off -c full_page_writes=off"
+  [ "${PG_DURABLE:-0}" = 1 ] && durability=""
   as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-    -o "-h 127.0.0.1 -p $port -k $dir -c fsync=off -c full_page_writes=off -c max_connections=200" start >&2 || {
+    -o "-h 127.0.0.1 -p $port -k $dir $durability -c max_connections=200" start >&2 || {
     cat "$dir/server.log" >&2; say "the server did not start"; exit 1; }
   echo "$port" >"$dir/port"
   echo "export DATABASE_URL=postgres://postgres@127.0.0.1:$port/postgres"
@@ -73,8 +78,18 @@ stop() {
   as_root rm -rf "$dir"
 }
 
+# restart DIR: an immediate shutdown (the server is killed, as in a crash;
+# it recovers from its WAL on start) and a start with the same options.
+restart() {
+  local dir=$1 bin
+  bin=$(bindir)
+  [ -d "$dir/data" ] || { say "no cluster in $dir"; return 1; }
+  as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -m immediate -w -t 60 restart >&2
+}
+
 case "${1:-}" in
   start) start ;;
+  restart) restart "${2:?usage: postgres.sh restart DIR}" ;;
   stop) stop "${2:?usage: postgres.sh stop DIR}" ;;
   run)
     shift
@@ -85,5 +100,5 @@ case "${1:-}" in
     say "PostgreSQL on ${DATABASE_URL}"
     "$@"
     ;;
-  *) say "usage: postgres.sh run -- CMD... | start | stop DIR"; exit 2 ;;
+  *) say "usage: postgres.sh run -- CMD... | start | stop DIR | restart DIR"; exit 2 ;;
 esac

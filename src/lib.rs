@@ -66,6 +66,11 @@ pub use alipay_ams_client as client;
 #[cfg(feature = "notify")]
 pub use alipay_ams_notify as notify;
 
+/// The notification inbox on PostgreSQL, for several replicas (feature
+/// `postgres`): `NotifyService::builder_with_inbox(config, store.inbox())`.
+#[cfg(feature = "postgres")]
+pub use alipay_ams_postgres as postgres;
+
 /// The local sandbox gateway, for tests (feature `sandbox`).
 #[cfg(feature = "sandbox")]
 pub mod sandbox {

@@ -101,6 +101,21 @@ pub enum NotifyError {
     /// Its `source()` is the handler's error.
     #[error("the handler could not process the notification: {0}")]
     Handler(#[source] Box<dyn StdError + Send + Sync>),
+    /// Another delivery of the same notification is being processed right
+    /// now, and the inbox does not wait for it (409, resultStatus U): Alipay
+    /// delivers again, and finds it processed.
+    #[error(
+        "another delivery of this notification is being processed now; Alipay will deliver it again and find it processed"
+    )]
+    InFlight,
+    /// The inbox could not record or commit the notification (its database
+    /// is down, a lock wait timed out) (503, resultStatus U): what the handler
+    /// wrote is rolled back, and Alipay delivers again. Its `source()` is the
+    /// inbox's error.
+    #[error(
+        "the inbox could not record the notification: {0}; check that its database is reachable"
+    )]
+    Inbox(#[source] Box<dyn StdError + Send + Sync>),
     /// The request was not answered within the service's deadline (503,
     /// resultStatus U): a slow client or a slow handler. Alipay redelivers.
     #[error(
@@ -134,6 +149,12 @@ fn describe_malformed(error: &serde_json::Error) -> String {
                 None => "a field has the wrong type or value".to_owned(),
             }
         }
+    }
+}
+
+impl From<crate::inbox::InboxError> for NotifyError {
+    fn from(error: crate::inbox::InboxError) -> Self {
+        NotifyError::Inbox(error.into_inner())
     }
 }
 
@@ -210,6 +231,8 @@ impl NotifyError {
             E::Malformed(_) =>             row(S::BAD_REQUEST,            F,  "PARAM_ILLEGAL",      NOT_VALID,                               "malformed",            false),
             E::Unhandled { .. } =>         row(S::NOT_IMPLEMENTED,        U,  "UNKNOWN_EXCEPTION",  AGAIN,                                   "unhandled_kind",       true),
             E::Handler(_) =>               row(S::INTERNAL_SERVER_ERROR,  U,  "UNKNOWN_EXCEPTION",  AGAIN,                                   "handler_failed",       true),
+            E::InFlight =>                 row(S::CONFLICT,               U,  "UNKNOWN_EXCEPTION",  AGAIN,                                   "in_flight",            false),
+            E::Inbox(_) =>                 row(S::SERVICE_UNAVAILABLE,    U,  "UNKNOWN_EXCEPTION",  AGAIN,                                   "inbox_failed",         true),
             E::DeadlineExceeded { .. } =>  row(S::SERVICE_UNAVAILABLE,    U,  "UNKNOWN_EXCEPTION",  AGAIN,                                   "deadline_exceeded",    false),
         }
     }
@@ -310,6 +333,8 @@ mod tests {
                 kind: "notifyType \"hunter2\"".into(),
             },
             NotifyError::Handler(io()),
+            NotifyError::InFlight,
+            NotifyError::Inbox(io()),
             NotifyError::DeadlineExceeded {
                 limit: Duration::from_secs(1),
             },

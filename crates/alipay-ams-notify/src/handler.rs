@@ -65,6 +65,46 @@ impl<K: NotificationKind, H: NotifyHandler<K>> NotifyHandler<K> for Arc<H> {
     }
 }
 
+/// The merchant's code for one notification kind `K`, run inside the
+/// inbox's transaction `Tx` so that its writes commit together with the
+/// record that the notification was processed: each event's effects happen
+/// exactly once, however often and to however many replicas it is delivered.
+///
+/// Route it with `.on_tx::<K>(handler)` on a service or router built with a
+/// transactional inbox ([`NotifyService::builder_with_inbox`](crate::NotifyService::builder_with_inbox));
+/// `Tx` is that inbox's [`Inbox::Tx`](crate::Inbox::Tx) (for
+/// `alipay-ams-postgres`, its `PgTx`, which derefs to a PostgreSQL client in
+/// an open transaction). Write with `tx`, never commit or roll back yourself:
+/// return `Ok(())` and the inbox commits, then Alipay is acknowledged; return
+/// an error and everything written in `tx` is rolled back, and Alipay
+/// delivers the notification again. A redelivery of a processed event does
+/// not reach the handler.
+///
+/// [`NotifyHandler`] stays the trait for handlers that write nowhere the
+/// inbox can commit with (a queue, a file, memory): both kinds of route mix
+/// in one service.
+pub trait TxHandler<K: NotificationKind, Tx>: Send + Sync + 'static {
+    /// Processes one verified notification of kind `K`, writing in `tx`.
+    fn handle(
+        &self,
+        notification: K,
+        meta: &NotifyMeta,
+        tx: &mut Tx,
+    ) -> impl Future<Output = Result<(), HandlerError>> + Send;
+}
+
+/// A shared transactional handler.
+impl<K: NotificationKind, Tx, H: TxHandler<K, Tx>> TxHandler<K, Tx> for Arc<H> {
+    fn handle(
+        &self,
+        notification: K,
+        meta: &NotifyMeta,
+        tx: &mut Tx,
+    ) -> impl Future<Output = Result<(), HandlerError>> + Send {
+        H::handle(self, notification, meta, tx)
+    }
+}
+
 /// A handler could not process a notification now; Alipay will deliver it
 /// again. Converts from any error (`?` on a database error compiles), or is
 /// built with a message.

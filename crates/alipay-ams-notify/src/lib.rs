@@ -89,6 +89,16 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # Redeliveries and the inbox
+//!
+//! Every verified notification is recorded in the service's [`Inbox`] under
+//! its dedup key before its handler runs: a redelivery of a processed one is
+//! acknowledged without running the handler again. [`MemoryInbox`] is the
+//! default (one process); `alipay-ams-postgres` is a durable one for several
+//! replicas, whose [`TxHandler`]s (routed with
+//! [`on_tx`](NotifyServiceBuilder::on_tx)) write in the same transaction as
+//! the record, so each notification's effects happen exactly once.
+//!
 //! # Kinds and routes
 //!
 //! A kind is a type implementing [`alipay_ams_core::NotificationKind`] (the
@@ -111,13 +121,15 @@
 //!
 //! | Outcome | HTTP | `resultStatus` |
 //! |---|---|---|
-//! | the handler of its kind returned `Ok` (or no route handles it and `acknowledge_unhandled` is set) | 200, [`ACK_BODY`](alipay_ams_core::ACK_BODY) | S |
+//! | the handler of its kind returned `Ok` and the [`Inbox`] committed; or the inbox had processed it before; or no route handles it and the inbox stored it (or `acknowledge_unhandled` is set) | 200, [`ACK_BODY`](alipay_ams_core::ACK_BODY) | S |
 //! | not POST | 405 | F |
 //! | body over the limit (64 KiB by default) | 413 | F |
 //! | missing or invalid signature, other `client-id`, unconfigured `keyVersion`, stale `request-time` (when a maximum age is set) | 401 | F |
 //! | verified body is not a JSON object, gives a field twice, or does not fit its kind | 400 | F |
 //! | no route handles its kind | 501 | U |
 //! | the handler returned an error | 500 | U |
+//! | another delivery of it is being processed right now ([`MemoryInbox`]) | 409 | U |
+//! | the inbox could not record or commit it | 503 | U |
 //! | not done within the deadline ([`NotifyServiceBuilder::deadline`]) | 503 | U |
 //!
 //! Logs and `tracing` spans (`alipay_notify`: path, notifyType, kind, dedup
@@ -126,6 +138,7 @@
 mod config;
 mod error;
 mod handler;
+mod inbox;
 mod meta;
 mod router;
 mod service;
@@ -133,7 +146,11 @@ mod verify;
 
 pub use config::{DEFAULT_BODY_LIMIT, NotifyConfig};
 pub use error::NotifyError;
-pub use handler::{HandlerError, NotifyHandler};
+pub use handler::{HandlerError, NotifyHandler, TxHandler};
+pub use inbox::{
+    Claim, DEFAULT_MEMORY_CAPACITY, Inbox, InboxError, MemoryInbox, MemoryTx, Stored, UNROUTED,
+    unrouted_dedup_key,
+};
 pub use meta::{NotifyMeta, Verified};
 pub use router::{Classified, NotifyRouter, NotifyRouterBuilder, RouteError, Routed, Unrouted};
 pub use service::{NotifyService, NotifyServiceBuilder};

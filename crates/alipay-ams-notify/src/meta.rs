@@ -97,6 +97,16 @@ pub struct NotifyMeta {
 }
 
 impl NotifyMeta {
+    /// The envelope of a notification no route handles: its kind is
+    /// [`UNROUTED`](crate::UNROUTED), its key [`unrouted_dedup_key`](crate::unrouted_dedup_key).
+    pub(crate) fn unrouted(verified: Verified) -> Self {
+        NotifyMeta {
+            dedup_key: crate::inbox::unrouted_dedup_key(verified.raw_body()),
+            kind: crate::inbox::UNROUTED,
+            verified,
+        }
+    }
+
     /// The key to deduplicate by: two distinct events never share one, and
     /// every redelivery of one event has the same one
     /// (`CAPTURE_RESULT:<captureId>`, from the kind's

@@ -3,11 +3,10 @@
 //! A kind is recognised by its [`Discriminator`] (its `notifyType` values, or
 //! for kinds without `notifyType` a field only they carry), as Alipay's
 //! notification overview describes: <https://docs.antom.com/ac/ams/notifications>.
-//! The pipeline is verify → [`classify`](NotifyRouter::classify) →
-//! [`Routed::run`] → acknowledge; [`dispatch`](NotifyRouter::dispatch) runs
-//! the last three steps. Something that must happen between classification
-//! and the handler (recording the notification under its dedup key before it
-//! is processed, as an inbox does) calls `classify` and `run` itself.
+//! The pipeline is verify → [`classify`](NotifyRouter::classify) → the
+//! router's [`Inbox`] claims the dedup key → [`Routed::run`] → the inbox
+//! commits → acknowledge; [`dispatch`](NotifyRouter::dispatch) runs every
+//! step after verification.
 
 use std::any::TypeId;
 use std::fmt;
@@ -20,11 +19,14 @@ use alipay_ams_core::{DedupKey, Discriminator, NotificationKind};
 use tracing::Span;
 
 use crate::error::NotifyError;
-use crate::handler::{HandlerError, NotifyHandler};
+use crate::handler::{HandlerError, NotifyHandler, TxHandler};
+use crate::inbox::{Claim, Inbox, MemoryInbox, Stored};
 use crate::meta::{NotifyMeta, Verified};
 
-/// Which handler runs for which notification kind, and what happens to a
-/// notification no route handles.
+/// Which handler runs for which notification kind, the [`Inbox`] each
+/// notification is recorded in before it is processed ([`MemoryInbox`]
+/// unless built with [`builder_with_inbox`](Self::builder_with_inbox)), and
+/// what happens to a notification no route handles.
 ///
 /// Built once with [`NotifyRouter::builder`]; [`NotifyService`](crate::NotifyService)
 /// holds one, and servers that are not tower-based use it directly after
@@ -50,16 +52,19 @@ use crate::meta::{NotifyMeta, Verified};
 /// assert!(matches!(twice, Err(RouteError::Duplicate { kind: "notifyCapture" })));
 /// # Ok::<(), RouteError>(())
 /// ```
-pub struct NotifyRouter {
-    routes: Vec<Arc<dyn Route>>,
+pub struct NotifyRouter<I: Inbox = MemoryInbox> {
+    routes: Vec<Arc<dyn Route<I::Tx>>>,
     acknowledge_unhandled: bool,
+    inbox: I,
 }
 
-/// Builds a [`NotifyRouter`]: one [`on`](Self::on) per kind.
+/// Builds a [`NotifyRouter`]: one [`on`](Self::on) or [`on_tx`](Self::on_tx)
+/// per kind.
 #[must_use = "a router builder does nothing until built"]
-pub struct NotifyRouterBuilder {
-    routes: Vec<Arc<dyn Route>>,
+pub struct NotifyRouterBuilder<I: Inbox = MemoryInbox> {
+    routes: Vec<Arc<dyn Route<I::Tx>>>,
     acknowledge_unhandled: bool,
+    inbox: I,
 }
 
 /// Why routes could not be built.
@@ -88,14 +93,30 @@ pub enum RouteError {
     },
 }
 
-impl NotifyRouter {
+impl NotifyRouter<MemoryInbox> {
     /// A router without routes, which refuses every notification until
-    /// routes are added.
-    pub fn builder() -> NotifyRouterBuilder {
+    /// routes are added, over a [`MemoryInbox`].
+    pub fn builder() -> NotifyRouterBuilder<MemoryInbox> {
+        Self::builder_with_inbox(MemoryInbox::new())
+    }
+}
+
+impl<I: Inbox> NotifyRouter<I> {
+    /// A router without routes over `inbox`: a durable one
+    /// (`alipay_ams_postgres::PgInbox`) for several replicas, whose
+    /// transaction [`TxHandler`]s routed with
+    /// [`on_tx`](NotifyRouterBuilder::on_tx) write in.
+    pub fn builder_with_inbox(inbox: I) -> NotifyRouterBuilder<I> {
         NotifyRouterBuilder {
             routes: Vec::new(),
             acknowledge_unhandled: false,
+            inbox,
         }
+    }
+
+    /// The inbox notifications are recorded in.
+    pub fn inbox(&self) -> &I {
+        &self.inbox
     }
 
     /// The names of the routed kinds, in routing order.
@@ -111,7 +132,7 @@ impl NotifyRouter {
     /// Finds the route of a verified notification (the first whose
     /// discriminator matches) and parses its body as that kind; runs nothing.
     /// Fails only when the body is not of the shape of the kind it claims.
-    pub fn classify(&self, verified: Verified) -> Result<Classified, NotifyError> {
+    pub fn classify(&self, verified: Verified) -> Result<Classified<I::Tx>, NotifyError> {
         let found = self
             .routes
             .iter()
@@ -122,11 +143,23 @@ impl NotifyRouter {
         }
     }
 
-    /// Classifies a verified notification and runs its handler. `Ok` means
-    /// "acknowledge it": answer HTTP 200 with [`alipay_ams_core::ACK_BODY`].
-    /// A notification no route handles is refused ([`NotifyError::Unhandled`],
-    /// logged at ERROR) unless the router acknowledges unhandled kinds (then
-    /// logged at WARN). Failures are logged here, with the kind and dedup key.
+    /// Classifies a verified notification, claims it in the inbox, runs its
+    /// handler and commits. `Ok` means "acknowledge it": answer HTTP 200 with
+    /// [`alipay_ams_core::ACK_BODY`].
+    ///
+    /// - A notification the inbox has processed before is acknowledged
+    ///   without running its handler; one being processed by another
+    ///   delivery right now is refused ([`NotifyError::InFlight`]) unless the
+    ///   inbox waits for it.
+    /// - A handler error rolls back what the handler wrote in the inbox's
+    ///   transaction and refuses the notification ([`NotifyError::Handler`]);
+    ///   so does a failure of the inbox itself ([`NotifyError::Inbox`]).
+    /// - A notification no route handles is stored and acknowledged by a
+    ///   durable inbox; otherwise it is refused ([`NotifyError::Unhandled`],
+    ///   logged at ERROR) unless the router acknowledges unhandled kinds
+    ///   (then logged at WARN and dropped).
+    ///
+    /// Failures are logged here, with the kind and dedup key.
     pub async fn dispatch(&self, verified: Verified) -> Result<(), NotifyError> {
         let result = match self.classify(verified) {
             Ok(Classified::Routed(routed)) => {
@@ -135,28 +168,21 @@ impl NotifyRouter {
                 let span = Span::current();
                 span.record("kind", kind);
                 span.record("dedup_key", dedup_key.as_str());
-                let outcome = routed.run().await.map_err(NotifyError::from);
-                if let Err(error) = &outcome {
-                    tracing::error!(
+                let outcome = self.process(routed).await;
+                match &outcome {
+                    Err(error @ NotifyError::Handler(_)) => tracing::error!(
                         kind,
                         dedup_key = %dedup_key,
                         outcome = error.kind(),
                         error = %error,
                         "handler failed; Alipay will deliver the notification again"
-                    );
+                    ),
+                    Err(error) => error.log(),
+                    Ok(()) => {}
                 }
                 return outcome;
             }
-            Ok(Classified::Unrouted(unrouted)) if self.acknowledge_unhandled => {
-                tracing::warn!(
-                    kind = %unrouted.describe(),
-                    "acknowledging a notification no route handles (acknowledge_unhandled is set): it is dropped"
-                );
-                Ok(())
-            }
-            Ok(Classified::Unrouted(unrouted)) => Err(NotifyError::Unhandled {
-                kind: unrouted.describe(),
-            }),
+            Ok(Classified::Unrouted(unrouted)) => self.unrouted(unrouted).await,
             Err(error) => Err(error),
         };
         if let Err(error) = &result {
@@ -164,22 +190,81 @@ impl NotifyRouter {
         }
         result
     }
+
+    /// The inbox's claim, the handler, and the inbox's commit (or rollback).
+    async fn process(&self, routed: Routed<I::Tx>) -> Result<(), NotifyError> {
+        let Routed { meta, call } = routed;
+        match self.inbox.begin(&meta).await? {
+            Claim::Done => {
+                tracing::info!("already processed: acknowledged without running the handler again");
+                Ok(())
+            }
+            Claim::Busy => Err(NotifyError::InFlight),
+            Claim::Run(mut tx) => match call(&meta, &mut tx).await {
+                Ok(()) => Ok(self.inbox.commit(tx, &meta).await?),
+                Err(error) => {
+                    if let Err(note) = self.inbox.fail(tx, &meta, &error).await {
+                        tracing::warn!(error = %note, "the inbox could not note the handler's failure");
+                    }
+                    Err(NotifyError::from(error))
+                }
+            },
+        }
+    }
+
+    /// A notification no route handles: stored by a durable inbox, else
+    /// refused or, when opted in, dropped.
+    async fn unrouted(&self, unrouted: Unrouted) -> Result<(), NotifyError> {
+        let kind = unrouted.describe();
+        let meta = NotifyMeta::unrouted(unrouted.into_verified());
+        match self.inbox.store_unrouted(&meta).await {
+            Ok(Stored::Kept) => {
+                tracing::warn!(
+                    kind = %kind,
+                    dedup_key = %meta.dedup_key(),
+                    "no route handles this notification: stored in the inbox and acknowledged; replay it from there once a route exists"
+                );
+                Ok(())
+            }
+            Ok(Stored::NotKept) if self.acknowledge_unhandled => {
+                tracing::warn!(
+                    kind = %kind,
+                    "acknowledging a notification no route handles (acknowledge_unhandled is set): it is dropped"
+                );
+                Ok(())
+            }
+            Ok(Stored::NotKept) => Err(NotifyError::Unhandled { kind }),
+            Err(error) => Err(NotifyError::from(error)),
+        }
+    }
 }
 
-impl fmt::Debug for NotifyRouter {
+impl<I: Inbox> fmt::Debug for NotifyRouter<I> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("NotifyRouter")
             .field("kinds", &self.kinds().collect::<Vec<_>>())
             .field("acknowledge_unhandled", &self.acknowledge_unhandled)
+            .field("inbox", &std::any::type_name::<I>())
             .finish()
     }
 }
 
-impl NotifyRouterBuilder {
+impl<I: Inbox> NotifyRouterBuilder<I> {
     /// Routes notifications of kind `K` to `handler`. To share the handler's
     /// state with the rest of the app, route an `Arc` clone of it.
     pub fn on<K: NotificationKind>(mut self, handler: impl NotifyHandler<K>) -> Self {
         self.routes.push(Arc::new(KindRoute {
+            handler,
+            kind: PhantomData::<fn() -> K>,
+        }));
+        self
+    }
+
+    /// Routes notifications of kind `K` to `handler`, which writes in the
+    /// inbox's transaction: its writes commit together with the record that
+    /// the notification was processed.
+    pub fn on_tx<K: NotificationKind>(mut self, handler: impl TxHandler<K, I::Tx>) -> Self {
+        self.routes.push(Arc::new(TxKindRoute {
             handler,
             kind: PhantomData::<fn() -> K>,
         }));
@@ -197,7 +282,7 @@ impl NotifyRouterBuilder {
 
     /// The router; refuses a kind routed twice and two kinds that claim the
     /// same notifications.
-    pub fn build(self) -> Result<NotifyRouter, RouteError> {
+    pub fn build(self) -> Result<NotifyRouter<I>, RouteError> {
         for (at, later) in self.routes.iter().enumerate() {
             for earlier in self.routes.iter().take(at) {
                 check_distinct(earlier.as_ref(), later.as_ref())?;
@@ -206,11 +291,12 @@ impl NotifyRouterBuilder {
         Ok(NotifyRouter {
             routes: self.routes,
             acknowledge_unhandled: self.acknowledge_unhandled,
+            inbox: self.inbox,
         })
     }
 }
 
-impl fmt::Debug for NotifyRouterBuilder {
+impl<I: Inbox> fmt::Debug for NotifyRouterBuilder<I> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("NotifyRouterBuilder")
             .field(
@@ -222,7 +308,10 @@ impl fmt::Debug for NotifyRouterBuilder {
     }
 }
 
-fn check_distinct(earlier: &dyn Route, later: &dyn Route) -> Result<(), RouteError> {
+fn check_distinct<Tx: 'static>(
+    earlier: &dyn Route<Tx>,
+    later: &dyn Route<Tx>,
+) -> Result<(), RouteError> {
     if earlier.kind_id() == later.kind_id() {
         return Err(RouteError::Duplicate { kind: later.name() });
     }
@@ -248,23 +337,32 @@ fn check_distinct(earlier: &dyn Route, later: &dyn Route) -> Result<(), RouteErr
 
 /// What [`NotifyRouter::classify`] found.
 #[derive(Debug)]
-pub enum Classified {
+pub enum Classified<Tx> {
     /// A route handles it.
-    Routed(Routed),
+    Routed(Routed<Tx>),
     /// No route handles it.
     Unrouted(Unrouted),
 }
 
 /// A verified notification parsed as the kind of its route, with its dedup
-/// key, ready for its handler.
-pub struct Routed {
+/// key, ready for its handler, which runs in an inbox transaction `Tx`.
+pub struct Routed<Tx> {
     meta: NotifyMeta,
-    call: Box<dyn FnOnce(NotifyMeta) -> HandlerFuture + Send>,
+    call: Call<Tx>,
 }
 
-type HandlerFuture = Pin<Box<dyn Future<Output = Result<(), HandlerError>> + Send>>;
+type HandlerFuture<'a> = Pin<Box<dyn Future<Output = Result<(), HandlerError>> + Send + 'a>>;
+type Call<Tx> = Box<dyn for<'a> FnOnce(&'a NotifyMeta, &'a mut Tx) -> HandlerFuture<'a> + Send>;
 
-impl Routed {
+/// Gives a closure the higher-ranked signature of a [`Call`].
+fn call<Tx, F>(f: F) -> Call<Tx>
+where
+    F: for<'a> FnOnce(&'a NotifyMeta, &'a mut Tx) -> HandlerFuture<'a> + Send + 'static,
+{
+    Box::new(f)
+}
+
+impl<Tx> Routed<Tx> {
     /// The delivery, its kind and its dedup key, as the handler will see them.
     pub fn meta(&self) -> &NotifyMeta {
         &self.meta
@@ -280,13 +378,16 @@ impl Routed {
         self.meta.kind()
     }
 
-    /// Runs the handler.
-    pub async fn run(self) -> Result<(), HandlerError> {
-        (self.call)(self.meta).await
+    /// Runs the handler in `tx`, without the router's inbox: for pipelines
+    /// that record and commit on their own ([`NotifyRouter::dispatch`] does
+    /// both).
+    pub async fn run(self, tx: &mut Tx) -> Result<(), HandlerError> {
+        let Routed { meta, call } = self;
+        call(&meta, tx).await
     }
 }
 
-impl fmt::Debug for Routed {
+impl<Tx> fmt::Debug for Routed<Tx> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Routed")
             .field("meta", &self.meta)
@@ -346,20 +447,34 @@ fn truncate(text: &str) -> &str {
     }
 }
 
-/// One route, with its kind erased so routes of different kinds share a list.
-trait Route: Send + Sync + 'static {
+/// One route, with its kind erased so routes of different kinds share a
+/// list; `Tx` is the inbox's transaction.
+trait Route<Tx>: Send + Sync + 'static {
     fn name(&self) -> &'static str;
     fn discriminator(&self) -> Discriminator;
     fn kind_id(&self) -> TypeId;
-    fn prepare(self: Arc<Self>, verified: Verified) -> Result<Routed, NotifyError>;
+    fn prepare(self: Arc<Self>, verified: Verified) -> Result<Routed<Tx>, NotifyError>;
 }
 
+/// The notification of a route's kind, and its envelope.
+fn parse<K: NotificationKind>(verified: Verified) -> Result<(K, NotifyMeta), NotifyError> {
+    let notification: K =
+        serde_json::from_slice(verified.raw_body()).map_err(NotifyError::Malformed)?;
+    let meta = NotifyMeta {
+        dedup_key: notification.dedup_key(),
+        kind: K::NAME,
+        verified,
+    };
+    Ok((notification, meta))
+}
+
+/// A [`NotifyHandler`]'s route: it runs in any inbox, without its transaction.
 struct KindRoute<K, H> {
     handler: H,
     kind: PhantomData<fn() -> K>,
 }
 
-impl<K: NotificationKind, H: NotifyHandler<K>> Route for KindRoute<K, H> {
+impl<K: NotificationKind, H: NotifyHandler<K>, Tx: Send + 'static> Route<Tx> for KindRoute<K, H> {
     fn name(&self) -> &'static str {
         K::NAME
     }
@@ -372,18 +487,47 @@ impl<K: NotificationKind, H: NotifyHandler<K>> Route for KindRoute<K, H> {
         TypeId::of::<K>()
     }
 
-    fn prepare(self: Arc<Self>, verified: Verified) -> Result<Routed, NotifyError> {
-        let notification: K =
-            serde_json::from_slice(verified.raw_body()).map_err(NotifyError::Malformed)?;
-        let meta = NotifyMeta {
-            dedup_key: notification.dedup_key(),
-            kind: K::NAME,
-            verified,
-        };
+    fn prepare(self: Arc<Self>, verified: Verified) -> Result<Routed<Tx>, NotifyError> {
+        let (notification, meta) = parse::<K>(verified)?;
         Ok(Routed {
             meta,
-            call: Box::new(move |meta: NotifyMeta| {
-                Box::pin(async move { self.handler.handle(notification, &meta).await })
+            call: call(move |meta, _tx| {
+                Box::pin(async move { self.handler.handle(notification, meta).await })
+            }),
+        })
+    }
+}
+
+/// A [`TxHandler`]'s route: it runs in the inbox's transaction.
+struct TxKindRoute<K, H> {
+    handler: H,
+    kind: PhantomData<fn() -> K>,
+}
+
+impl<K, Tx, H> Route<Tx> for TxKindRoute<K, H>
+where
+    K: NotificationKind,
+    Tx: Send + 'static,
+    H: TxHandler<K, Tx>,
+{
+    fn name(&self) -> &'static str {
+        K::NAME
+    }
+
+    fn discriminator(&self) -> Discriminator {
+        K::DISCRIMINATOR
+    }
+
+    fn kind_id(&self) -> TypeId {
+        TypeId::of::<K>()
+    }
+
+    fn prepare(self: Arc<Self>, verified: Verified) -> Result<Routed<Tx>, NotifyError> {
+        let (notification, meta) = parse::<K>(verified)?;
+        Ok(Routed {
+            meta,
+            call: call(move |meta, tx| {
+                Box::pin(async move { self.handler.handle(notification, meta, tx).await })
             }),
         })
     }

@@ -22,7 +22,8 @@ use alipay_ams_core::{ACK_BODY, NotificationKind};
 
 use crate::config::NotifyConfig;
 use crate::error::NotifyError;
-use crate::handler::NotifyHandler;
+use crate::handler::{NotifyHandler, TxHandler};
+use crate::inbox::{Inbox, MemoryInbox};
 use crate::meta::Verified;
 use crate::router::{NotifyRouter, NotifyRouterBuilder, RouteError};
 use crate::verify::verify_signed;
@@ -55,14 +56,28 @@ use crate::verify::verify_signed;
 ///
 /// With plain hyper, wrap it in `hyper_util::service::TowerToHyperService`, or
 /// call [`handle`](Self::handle) from `hyper::service::service_fn`.
-#[derive(Clone)]
-pub struct NotifyService {
-    inner: Arc<Inner>,
+///
+/// Each verified notification is recorded in the service's [`Inbox`] before
+/// its handler runs: a [`MemoryInbox`] by default, which acknowledges a
+/// redelivery of a processed notification without running the handler
+/// again, within one process. For several replicas, and handlers whose
+/// writes commit with the inbox's record, build it with
+/// [`builder_with_inbox`](Self::builder_with_inbox) and a durable inbox.
+pub struct NotifyService<I: Inbox = MemoryInbox> {
+    inner: Arc<Inner<I>>,
 }
 
-struct Inner {
+impl<I: Inbox> Clone for NotifyService<I> {
+    fn clone(&self) -> Self {
+        NotifyService {
+            inner: Arc::clone(&self.inner),
+        }
+    }
+}
+
+struct Inner<I: Inbox> {
     config: NotifyConfig,
-    router: NotifyRouter,
+    router: NotifyRouter<I>,
     deadline: Option<Deadline>,
 }
 
@@ -78,25 +93,35 @@ type Timer = Pin<Box<dyn Future<Output = ()> + Send>>;
 /// Builds a [`NotifyService`]: its routes, what happens to notifications no
 /// route handles, and its deadline.
 #[must_use = "a service builder does nothing until built"]
-pub struct NotifyServiceBuilder {
+pub struct NotifyServiceBuilder<I: Inbox = MemoryInbox> {
     config: NotifyConfig,
-    routes: NotifyRouterBuilder,
+    routes: NotifyRouterBuilder<I>,
     deadline: Option<Deadline>,
 }
 
-impl NotifyService {
-    /// Starts building an endpoint with `config`.
-    pub fn builder(config: NotifyConfig) -> NotifyServiceBuilder {
+impl NotifyService<MemoryInbox> {
+    /// Starts building an endpoint with `config`, over a [`MemoryInbox`].
+    pub fn builder(config: NotifyConfig) -> NotifyServiceBuilder<MemoryInbox> {
+        Self::builder_with_inbox(config, MemoryInbox::new())
+    }
+}
+
+impl<I: Inbox> NotifyService<I> {
+    /// Starts building an endpoint with `config` over `inbox`: a durable one
+    /// (`alipay_ams_postgres::PgInbox`) for several replicas, whose
+    /// transaction [`TxHandler`]s routed with
+    /// [`on_tx`](NotifyServiceBuilder::on_tx) write in.
+    pub fn builder_with_inbox(config: NotifyConfig, inbox: I) -> NotifyServiceBuilder<I> {
         NotifyServiceBuilder {
             config,
-            routes: NotifyRouter::builder(),
+            routes: NotifyRouter::builder_with_inbox(inbox),
             deadline: None,
         }
     }
 
     /// An endpoint with `config` over a router built elsewhere, without a
     /// deadline.
-    pub fn new(config: NotifyConfig, router: NotifyRouter) -> Self {
+    pub fn new(config: NotifyConfig, router: NotifyRouter<I>) -> Self {
         NotifyService {
             inner: Arc::new(Inner {
                 config,
@@ -111,8 +136,8 @@ impl NotifyService {
         &self.inner.config
     }
 
-    /// The routes.
-    pub fn router(&self) -> &NotifyRouter {
+    /// The routes and the inbox.
+    pub fn router(&self) -> &NotifyRouter<I> {
         &self.inner.router
     }
 
@@ -126,7 +151,7 @@ impl NotifyService {
     pub fn handle<B>(
         &self,
         request: Request<B>,
-    ) -> impl Future<Output = Response<Full<Bytes>>> + Send + 'static + use<B>
+    ) -> impl Future<Output = Response<Full<Bytes>>> + Send + 'static + use<B, I>
     where
         B: Body + Send + 'static,
         B::Data: Send,
@@ -189,7 +214,7 @@ impl NotifyService {
     }
 }
 
-impl fmt::Debug for NotifyService {
+impl<I: Inbox> fmt::Debug for NotifyService<I> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("NotifyService")
             .field("config", &self.inner.config)
@@ -199,11 +224,18 @@ impl fmt::Debug for NotifyService {
     }
 }
 
-impl NotifyServiceBuilder {
+impl<I: Inbox> NotifyServiceBuilder<I> {
     /// Routes notifications of kind `K` to `handler` (see
     /// [`NotifyRouterBuilder::on`]).
     pub fn on<K: NotificationKind>(mut self, handler: impl NotifyHandler<K>) -> Self {
         self.routes = self.routes.on::<K>(handler);
+        self
+    }
+
+    /// Routes notifications of kind `K` to `handler`, which writes in the
+    /// inbox's transaction (see [`NotifyRouterBuilder::on_tx`]).
+    pub fn on_tx<K: NotificationKind>(mut self, handler: impl TxHandler<K, I::Tx>) -> Self {
+        self.routes = self.routes.on_tx::<K>(handler);
         self
     }
 
@@ -238,7 +270,7 @@ impl NotifyServiceBuilder {
     }
 
     /// The service; refuses routes that conflict (see [`NotifyRouterBuilder::build`]).
-    pub fn build(self) -> Result<NotifyService, RouteError> {
+    pub fn build(self) -> Result<NotifyService<I>, RouteError> {
         Ok(NotifyService {
             inner: Arc::new(Inner {
                 config: self.config,
@@ -249,7 +281,7 @@ impl NotifyServiceBuilder {
     }
 }
 
-impl fmt::Debug for NotifyServiceBuilder {
+impl<I: Inbox> fmt::Debug for NotifyServiceBuilder<I> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("NotifyServiceBuilder")
             .field("config", &self.config)
@@ -270,7 +302,7 @@ async fn first<T>(mut work: Pin<&mut impl Future<Output = T>>, mut timer: Timer)
     .await
 }
 
-impl Inner {
+impl<I: Inbox> Inner<I> {
     /// verify → route → handler; every refusal is logged where it is decided.
     async fn process<B>(&self, request: Request<B>) -> Result<(), NotifyError>
     where
@@ -339,7 +371,7 @@ fn reply(status: StatusCode, body: Bytes) -> Response<Full<Bytes>> {
     response
 }
 
-impl<B> tower_service::Service<Request<B>> for NotifyService
+impl<B, I: Inbox> tower_service::Service<Request<B>> for NotifyService<I>
 where
     B: Body + Send + 'static,
     B::Data: Send,

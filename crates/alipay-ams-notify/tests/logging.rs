@@ -49,8 +49,13 @@ async fn logs_follow_deliveries_without_secrets_or_bodies() {
         r#"{"notifyType":"CAPTURE_RESULT","captureId":"secret-in-body"}"#,
     );
     malformed.post(addr).await.assert_refused(400, "F");
+    // A redelivery of a processed notification: acknowledged, not handled.
+    good.post(addr).await.assert_ack();
     recorder.set_failing(true);
-    good.post(addr).await.assert_refused(500, "U");
+    Delivery::signed(NOTIFY_PATH, capture_body("cap-failing"))
+        .post(addr)
+        .await
+        .assert_refused(500, "U");
 
     let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     for expected in [
@@ -63,6 +68,7 @@ async fn logs_follow_deliveries_without_secrets_or_bodies() {
         "malformed",
         "handler_failed",
         "notifyCapture",
+        "already processed",
     ] {
         assert!(logs.contains(expected), "logs lack {expected:?}:\n{logs}");
     }
