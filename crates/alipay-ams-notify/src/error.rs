@@ -79,6 +79,15 @@ pub enum NotifyError {
         "the field `{0}` appears twice in one object of the body; such a body is refused, not guessed at"
     )]
     DuplicateField(String),
+    /// The verified body carries what identifies several routed kinds at once
+    /// (e.g. a `notifyType` of one and the discriminating field of another)
+    /// (400): which handler it was meant for cannot be told, so it is
+    /// refused rather than routed by registration order.
+    #[error(
+        "the body is recognised as several notification kinds at once ({}); such a body is refused, not guessed at",
+        .0.join(", ")
+    )]
+    Ambiguous(Vec<&'static str>),
     /// The verified body is not JSON of a notification's shape (400).
     #[error("the body is not a valid notification: {}", describe_malformed(.0))]
     Malformed(
@@ -228,6 +237,7 @@ impl NotifyError {
             E::Stale =>                    row(S::UNAUTHORIZED,           F,  "INVALID_SIGNATURE",  TIME,                                    "stale",                false),
             E::UnreadableTime =>           row(S::UNAUTHORIZED,           F,  "INVALID_SIGNATURE",  TIME,                                    "unreadable_time",      false),
             E::DuplicateField(_) =>        row(S::BAD_REQUEST,            F,  "PARAM_ILLEGAL",      "a field appears twice in the body",     "duplicate_field",      false),
+            E::Ambiguous(_) =>             row(S::BAD_REQUEST,            F,  "PARAM_ILLEGAL",      NOT_VALID,                               "ambiguous_kind",       false),
             E::Malformed(_) =>             row(S::BAD_REQUEST,            F,  "PARAM_ILLEGAL",      NOT_VALID,                               "malformed",            false),
             E::Unhandled { .. } =>         row(S::NOT_IMPLEMENTED,        U,  "UNKNOWN_EXCEPTION",  AGAIN,                                   "unhandled_kind",       true),
             E::Handler(_) =>               row(S::INTERNAL_SERVER_ERROR,  U,  "UNKNOWN_EXCEPTION",  AGAIN,                                   "handler_failed",       true),

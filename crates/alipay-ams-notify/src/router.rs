@@ -133,13 +133,20 @@ impl<I: Inbox> NotifyRouter<I> {
     /// discriminator matches) and parses its body as that kind; runs nothing.
     /// Fails only when the body is not of the shape of the kind it claims.
     pub fn classify(&self, verified: Verified) -> Result<Classified<I::Tx>, NotifyError> {
-        let found = self
+        let mut found = self
             .routes
             .iter()
-            .find(|route| route.discriminator().matches(verified.peek()));
-        match found {
-            Some(route) => Arc::clone(route).prepare(verified).map(Classified::Routed),
-            None => Ok(Classified::Unrouted(Unrouted { verified })),
+            .filter(|route| route.discriminator().matches(verified.peek()));
+        match (found.next(), found.next()) {
+            (Some(route), None) => Arc::clone(route).prepare(verified).map(Classified::Routed),
+            (None, _) => Ok(Classified::Unrouted(Unrouted { verified })),
+            // Never routed by registration order: a body that names two
+            // kinds was not written by Alipay for either.
+            (Some(first), Some(second)) => {
+                let mut kinds = vec![first.name(), second.name()];
+                kinds.extend(found.map(|route| route.name()));
+                Err(NotifyError::Ambiguous(kinds))
+            }
         }
     }
 

@@ -304,3 +304,40 @@ fn conflicting_routes_are_refused_when_built() {
         .build();
     assert!(fine.is_ok());
 }
+
+#[tokio::test]
+async fn a_body_recognised_as_two_routed_kinds_is_refused_not_routed_by_order() {
+    let recorder = Arc::new(Recorder::default());
+    let journal = Arc::new(Journal::default());
+    let service = NotifyService::builder(config())
+        .on::<CaptureNotification>(Arc::clone(&recorder))
+        .on::<DisputeNotification>(Arc::clone(&journal))
+        .build()
+        .unwrap();
+    let addr = serve_axum(axum::Router::new().route_service(NOTIFY_PATH, service)).await;
+
+    // A capture's body that also carries a dispute's discriminating field:
+    // signed (so it passes verification), but meant for neither handler.
+    let mixed = capture_body("cap-mixed").replacen(
+        '{',
+        r#"{"disputeNotificationType":"DISPUTE_CREATED","disputeId":"d-9","#,
+        1,
+    );
+    let message = Delivery::signed(NOTIFY_PATH, mixed)
+        .post(addr)
+        .await
+        .assert_refused(400, "F");
+    assert!(message.contains("PARAM_ILLEGAL"), "{message}");
+    assert!(recorder.seen().is_empty(), "routed to the capture handler");
+    assert!(
+        journal.entries().is_empty(),
+        "routed to the dispute handler"
+    );
+
+    // Each alone is still routed.
+    Delivery::signed(NOTIFY_PATH, capture_body("cap-alone"))
+        .post(addr)
+        .await
+        .assert_ack();
+    assert_eq!(recorder.seen().len(), 1);
+}
