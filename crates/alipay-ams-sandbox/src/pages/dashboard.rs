@@ -83,13 +83,16 @@ fn summary(
     now: SystemTime,
     client_id: &str,
 ) {
-    let notifications = {
-        let mut deliveries: Vec<u64> = log.iter().map(|a| a.delivery).collect();
-        deliveries.sort_unstable();
-        deliveries.dedup();
-        deliveries.len()
-    };
-    let waiting = log.iter().filter(|a| a.next_time.is_some()).count();
+    // Each delivery's latest attempt says whether another one follows.
+    let mut latest: HashMap<u64, &DeliveryAttempt> = HashMap::new();
+    for attempt in log {
+        let entry = latest.entry(attempt.delivery).or_insert(attempt);
+        if attempt.attempt > entry.attempt {
+            *entry = attempt;
+        }
+    }
+    let notifications = latest.len();
+    let waiting = latest.values().filter(|a| a.next_time.is_some()).count();
     html.raw("<div class=\"summary\" id=\"summary\">")
         .raw("<span><b>")
         .show(payments.len())
@@ -132,6 +135,13 @@ fn payment_card(html: &mut Html, p: &PaymentState, attempts: &[&DeliveryAttempt]
                 .raw("</dd>");
         }
     };
+    let totals = format!(
+        "authorized {} · captured {} · refunded {} · refundable {}",
+        money(&p.authorized),
+        money(&p.captured),
+        money(&p.refunded),
+        money(&p.refundable)
+    );
     fact("Merchant", p.merchant_name.as_deref());
     fact("Order", p.order_description.as_deref());
     fact("Reference order id", p.reference_order_id.as_deref());
@@ -146,17 +156,11 @@ fn payment_card(html: &mut Html, p: &PaymentState, attempts: &[&DeliveryAttempt]
         )
     });
     fact("Failure", failure.as_deref());
-    let totals = format!(
-        "authorized {} · captured {} · refunded {} · refundable {}",
-        money(&p.authorized),
-        money(&p.captured),
-        money(&p.refunded),
-        money(&p.refundable)
-    );
-    fact("Amounts", Some(&totals));
     fact("Notify URL", p.notify_url.as_deref());
     fact("Redirect URL", p.redirect_url.as_deref());
-    html.raw("</dl>");
+    html.raw("<dt class=\"wide\">Amounts</dt><dd class=\"wide\">")
+        .text(&totals)
+        .raw("</dd></dl>");
     transactions(html, p);
     html.raw("<h3>Notifications</h3>");
     if attempts.is_empty() {
@@ -185,7 +189,7 @@ fn transactions(html: &mut Html, p: &PaymentState) {
             .text(&t.transaction_request_id)
             .raw("</td><td class=\"mono\">")
             .text(&t.transaction_id)
-            .raw("</td><td>")
+            .raw("</td><td class=\"nowrap\">")
             .text(&when(&t.transaction_time))
             .raw("</td><td><code>")
             .text(t.transaction_result.result_code.as_str())
@@ -204,7 +208,7 @@ fn attempts_table(html: &mut Html, attempts: &[&DeliveryAttempt]) {
             None => deliveries.push((attempt.delivery, vec![attempt])),
         }
     }
-    html.raw("<table class=\"attempts\"><tr><th>Notification</th><th>#</th><th>Time</th><th>HTTP</th><th>Merchant's answer</th><th>Result</th><th>Next redelivery</th></tr>");
+    html.raw("<div class=\"scroll\"><table class=\"attempts\"><tr><th>Notification</th><th>#</th><th>Time</th><th>HTTP</th><th>Merchant's answer</th><th>Result</th><th>Next redelivery</th></tr>");
     for (_, list) in &deliveries {
         for (i, a) in list.iter().enumerate() {
             html.raw("<tr class=\"attempt\" data-delivery=\"")
@@ -215,7 +219,9 @@ fn attempts_table(html: &mut Html, attempts: &[&DeliveryAttempt]) {
                 .text(a.dedup_key.as_str())
                 .raw("\">");
             if i == 0 {
-                html.raw("<td rowspan=\"").show(list.len()).raw("\">");
+                html.raw("<td class=\"notification\" rowspan=\"")
+                    .show(list.len())
+                    .raw("\">");
                 notification(html, a);
                 html.raw("</td>");
             }
@@ -223,7 +229,7 @@ fn attempts_table(html: &mut Html, attempts: &[&DeliveryAttempt]) {
             html.raw("</tr>");
         }
     }
-    html.raw("</table>");
+    html.raw("</table></div>");
 }
 
 fn notification(html: &mut Html, a: &DeliveryAttempt) {
@@ -244,7 +250,7 @@ fn notification(html: &mut Html, a: &DeliveryAttempt) {
 fn attempt_cells(html: &mut Html, a: &DeliveryAttempt) {
     html.raw("<td>")
         .show(a.attempt)
-        .raw("</td><td>")
+        .raw("</td><td class=\"nowrap\">")
         .text(&when(&a.time))
         .raw("</td><td class=\"http\">");
     match (a.http_status, &a.error) {

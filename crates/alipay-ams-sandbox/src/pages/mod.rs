@@ -39,19 +39,27 @@ header.bar a.note { margin-left: auto; }
 main { max-width: 1180px; margin: 0 auto; padding: 20px 24px 40px; }
 main.narrow { max-width: 520px; }
 .card { background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: 18px 20px; margin: 0 0 18px; }
+section.payment { padding: 14px 18px; margin-bottom: 14px; }
+section.payment h2 { margin-bottom: 4px; }
 h1 { font-size: 22px; margin: 0 0 6px; }
 h2 { font-size: 17px; margin: 0 0 10px; display: flex; gap: 10px; align-items: center; flex-wrap: wrap; }
-h3 { font-size: 14px; margin: 16px 0 6px; color: var(--muted); text-transform: uppercase; letter-spacing: .05em; }
+h3 { font-size: 12px; margin: 12px 0 4px; color: var(--muted); text-transform: uppercase; letter-spacing: .05em; }
 .muted { color: var(--muted); }
 .amount { font-size: 34px; font-weight: 700; margin: 10px 0 4px; font-variant-numeric: tabular-nums; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; margin: 10px 0 0; font-size: 14px; }
+section.payment dl.facts { grid-template-columns: max-content minmax(0, 1fr) max-content minmax(0, 1fr); gap: 2px 14px; font-size: 13px; }
+dl.facts dt.wide { grid-column-start: 1; }
+dl.facts dd.wide { grid-column: span 3; }
+.scroll { overflow-x: auto; }
+td.notification { overflow-wrap: anywhere; min-width: 220px; }
 dl.facts dt { color: var(--muted); }
 dl.facts dd { margin: 0; overflow-wrap: anywhere; }
 code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12.5px; }
 table { border-collapse: collapse; width: 100%; font-size: 13px; }
 th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
+th, td.nowrap { white-space: nowrap; }
 th { color: var(--muted); font-weight: 600; background: #fafbfc; }
-td.answer code { display: inline-block; max-width: 300px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; vertical-align: bottom; }
+td.answer code { display: inline-block; max-width: 240px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; vertical-align: bottom; }
 .badge { display: inline-block; font-size: 12px; font-weight: 700; padding: 2px 9px; border-radius: 10px; letter-spacing: .03em; background: #e8ecf1; color: #333; }
 .s-AWAITING_BUYER { background: #e0ecff; color: #0b48b8; }
 .s-PENDING { background: #fff1d6; color: #8a5300; }
