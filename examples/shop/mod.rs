@@ -219,10 +219,12 @@ impl NotifyHandler<CaptureNotification> for Shop {
             |o| o.payment_id.as_deref() == Some(&id),
             |order| match n.result.result_status {
                 ResultStatus::Success => order.advance(Payment::Paid),
-                _ => {
+                ResultStatus::Failed => {
                     order.notice =
                         Some(format!("Capture failed: {}", n.result.result_code.as_str()))
                 }
+                // Not final: the state stays; the notification is still acknowledged.
+                ResultStatus::Unknown => {}
             },
         );
         Ok(())
@@ -262,9 +264,10 @@ async fn checkout(
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
     let card = form.get("method").map(String::as_str) != Some("ALIPAY_CN");
-    let request = {
+    let (id, request) = {
         let mut orders = shop.orders();
-        let id = format!("{}-{}", shop.run, orders.by_id.len() + 1);
+        // Zero-padded, so that the orders sort in the order they were made.
+        let id = format!("{}-{:04}", shop.run, orders.by_id.len() + 1);
         let order = Order {
             id: id.clone(),
             card,
@@ -280,7 +283,6 @@ async fn checkout(
         orders.by_id.insert(id.clone(), order);
         (id, request)
     };
-    let (id, request) = request;
     // The lock is released while Alipay answers: notifications and other
     // pages go on meanwhile.
     let outcome = shop.call(&request).await;
@@ -292,6 +294,7 @@ async fn checkout(
         Ok(response) => {
             order.payment_id = Some(response.payment_id);
             match response.normal_url {
+                // U PAYMENT_IN_PROCESS: the buyer pays on Alipay's page.
                 Some(url) if response.result.result_status == ResultStatus::Unknown => {
                     see_other(&url)
                 }
