@@ -67,6 +67,7 @@ impl Browser {
             .connect(&url)
             .await
             .unwrap_or_else(|e| {
+                let _ = std::fs::remove_dir_all(&profile);
                 panic!(
                     "no browser session from chromedriver at {url} ({e}). The browser tests need \
                      Debian's chromium and chromium-driver and a running chromedriver: run them \
