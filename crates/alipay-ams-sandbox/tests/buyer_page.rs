@@ -234,3 +234,35 @@ async fn bad_forms_and_unknown_payments_change_nothing() {
     );
     sandbox.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_payment_sessions_normal_url_is_the_same_page() {
+    use alipay_ams_api::models::{Order, ProductCodeType};
+    use alipay_ams_api::payments::CreatePaymentSessionRequest;
+
+    let sandbox = start().await;
+    let merchant = Merchant::new(&sandbox);
+    let session = CreatePaymentSessionRequest::new(
+        ProductCodeType::CashierPayment,
+        "b-session",
+        Order::new().with_order_description("A hat"),
+        usd("900"),
+        REDIRECT,
+    );
+    let reply = merchant.call(&session).await;
+    assert_eq!(reply.code(), "SUCCESS");
+    let payment_id = sandbox
+        .payment_by_request_id("b-session")
+        .unwrap()
+        .payment_id;
+    assert_eq!(
+        reply.json()["normalUrl"],
+        format!("{}/sandbox/checkout/{payment_id}", sandbox.base_url()).as_str()
+    );
+    let html = text(&get(&sandbox, &page_path(&sandbox, &payment_id)).await);
+    assert!(html.contains("A hat") && html.contains("USD 9.00") && html.contains("id=\"pay\""));
+    let reply = submit(&sandbox, &payment_id, "action=pay").await;
+    assert_eq!(reply.status, 303);
+    assert_eq!(reply.header("location"), Some(REDIRECT));
+    sandbox.shutdown().await;
+}
