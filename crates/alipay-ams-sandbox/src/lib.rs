@@ -90,11 +90,16 @@
 //!   (`GET /sandbox/payments/{paymentId}`), forced expiry (`POST
 //!   /sandbox/payments/{paymentId}/expire`), the books (`GET
 //!   /sandbox/payments`), an authorized payment without a buyer (`POST
-//!   /sandbox/payments`), the buyer's page (`GET
-//!   /sandbox/checkout/{paymentId}`, a placeholder for now), the delivery
-//!   log (`GET /sandbox/notifications`, see [`DeliveryAttempt`]), the clock
-//!   (`GET|POST /sandbox/clock`), faults (`POST` and `DELETE
-//!   /sandbox/faults`).
+//!   /sandbox/payments`), the delivery log (`GET /sandbox/notifications`,
+//!   see [`DeliveryAttempt`]), the clock (`GET|POST /sandbox/clock`),
+//!   faults (`POST` and `DELETE /sandbox/faults`).
+//! - Pages for a person, HTML without script or external assets: the
+//!   buyer's page at `normalUrl` (`GET /sandbox/checkout/{paymentId}`:
+//!   what is paid, to whom, how, with the buttons `pay`, `decline` and
+//!   `abandon`, each doing what the buyer call does, then a 303 to the
+//!   merchant's `paymentRedirectUrl`), and the dashboard (`GET /sandbox/`:
+//!   payments, transactions, every delivery attempt with the merchant's
+//!   answer and the next redelivery; it reloads itself).
 //!
 //! # Idempotency
 //!
@@ -184,6 +189,7 @@ mod lifecycle;
 mod machine;
 mod methods;
 mod notification;
+mod pages;
 mod payment;
 mod reply;
 mod route;

@@ -36,9 +36,11 @@ Alipay APIs:  POST /ams/api/v1/payments/{pay,consult,createPaymentSession,inquir
               cancel,capture,refund,inquiryRefund}, and the same under /ams/sandbox/api/v1/
 Control API:  POST /sandbox/payments/{id}/buyer {"action":"pay"|"decline"|"abandon"},
               POST /sandbox/payments/{id}/expire, GET /sandbox/payments/{id},
-              GET /sandbox/payments, POST /sandbox/payments, GET /sandbox/checkout/{id},
+              GET /sandbox/payments, POST /sandbox/payments,
               GET /sandbox/notifications, GET|POST /sandbox/clock,
               POST /sandbox/faults, DELETE /sandbox/faults
+Pages:        GET /sandbox/ (the dashboard), GET /sandbox/checkout/{id} (the buyer's page,
+              pay's normalUrl)
 Logs go to stderr (RUST_LOG=debug for more). The default keys are TEST-ONLY: anyone can sign
 with them."#;
 

@@ -100,6 +100,19 @@ async fn handle(shared: Arc<Shared>, request: Request<Incoming>) -> Result<Reply
             None => Ok(not_found(&shared, &path)),
         };
     }
+    if path == "/sandbox" {
+        // The dashboard's address as a person types it.
+        let mut reply = crate::pages::message_page(
+            StatusCode::PERMANENT_REDIRECT,
+            "The dashboard",
+            "The dashboard is at /sandbox/.",
+        );
+        reply.headers_mut().insert(
+            http::header::LOCATION,
+            http::HeaderValue::from_static("/sandbox/"),
+        );
+        return Ok(reply);
+    }
     if path.starts_with("/sandbox/") {
         return Ok(crate::control::handle(&shared, &method, &path, request).await);
     }

@@ -46,14 +46,19 @@ async fn a_wallet_payment_waits_for_the_buyer_then_is_paid_captured_and_notified
         format!("{}/sandbox/checkout/{payment_id}", sandbox.base_url())
     );
 
-    // The buyer's page is on the sandbox (a placeholder for now).
+    // The buyer's page is on the sandbox (its details: tests/buyer_page.rs).
     let path = normal_url.trim_start_matches(&sandbox.base_url());
     let page = send(sandbox.addr(), "GET", path, &[], vec![])
         .await
         .unwrap();
     assert_eq!(page.status, 200);
-    assert_eq!(page.json()["paymentId"], payment_id.as_str());
-    assert!(page.json()["buyer"].as_str().unwrap().contains("/buyer"));
+    assert_eq!(
+        page.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    let html = String::from_utf8(page.body.to_vec()).unwrap();
+    assert!(html.contains(&payment_id));
+    assert!(html.contains("id=\"pay\""));
 
     // Nothing happens until the buyer acts; the same request answers the same.
     let waiting = sandbox.payment(&payment_id).unwrap();

@@ -1,7 +1,8 @@
 //! The sandbox's own control API, always under `/sandbox/` and never mixed
 //! with Alipay's paths: create payments, act as the buyer, read state and
 //! the delivery log, move the clock, arm and clear faults. Plain JSON,
-//! unsigned.
+//! unsigned; beside it, the pages for people (`crate::pages`): the
+//! dashboard at `/sandbox/` and the buyer's page.
 
 mod faults;
 mod payments;
@@ -14,15 +15,16 @@ use hyper::body::Incoming;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-pub(crate) use payments::create_payment;
+pub(crate) use payments::{buyer_action, create_payment};
 
 use crate::attempt::DeliveryAttempt;
 use crate::gateway::read_body;
+use crate::pages;
 use crate::reply::{Reply, plain, plain_of};
 use crate::shared::Shared;
 use crate::sync::lock;
 
-const ENDPOINTS: &str = "POST /sandbox/payments, GET /sandbox/payments, GET /sandbox/payments/{paymentId}, POST /sandbox/payments/{paymentId}/buyer, POST /sandbox/payments/{paymentId}/expire, GET /sandbox/checkout/{paymentId}, GET /sandbox/notifications, GET|POST /sandbox/clock, POST /sandbox/faults, DELETE /sandbox/faults";
+const ENDPOINTS: &str = "GET /sandbox/ (the dashboard), POST /sandbox/payments, GET /sandbox/payments, GET /sandbox/payments/{paymentId}, POST /sandbox/payments/{paymentId}/buyer, POST /sandbox/payments/{paymentId}/expire, GET|POST /sandbox/checkout/{paymentId} (the buyer's page), GET /sandbox/notifications, GET|POST /sandbox/clock, POST /sandbox/faults, DELETE /sandbox/faults";
 
 /// HTTP 400 with `{"error": ...}` saying what was expected.
 pub(crate) fn bad_request(message: impl std::fmt::Display) -> Reply {
@@ -52,6 +54,8 @@ enum Endpoint<'a> {
     Buyer(&'a str),
     Expire(&'a str),
     Checkout(&'a str),
+    CheckoutAction(&'a str),
+    Dashboard,
     Notifications,
     Clock,
     AdvanceClock,
@@ -69,6 +73,8 @@ fn endpoint<'a>(method: &Method, path: &'a str) -> Option<Endpoint<'a>> {
         (&Method::POST, ["payments", payment, "buyer"]) => Endpoint::Buyer(id(payment)?),
         (&Method::POST, ["payments", payment, "expire"]) => Endpoint::Expire(id(payment)?),
         (&Method::GET, ["checkout", payment]) => Endpoint::Checkout(id(payment)?),
+        (&Method::POST, ["checkout", payment]) => Endpoint::CheckoutAction(id(payment)?),
+        (&Method::GET, [""]) => Endpoint::Dashboard,
         (&Method::GET, ["notifications"]) => Endpoint::Notifications,
         (&Method::GET, ["clock"]) => Endpoint::Clock,
         (&Method::POST, ["clock"]) => Endpoint::AdvanceClock,
@@ -106,7 +112,9 @@ fn answer(shared: &Shared, endpoint: Endpoint<'_>, body: &[u8]) -> Reply {
         Endpoint::Payment(id) => payments::state(shared, id),
         Endpoint::Buyer(id) => payments::buyer(shared, id, body),
         Endpoint::Expire(id) => payments::expire(shared, id),
-        Endpoint::Checkout(id) => payments::checkout(shared, id),
+        Endpoint::Checkout(id) => pages::checkout_page(shared, id),
+        Endpoint::CheckoutAction(id) => pages::act(shared, id, body),
+        Endpoint::Dashboard => pages::dashboard_page(shared),
         Endpoint::Notifications => plain_of(
             StatusCode::OK,
             &Deliveries {

@@ -1,6 +1,5 @@
 //! The control API's payment endpoints: create an authorized payment
-//! directly, act as the buyer, expire, read state, and the placeholder of
-//! the buyer's page.
+//! directly, act as the buyer, expire, read state.
 
 use alipay_ams_core::Amount;
 use http::StatusCode;
@@ -97,19 +96,26 @@ pub(super) fn buyer(shared: &Shared, payment_id: &str, body: &[u8]) -> Reply {
         Ok(body) => body,
         Err(e) => return bad_request(format!("{BUYER_BODY}: {e}")),
     };
-    let action = match (body.action.to_ascii_lowercase().as_str(), body.result_code) {
+    let Some(action) = buyer_action(&body.action, body.result_code) else {
+        return bad_request(format!(
+            "{BUYER_BODY}; got action {:?} (resultCode goes with decline only)",
+            body.action
+        ));
+    };
+    changed(shared, payment_id, |ledger, now| {
+        machine::buyer(ledger, payment_id, &action, now)
+    })
+}
+
+/// The buyer's action named `action` (any case), with a decline's result
+/// code: what the control API's body and the buyer's page's form both say.
+pub(crate) fn buyer_action(action: &str, result_code: Option<String>) -> Option<BuyerAction> {
+    Some(match (action.to_ascii_lowercase().as_str(), result_code) {
         ("pay", None) => BuyerAction::Pay,
         ("decline", None) => BuyerAction::Decline,
         ("decline", Some(code)) => BuyerAction::DeclineWith(code),
         ("abandon", None) => BuyerAction::Abandon,
-        (other, _) => {
-            return bad_request(format!(
-                "{BUYER_BODY}; got action {other:?} (resultCode goes with decline only)"
-            ));
-        }
-    };
-    changed(shared, payment_id, |ledger, now| {
-        machine::buyer(ledger, payment_id, &action, now)
+        _ => return None,
     })
 }
 
@@ -182,25 +188,4 @@ pub(super) fn list(shared: &Shared) -> Reply {
         )
     });
     plain_of(StatusCode::OK, &books)
-}
-
-/// `GET /sandbox/checkout/{paymentId}`: the buyer's page (`normalUrl`).
-/// For now a JSON placeholder that says how to act as the buyer.
-pub(super) fn checkout(shared: &Shared, payment_id: &str) -> Reply {
-    let Some(state) = shared.transact(|ledger, _| (ledger.payment(payment_id), Vec::new())) else {
-        return not_found(payment_id);
-    };
-    plain(
-        StatusCode::OK,
-        &json!({
-            "page": "the sandbox's buyer page (an HTML page will be served here); act as the buyer with the control API",
-            "buyer": format!("POST /sandbox/payments/{payment_id}/buyer with {{\"action\":\"pay\"}}, {{\"action\":\"decline\"}} or {{\"action\":\"abandon\"}}"),
-            "paymentId": state.payment_id,
-            "status": state.status,
-            "paymentAmount": state.payment_amount,
-            "paymentMethodType": state.payment_method_type,
-            "orderDescription": state.order_description,
-            "paymentRedirectUrl": state.redirect_url,
-        }),
-    )
 }
