@@ -7,7 +7,8 @@
 //! Needs chromedriver (Debian's `chromium` and `chromium-driver`):
 //!
 //! ```sh
-//! bash scripts/chromium.sh run -- cargo test -p alipay-ams --all-features --test browser -- --ignored
+//! scripts/test.sh -p alipay-ams --test browser   # starts chromedriver (and PostgreSQL)
+//! bash scripts/chromium.sh run -- cargo test -p alipay-ams --all-features --test browser
 //! UPDATE_SCREENSHOTS=1 bash scripts/chromium.sh run -- cargo test ...   # also rewrites docs/*.png
 //! ```
 //!
@@ -32,7 +33,6 @@ use browser::{Browser, screenshot};
 const PATIENCE: Duration = Duration::from_secs(30);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs chromedriver: bash scripts/chromium.sh run -- cargo test -p alipay-ams --all-features --test browser -- --ignored"]
 async fn the_shop_checks_out_in_a_real_browser() {
     // The refund of a card settles after 2 s x the time scale.
     let sandbox = Sandbox::with_example_keys()

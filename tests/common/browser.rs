@@ -11,7 +11,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::json;
 
 /// How to run the browser tests when no chromedriver answers.
-const HOW_TO_RUN: &str = "bash scripts/chromium.sh run -- cargo test -p alipay-ams --all-features --test browser -- --ignored";
+const HOW_TO_RUN: &str = "scripts/test.sh (it starts chromedriver), or bash scripts/chromium.sh run -- cargo test -p alipay-ams --all-features --test browser";
 
 /// Long enough for any page or notification on a loaded 2-core machine;
 /// only there so that a broken page fails instead of hanging.
