@@ -1,6 +1,5 @@
-//! Receive Alipay's checkout notifications (notifyPayment, notifyCapture,
-//! notifyRefund: each kind routed below)
-//! in an axum app.
+//! Receive Alipay's checkout notifications (notifyPayment, notifyCapture and
+//! notifyRefund, each routed below) in an axum app.
 //!
 //! ```sh
 //! cargo run --example axum_notify

@@ -1,6 +1,5 @@
-//! Receive Alipay's checkout notifications (notifyPayment, notifyCapture,
-//! notifyRefund: each kind routed below)
-//! with plain hyper 1, no web framework.
+//! Receive Alipay's checkout notifications (notifyPayment, notifyCapture and
+//! notifyRefund, each routed below) with plain hyper 1, no web framework.
 //!
 //! ```sh
 //! cargo run --example hyper_notify
