@@ -208,6 +208,8 @@ class Checkout:
                 "card refund: refundId %s" % ref["refundId"], ref)
         parsed, body = self.notification("card notifyRefund", AlipayRefundNotify,
                                          notifyType="REFUND_RESULT", refundId=ref["refundId"])
+        # The amount from the raw JSON: AlipayRefundNotify wraps the whole
+        # refundAmount object as Amount(currency=<dict>), value None (SDK bug).
         check(parsed.refund_status == "SUCCESS"
               and parsed.refund_request_id == ref["refundRequestId"]
               and body.get("refundAmount") == {"currency": "USD", "value": "3000"},
