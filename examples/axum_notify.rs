@@ -1,5 +1,5 @@
-//! Receive Alipay notifications (notifyCapture, and each kind routed below)
-//! in an axum app.
+//! Receive Alipay's checkout notifications (notifyPayment, notifyCapture and
+//! notifyRefund, each routed below) in an axum app.
 //!
 //! ```sh
 //! cargo run --example axum_notify
@@ -29,7 +29,7 @@ use std::path::PathBuf;
 use alipay_ams::NotificationKind;
 use alipay_ams::PublicKey;
 use alipay_ams::notify::{HandlerError, NotifyConfig, NotifyHandler, NotifyMeta, NotifyService};
-use alipay_ams::payments::CaptureNotification;
+use alipay_ams::payments::{CaptureNotification, PaymentNotification, RefundNotification};
 use hyper_util::service::TowerToHyperService;
 
 /// Prints each verified notification, whatever its kind. A real handler would
@@ -46,16 +46,25 @@ impl<K: NotificationKind> NotifyHandler<K> for PrintNotifications {
 }
 
 /// `{"kind":..,"dedupKey":..,"paymentId":..}`, in that order, read from the
-/// verified envelope so that one line fits every kind.
+/// verified envelope so that one line fits every kind. notifyRefund's body
+/// has no `paymentId` (`null` then) but a `refundId`, added after the fixed
+/// keys, as is `captureId` for notifyCapture.
 fn processed_line(meta: &NotifyMeta) -> String {
     use serde_json::{Value, json};
     let body: Value = serde_json::from_slice(meta.raw_body()).unwrap_or_default();
-    format!(
-        r#"{{"kind":{},"dedupKey":{},"paymentId":{}}}"#,
+    let mut line = format!(
+        r#"{{"kind":{},"dedupKey":{},"paymentId":{}"#,
         json!(meta.notify_type().unwrap_or(meta.kind())),
         json!(meta.dedup_key()),
         body.get("paymentId").unwrap_or(&Value::Null),
-    )
+    );
+    for key in ["captureId", "refundId"] {
+        if let Some(id) = body.get(key) {
+            line.push_str(&format!(r#","{key}":{id}"#));
+        }
+    }
+    line.push('}');
+    line
 }
 
 #[tokio::main]
@@ -77,7 +86,9 @@ async fn main() -> Result<(), Box<dyn Error>> {
         .map_err(|e| format!("ALIPAY_PUBLIC_KEY={}: {e}", key_path.display()))?;
     let notify = NotifyService::builder(NotifyConfig::new(client_id, alipay_key))
         // One line per kind; each kind not routed is refused, never acknowledged.
+        .on::<PaymentNotification>(PrintNotifications)
         .on::<CaptureNotification>(PrintNotifications)
+        .on::<RefundNotification>(PrintNotifications)
         .deadline(notify_server::REQUEST_DEADLINE, tokio::time::sleep)
         .build()?;
     let app = axum::Router::new().route_service(&path, notify);

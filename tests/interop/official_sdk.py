@@ -18,10 +18,13 @@ What the SDK (global-open-sdk-python 1.7.1) expects, read from its source
   loaded with the `rsa` package's `load_pkcs1_openssl_pem`.
 """
 
+import http.client
 import importlib.metadata
 import os
 import re
+import ssl
 import sys
+import urllib.parse
 
 SDK_PACKAGE = "global-open-sdk-python"
 SDK_PINNED_VERSION = "1.7.1"
@@ -29,6 +32,7 @@ SDK_PINNED_VERSION = "1.7.1"
 try:
     from com.alipay.ams.api import _version as sdk_version_module
     from com.alipay.ams.api import default_alipay_client
+    from com.alipay.ams.api.net import default_http_rpc
     from com.alipay.ams.api.tools import date_tools, signature_tool, webhook_tool
 except ImportError as exc:  # pragma: no cover - message for humans
     sys.stderr.write(
@@ -119,3 +123,55 @@ def sdk_verify_header(method, path, client_id, time, body, header, public_key_b6
     except Exception as exc:  # rsa.VerificationError, AlipayApiException, ValueError
         return False, "%s: %s" % (type(exc).__name__, exc)
     return bool(ok), "valid" if ok else "verify returned False"
+
+
+# The SDK's connection factory (module-level, so not name-mangled). It ignores
+# the gateway URL's scheme and port: always HTTPSConnection(host, 443) with the
+# system trust store.
+SDK_CONNECTION_FACTORY = "__get_http_connection"
+
+
+def url_honouring_connection(ca_file=None):
+    """A replacement for the SDK's connection factory that keeps the URL's
+    scheme and port: http -> HTTPConnection, https -> HTTPSConnection trusting
+    `ca_file` (or the system store). Everything else stays the SDK's."""
+    def factory(url, timeout=default_http_rpc.DEFAULT_TIMEOUT):
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme == "http":
+            return http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=timeout)
+        context = ssl.create_default_context(cafile=ca_file)
+        return http.client.HTTPSConnection(parts.hostname, parts.port or 443,
+                                           timeout=timeout, context=context)
+    return factory
+
+
+def use_transport(ca_file=None, sdk_transport=False):
+    """Lets `DefaultAlipayClient` reach a local gateway: swaps in
+    `url_honouring_connection`, or with `sdk_transport` keeps the SDK's own
+    factory and points the default trust store at `ca_file`."""
+    if sdk_transport:
+        if ca_file:
+            # ssl.create_default_context() in the SDK loads the default verify
+            # paths, which honour SSL_CERT_FILE.
+            os.environ["SSL_CERT_FILE"] = ca_file
+    else:
+        setattr(default_http_rpc, SDK_CONNECTION_FACTORY, url_honouring_connection(ca_file))
+
+
+def observe_wire():
+    """Records (never alters) what `DefaultAlipayClient.execute` puts on the
+    wire and gets back. Returns a dict refilled by each call: url, headers,
+    body, response_headers, response_body."""
+    sent = {}
+    real_do_post = default_alipay_client.do_post
+
+    def observed_do_post(url, headers=None, req_body=None, charset="UTF-8"):
+        sent.clear()
+        sent.update(url=url, headers=dict(headers), body=req_body)
+        rsp_headers, rsp = real_do_post(url, headers, req_body, charset)
+        sent["response_headers"] = {k: v for k, v in rsp_headers}
+        sent["response_body"] = rsp.decode("utf-8", "replace")
+        return rsp_headers, rsp
+
+    default_alipay_client.do_post = observed_do_post
+    return sent

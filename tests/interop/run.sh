@@ -16,10 +16,18 @@
 #                  replay, refused bad signature); the sandbox's notifyCapture is checked
 #                  by the SDK's webhook verification (sdk_notify_receiver.py)
 #   6b tls         the same capture over HTTPS (sandbox --tls, its CA trusted)
-#   7 client       our client (alipay-ams capture) against an SDK-built gateway that
-#                  verifies its request with the SDK and answers SDK-signed
-#   8 notify       SDK-signed notifications posted to the axum_notify example
-#                  (our NotifyService): the genuine one acknowledged, forged ones not
+#   6c checkout    the whole checkout with the SDK as merchant against our sandbox over
+#                  http (sdk_checkout.py): pay, inquiryPayment, cancel, capture, refund,
+#                  inquiryRefund with the SDK's request classes and execute(); the buyer
+#                  through the control API; every notification checked by the SDK
+#   6d checkout-tls  the same over HTTPS (sandbox --tls, its CA trusted)
+#   7 client       our client (alipay-ams capture, pay, refund) against an SDK-built
+#                  gateway that verifies each request with the SDK, reads it with the SDK's
+#                  request class, and answers SDK-signed; a wrongly signed pay is refused
+#   8 notify       SDK-signed notifyCapture, notifyPayment (PAYMENT_RESULT, PAYMENT_PENDING)
+#                  and notifyRefund posted to the axum_notify example (our NotifyService):
+#                  genuine ones acknowledged and printed, forged ones not
+#   8b notify-hyper  the same against the hyper_notify example
 #
 #   bash tests/interop/run.sh sandbox notify   # only these steps (setup always runs)
 set -uo pipefail
@@ -139,7 +147,9 @@ if ! wanted core; then say "skipped (not selected)"; elif cargo test -p alipay-a
 step "4 build: cargo build -p alipay-ams-sandbox -p alipay-ams-cli --bins"
 SANDBOX_BIN="$root/target/debug/alipay-ams-sandbox"
 CLI_BIN="$root/target/debug/alipay-ams"
-if ! wanted build && ! wanted cli && ! wanted sandbox && ! wanted tls && ! wanted client; then say "skipped (not selected)"; elif cargo build -p alipay-ams-sandbox -p alipay-ams-cli --bins && [ -x "$SANDBOX_BIN" ] && [ -x "$CLI_BIN" ]; then
+needs_bins=0
+for st in build cli sandbox tls checkout checkout-tls client; do wanted "$st" && needs_bins=1; done
+if [ "$needs_bins" = 0 ]; then say "skipped (not selected)"; elif cargo build -p alipay-ams-sandbox -p alipay-ams-cli --bins && [ -x "$SANDBOX_BIN" ] && [ -x "$CLI_BIN" ]; then
   pass "build"
 else
   fail "build" "sandbox or CLI binary missing"
@@ -256,87 +266,237 @@ tls_step() {
 }
 if ! wanted tls; then say "skipped (not selected)"; elif tls_step; then pass "tls"; else fail "tls"; fi
 
-step "7 client: alipay-ams capture (our client) against a gateway built on the SDK's signer/verifier"
+# checkout_run NAME TLS: the sandbox (with --tls when TLS=1), then sdk_checkout.py against it.
+checkout_run() {
+  [ -x "$SANDBOX_BIN" ] || { say "no sandbox binary"; return 1; }
+  local name="$1" tls="$2" sport base ca_args=() tls_args=()
+  sport=$(free_port)
+  if [ "$tls" = 1 ]; then
+    local ca="$work/$name-ca.pem"
+    tls_args=(--tls --tls-ca-file "$ca")
+    ca_args=(--ca-file "$ca")
+    base="https://localhost:$sport"
+  else
+    base="http://127.0.0.1:$sport"
+  fi
+  say "starting alipay-ams-sandbox --listen 127.0.0.1:$sport --time-scale 0.001 ${tls_args[*]}"
+  start_bg "$work/$name-sandbox.log" "$SANDBOX_BIN" --listen "127.0.0.1:$sport" --time-scale 0.001 "${tls_args[@]}"
+  wait_port "$sport" "$bg_pid" 30 || { cat "$work/$name-sandbox.log"; return 1; }
+  if [ "$tls" = 1 ]; then wait_file "$ca" 10 || { say "no CA certificate written"; return 1; }; fi
+  say "sdk_checkout.py --gateway $base: the SDK's DefaultAlipayClient as merchant, the buyer via the control API"
+  "$PY" "$here/sdk_checkout.py" --gateway "$base" --client-id "$CLIENT_ID" \
+    --merchant-private-key "$MERCHANT_PRIV" --alipay-public-key "$ALIPAY_PUB" \
+    --receiver-log "$work/$name-notifications.jsonl" "${ca_args[@]}" \
+    || { say "sandbox log (last 40 lines):"; tail -n 40 "$work/$name-sandbox.log" | sed 's/^/  | /'; return 1; }
+}
+
+step "6c checkout: the SDK as merchant for the whole checkout against our sandbox (http)"
+if ! wanted checkout; then say "skipped (not selected)"; elif checkout_run checkout 0; then pass "checkout"; else fail "checkout" "see the FAIL lines above"; fi
+
+step "6d checkout-tls: the same checkout over HTTPS (sandbox --tls, its CA trusted)"
+if ! wanted checkout-tls; then say "skipped (not selected)"; elif checkout_run checkout-tls 1; then pass "checkout-tls"; else fail "checkout-tls" "see the FAIL lines above"; fi
+
+step "7 client: alipay-ams capture, pay and refund (our client) against a gateway built on the SDK's signer/verifier"
 client_step() {
   [ -x "$CLI_BIN" ] || { say "no alipay-ams binary"; return 1; }
-  local gport_file="$work/gateway.port" glog="$work/gateway.jsonl"
+  local gport_file="$work/gateway.port" glog="$work/gateway.jsonl" ok=0
   : >"$glog"
   start_bg "$work/gateway.log" "$PY" "$here/sdk_gateway.py" --listen 127.0.0.1:0 --client-id "$CLIENT_ID" \
     --merchant-public-key "$MERCHANT_PUB" --alipay-private-key "$ALIPAY_PRIV" --log "$glog" \
     --port-file "$gport_file"
   wait_file "$gport_file" 20 || { cat "$work/gateway.log"; return 1; }
   local gport; gport=$(cat "$gport_file")
+  local conn=(--gateway "http://127.0.0.1:$gport" --client-id "$CLIENT_ID" --alipay-public-key "$ALIPAY_PUB")
   say "alipay-ams capture --gateway http://127.0.0.1:$gport (request checked by the SDK, reply signed by the SDK)"
-  "$CLI_BIN" capture --gateway "http://127.0.0.1:$gport" --client-id "$CLIENT_ID" \
-    --private-key "$MERCHANT_PRIV" --alipay-public-key "$ALIPAY_PUB" --payment-id PAY-INTEROP-1 \
-    --amount 1000 --currency USD --capture-request-id interop-client-1 || { cat "$glog"; return 1; }
-  local verdict; verdict=$("$PY" -c '
+  "$CLI_BIN" capture "${conn[@]}" --private-key "$MERCHANT_PRIV" --payment-id PAY-INTEROP-1 \
+    --amount 1000 --currency USD --capture-request-id interop-client-1 || ok=1
+  say "alipay-ams pay (CARD, MANUAL): the SDK-signed U PAYMENT_IN_PROCESS must be accepted (exit 0)"
+  "$CLI_BIN" pay "${conn[@]}" --private-key "$MERCHANT_PRIV" --amount 1000 --currency USD \
+    --payment-method-type CARD --capture-mode MANUAL --redirect-url https://shop.example/return \
+    --notify-url https://shop.example/alipay/notify --order-reference interop-order-1 \
+    --order-description "Two mugs, 2 × ☕" --payment-request-id interop-client-pay-1 --json \
+    >"$work/client-pay.json" || ok=1
+  sed 's/^/  | /' "$work/client-pay.json"
+  local payment_id
+  payment_id=$(json "$work/client-pay.json" 'j["paymentId"] if j["result"]["resultCode"] == "PAYMENT_IN_PROCESS" and j["normalUrl"] else ""') || ok=1
+  [ -n "$payment_id" ] || { say "  no U PAYMENT_IN_PROCESS with a normalUrl in the verified reply"; ok=1; }
+  say "alipay-ams refund of $payment_id with a non-ASCII reason: the SDK-signed S must be accepted (exit 0)"
+  "$CLI_BIN" refund "${conn[@]}" --private-key "$MERCHANT_PRIV" --payment-id "${payment_id:-none}" \
+    --amount 300 --currency USD --refund-request-id interop-client-refund-1 \
+    --reason "Kundin möchte 退款" --notify-url https://shop.example/alipay/notify --json \
+    >"$work/client-refund.json" || ok=1
+  sed 's/^/  | /' "$work/client-refund.json"
+  say "alipay-ams pay signed with a key the gateway does not know: the SDK must refuse it, our client must not succeed"
+  "$CLI_BIN" keygen --out "$work/stranger" >/dev/null || ok=1
+  local rc=0
+  "$CLI_BIN" pay "${conn[@]}" --private-key "$work/stranger/private_key.pem" --amount 1000 --currency USD \
+    --payment-method-type ALIPAY_CN --redirect-url https://shop.example/return \
+    --order-reference interop-order-2 --order-description "forged" \
+    --payment-request-id interop-client-pay-forged >"$work/client-forged.txt" 2>&1 || rc=$?
+  sed 's/^/  | /' "$work/client-forged.txt"
+  # The refusal is an unsigned F: our client cannot authenticate it, so the
+  # outcome is unknown (exit 3), never a success nor a final failure.
+  say "  exit $rc (expected 3: unknown)"
+  [ "$rc" = 3 ] || ok=1
+  # One gateway log line per request, in order: what the SDK's verification
+  # said, and which fields of our body the SDK's request class did not carry.
+  "$PY" - "$glog" <<'EOF' || ok=1
 import json, sys
 lines = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
-print("valid" if lines and all(e["valid"] for e in lines) else "invalid: %r" % [e["reason"] for e in lines])' "$glog")
-  say "  SDK verdict on our client's request(s): $verdict"
-  [ "$verdict" = "valid" ]
+want = [("capture", True), ("pay", True), ("refund", True), ("pay", False)]
+bad = 0
+for i, (api, valid) in enumerate(want):
+    e = lines[i] if i < len(lines) else None
+    good = e is not None and (e["api"], e["valid"]) == (api, valid) \
+        and (not valid or e["sdk_model_dropped"] == [])
+    how = "verified" if valid else "refused"
+    detail = "missing" if e is None else e["reason"]
+    if e is not None and valid:
+        detail += (", read whole by the SDK's request class" if e["sdk_model_dropped"] == []
+                   else ", dropped by the SDK's request class: %s" % e["sdk_model_dropped"])
+    print("  %s %s request %s by the SDK (%s)" % ("ok  " if good else "FAIL", api, how, detail))
+    bad += not good
+if len(lines) != len(want):
+    print("  FAIL expected %d requests at the gateway, got %d" % (len(want), len(lines)))
+    bad += 1
+sys.exit(1 if bad else 0)
+EOF
+  return $ok
 }
 if ! wanted client; then say "skipped (not selected)"; elif client_step; then pass "client"; else fail "client"; fi
 
 step "8 notify: SDK-signed notifications to the axum_notify example (NotifyService)"
-notify_step() {
-  local pkg_args=()
-  if [ -f "$root/examples/axum_notify.rs" ]; then
+# notify_bodies DIR: the notification bodies the notify steps post, written
+# as Alipay documents them, each first read by the SDK's own notification
+# class as its kind (so the SDK and our endpoint agree on what they are).
+notify_bodies() {
+  "$PY" - "$1" "$here/fixtures" <<'EOF'
+import json, os, sys
+sys.path.insert(0, os.path.dirname(sys.argv[2]))
+import official_sdk  # noqa: F401 (the SDK, pinned)
+from com.alipay.ams.api.request.notify.alipay_capture_result_notify import AlipayCaptureResultNotify
+from com.alipay.ams.api.request.notify.alipay_pay_result_notify import AlipayPayResultNotify
+from com.alipay.ams.api.request.notify.alipay_refund_notify import AlipayRefundNotify
+out, fixtures = sys.argv[1], sys.argv[2]
+PAYMENT_ID = "20261125194010800100188000000001"
+payment = {
+    "notifyType": "PAYMENT_RESULT",
+    "result": {"resultCode": "SUCCESS", "resultStatus": "S", "resultMessage": "success."},
+    "paymentRequestId": "interop-pay-1", "paymentId": PAYMENT_ID,
+    "paymentAmount": {"currency": "USD", "value": "10000"},
+    "paymentCreateTime": "2026-11-25T17:30:00+08:00", "paymentTime": "2026-11-25T17:30:05+08:00",
+    "paymentMethodType": "CARD",
+}
+pending = dict(payment, notifyType="PAYMENT_PENDING",
+               result={"resultCode": "SUCCESS", "resultStatus": "S",
+                       "resultMessage": "the payment is being processed"})
+del pending["paymentTime"]
+refund = {
+    "notifyType": "REFUND_RESULT",
+    "result": {"resultCode": "SUCCESS", "resultStatus": "S", "resultMessage": "success."},
+    "refundStatus": "SUCCESS", "refundRequestId": "interop-refund-1",
+    "refundId": "20261125194010800100188000000099",
+    "refundAmount": {"currency": "USD", "value": "3000"},
+    "refundTime": "2026-11-25T17:40:00+08:00",
+}
+bodies = {
+    "capture": json.load(open(os.path.join(fixtures, "notification_capture_result.json")))["body"],
+    "capture-f": json.load(open(os.path.join(fixtures, "notification_capture_failed_non_ascii.json")))["body"],
+    "payment": json.dumps(payment, separators=(",", ":")),
+    "pending": json.dumps(pending, separators=(",", ":")),
+    "refund": json.dumps(refund, separators=(",", ":")),
+}
+readers = {"capture": AlipayCaptureResultNotify, "capture-f": AlipayCaptureResultNotify,
+           "payment": AlipayPayResultNotify, "pending": AlipayPayResultNotify,
+           "refund": AlipayRefundNotify}
+for name, body in bodies.items():
+    parsed = readers[name](body)
+    assert parsed.notify_type == json.loads(body)["notifyType"], (name, parsed.notify_type)
+    with open(os.path.join(out, "notify-%s.json" % name), "w", encoding="utf-8") as f:
+        f.write(body)
+EOF
+}
+
+# notify_example NAME: builds examples/NAME.rs, posts SDK-signed notifications
+# to it and checks what it acknowledged and printed.
+notify_example() {
+  local name="$1" pkg_args=()
+  if [ -f "$root/examples/$name.rs" ]; then
     pkg_args=()
-  elif [ -f "$root/crates/alipay-ams-notify/examples/axum_notify.rs" ]; then
+  elif [ -f "$root/crates/alipay-ams-notify/examples/$name.rs" ]; then
     pkg_args=(-p alipay-ams-notify)
   else
-    say "examples/axum_notify.rs does not exist (yet)"
+    say "examples/$name.rs does not exist (yet)"
     return 1
   fi
-  say "cargo build ${pkg_args[*]} --example axum_notify"
-  cargo build "${pkg_args[@]}" --example axum_notify || return 1
-  local bin="$root/target/debug/examples/axum_notify"
+  say "cargo build ${pkg_args[*]} --example $name"
+  cargo build "${pkg_args[@]}" --example "$name" || return 1
+  local bin="$root/target/debug/examples/$name"
   [ -x "$bin" ] || { say "$bin missing after build"; return 1; }
+  local bodies="$work/$name-bodies"
+  mkdir -p "$bodies" && notify_bodies "$bodies" || { say "could not write the notification bodies"; return 1; }
   local nport; nport=$(free_port)
-  say "starting axum_notify with NOTIFY_LISTEN=127.0.0.1:$nport NOTIFY_PATH=$NOTIFY_PATH"
+  say "starting $name with NOTIFY_LISTEN=127.0.0.1:$nport NOTIFY_PATH=$NOTIFY_PATH"
   NOTIFY_LISTEN="127.0.0.1:$nport" NOTIFY_PATH="$NOTIFY_PATH" ALIPAY_CLIENT_ID="$CLIENT_ID" \
-    ALIPAY_PUBLIC_KEY="$ALIPAY_PUB" start_bg "$work/axum_notify.log" "$bin"
-  wait_port "$nport" "$bg_pid" 30 || { cat "$work/axum_notify.log"; return 1; }
-  "$PY" -c 'import json, sys; sys.stdout.write(json.load(open(sys.argv[1]))["body"])' \
-    "$here/fixtures/notification_capture_result.json" >"$work/notify.json"
+    ALIPAY_PUBLIC_KEY="$ALIPAY_PUB" start_bg "$work/$name.log" "$bin"
+  wait_port "$nport" "$bg_pid" 30 || { cat "$work/$name.log"; return 1; }
   local url="http://127.0.0.1:$nport$NOTIFY_PATH" ok=0
-  say "genuine notification (signed with the Alipay key by the SDK): must be acknowledged"
-  "$PY" "$here/sdk_notify.py" --url "$url" --path "$NOTIFY_PATH" --client-id "$CLIENT_ID" \
-    --alipay-private-key "$ALIPAY_PRIV" --body-file "$work/notify.json" || ok=1
-  "$PY" -c 'import json, sys; sys.stdout.write(json.load(open(sys.argv[1]))["body"])' \
-    "$here/fixtures/notification_capture_failed_non_ascii.json" >"$work/notify-f.json"
-  say "genuine notifyCapture F with a raw UTF-8 resultMessage: must be acknowledged"
-  "$PY" "$here/sdk_notify.py" --url "$url" --path "$NOTIFY_PATH" --client-id "$CLIENT_ID" \
-    --alipay-private-key "$ALIPAY_PRIV" --body-file "$work/notify-f.json" || ok=1
-  say "forged notification (signed with the merchant's key): must NOT be acknowledged"
-  if "$PY" "$here/sdk_notify.py" --url "$url" --path "$NOTIFY_PATH" --client-id "$CLIENT_ID" \
-    --alipay-private-key "$MERCHANT_PRIV" --body-file "$work/notify.json"; then
-    say "  forged notification was acknowledged"; ok=1
-  fi
-  say "notification signed for another path: must NOT be acknowledged"
-  if "$PY" "$here/sdk_notify.py" --url "$url" --path "/other/notify" --client-id "$CLIENT_ID" \
-    --alipay-private-key "$ALIPAY_PRIV" --body-file "$work/notify.json"; then
-    say "  wrong-path notification was acknowledged"; ok=1
-  fi
-  say "axum_notify output:"; sed 's/^/  | /' "$work/axum_notify.log"
+  # post BODY [KEY [PATH [CLIENT_ID]]]: an SDK-signed POST; exit 0 iff acknowledged.
+  post() {
+    "$PY" "$here/sdk_notify.py" --url "$url" --path "${3:-$NOTIFY_PATH}" --client-id "${4:-$CLIENT_ID}" \
+      --alipay-private-key "${2:-$ALIPAY_PRIV}" --body-file "$bodies/notify-$1.json" >>"$work/$name-posts.jsonl"
+  }
+  genuine() { # genuine BODY WHAT: must be acknowledged
+    say "genuine $2 (signed with the Alipay key by the SDK): must be acknowledged"
+    post "$1" || { say "  not acknowledged"; ok=1; }
+  }
+  forged() { # forged BODY WHAT KEY [PATH [CLIENT_ID]]: must NOT be acknowledged
+    say "$2: must NOT be acknowledged"
+    if post "$1" "$3" "${4:-}" "${5:-}"; then say "  acknowledged"; ok=1; fi
+  }
+  genuine capture "notifyCapture S"
+  genuine capture-f "notifyCapture F with a raw UTF-8 resultMessage"
+  genuine payment "notifyPayment PAYMENT_RESULT S"
+  genuine pending "notifyPayment PAYMENT_PENDING (S, not final)"
+  genuine refund "notifyRefund REFUND_RESULT SUCCESS"
+  forged capture "notifyCapture signed with the merchant's key" "$MERCHANT_PRIV"
+  forged capture "notifyCapture signed for another path" "$ALIPAY_PRIV" /other/notify
+  forged payment "notifyPayment signed with the merchant's key" "$MERCHANT_PRIV"
+  forged pending "notifyPayment PAYMENT_PENDING signed for another path" "$ALIPAY_PRIV" /other/notify
+  forged refund "notifyRefund signed with the merchant's key" "$MERCHANT_PRIV"
+  forged refund "notifyRefund signed for another client id" "$ALIPAY_PRIV" "$NOTIFY_PATH" SANDBOX_5X00000000000001
+  say "$name output:"; sed 's/^/  | /' "$work/$name.log"
   # stdout carries one JSON line per processed notification (logs are on
-  # stderr, in the same file here): the two genuine ones, nothing else.
-  local processed
-  processed=$("$PY" -c 'import json, sys
-n = 0
-for line in open(sys.argv[1], encoding="utf-8"):
-    if line.startswith("{"):
-        e = json.loads(line)
-        assert e["kind"] == "CAPTURE_RESULT" and e["dedupKey"].startswith("CAPTURE_RESULT:") and e["paymentId"], e
-        n += 1
-print(n)' "$work/axum_notify.log") || ok=1
-  say "  processed-notification lines: $processed (expected 2)"
-  [ "$processed" = 2 ] || ok=1
+  # stderr, in the same file here): the five genuine ones, in order, nothing else.
+  "$PY" - "$work/$name.log" "$bodies" <<'EOF' || ok=1
+import json, os, sys
+lines = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8") if l.startswith("{")]
+body = lambda n: json.load(open(os.path.join(sys.argv[2], "notify-%s.json" % n), encoding="utf-8"))
+want = ["capture", "capture-f", "payment", "pending", "refund"]
+bad = 0
+for i, n in enumerate(want):
+    b, e = body(n), (lines[i] if i < len(lines) else None)
+    good = e is not None and list(e)[:3] == ["kind", "dedupKey", "paymentId"] \
+        and e["kind"] == b["notifyType"] and e["dedupKey"].startswith(b["notifyType"] + ":") \
+        and e["paymentId"] == b.get("paymentId") \
+        and all(e.get(k) == b[k] for k in ("captureId", "refundId") if k in b)
+    print("  %s %s printed: %s" % ("ok  " if good else "FAIL", n, json.dumps(e)))
+    bad += not good
+keys = [e["dedupKey"] for e in lines]
+if len(set(keys)) != len(keys):
+    print("  FAIL two notifications share a dedup key: %s" % keys); bad += 1
+else:
+    print("  ok   every dedup key distinct (PAYMENT_RESULT and PAYMENT_PENDING of one payment too)")
+if len(lines) != len(want):
+    print("  FAIL expected %d processed-notification lines, got %d" % (len(want), len(lines))); bad += 1
+sys.exit(1 if bad else 0)
+EOF
   return $ok
 }
-if ! wanted notify; then say "skipped (not selected)"; elif notify_step; then pass "notify"; else fail "notify"; fi
+if ! wanted notify; then say "skipped (not selected)"; elif notify_example axum_notify; then pass "notify"; else fail "notify"; fi
+
+step "8b notify-hyper: the same notifications to the hyper_notify example"
+if ! wanted notify-hyper; then say "skipped (not selected)"; elif notify_example hyper_notify; then pass "notify-hyper"; else fail "notify-hyper"; fi
 
 say ""
 say "=== interop summary (official SDK global-open-sdk-python 1.7.1) ==="

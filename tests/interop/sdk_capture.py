@@ -36,9 +36,7 @@ import argparse
 import http.client
 import json
 import os
-import ssl
 import sys
-import urllib.parse
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -46,26 +44,12 @@ import official_sdk as sdk  # noqa: E402
 
 from com.alipay.ams.api.exception.exception import AlipayApiException  # noqa: E402
 from com.alipay.ams.api.model.amount import Amount  # noqa: E402
-from com.alipay.ams.api.net import default_http_rpc  # noqa: E402
 from com.alipay.ams.api.request.pay.alipay_capture_request import (  # noqa: E402
     AlipayCaptureRequest,
 )
 from com.alipay.ams.api.response.pay.alipay_capture_response import (  # noqa: E402
     AlipayCaptureResponse,
 )
-
-SDK_CONNECTION_FACTORY = "__get_http_connection"
-
-
-def url_honouring_connection(ca_file):
-    def factory(url, timeout=default_http_rpc.DEFAULT_TIMEOUT):
-        parts = urllib.parse.urlsplit(url)
-        if parts.scheme == "http":
-            return http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=timeout)
-        context = ssl.create_default_context(cafile=ca_file)
-        return http.client.HTTPSConnection(parts.hostname, parts.port or 443,
-                                           timeout=timeout, context=context)
-    return factory
 
 
 def parse_bool(text):
@@ -107,26 +91,9 @@ def main():
         print("sdk_capture: --ca-file %s does not exist" % args.ca_file, file=sys.stderr)
         sys.exit(2)
 
-    if args.sdk_transport:
-        if args.ca_file:
-            # ssl.create_default_context() in the SDK loads the default verify
-            # paths, which honour SSL_CERT_FILE.
-            os.environ["SSL_CERT_FILE"] = args.ca_file
-    else:
-        setattr(default_http_rpc, SDK_CONNECTION_FACTORY, url_honouring_connection(args.ca_file))
-
+    sdk.use_transport(args.ca_file, args.sdk_transport)
     # Observe (not alter) what the SDK puts on the wire.
-    sent = {}
-    real_do_post = sdk.default_alipay_client.do_post
-
-    def observed_do_post(url, headers=None, req_body=None, charset="UTF-8"):
-        sent.update(url=url, headers=dict(headers), body=req_body)
-        rsp_headers, rsp = real_do_post(url, headers, req_body, charset)
-        sent["response_headers"] = {k: v for k, v in rsp_headers}
-        sent["response_body"] = rsp.decode("utf-8", "replace")
-        return rsp_headers, rsp
-
-    sdk.default_alipay_client.do_post = observed_do_post
+    sent = sdk.observe_wire()
 
     request = AlipayCaptureRequest()
     request.capture_request_id = args.capture_request_id or "sdk-capture-" + uuid.uuid4().hex

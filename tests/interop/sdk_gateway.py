@@ -10,12 +10,29 @@ code, to check what OUR client sends.
 
 Every POST is verified with the SDK (`webhook_tool.check_signature` ->
 `signature_tool.verify`) over `POST <path>` with the request's `client-id`,
-`request-time`, `signature` headers and raw body. A valid capture request is
-answered S (HTTP 200) with a body signed by the SDK's `signature_tool.sign`
-with the Alipay key (`client-id`, `response-time` from the SDK's
-`get_cur_iso8601_time()`, `signature`); anything else gets an unsigned F
-INVALID_SIGNATURE, as Alipay answers. Each request is appended to --log as
-one JSON line {"path", "client_id", "time", "signature", "valid", "reason",
+`request-time`, `signature` headers and raw body. A valid request is answered
+HTTP 200 with a body signed by the SDK's `signature_tool.sign` with the Alipay
+key (`client-id`, `response-time` from the SDK's `get_cur_iso8601_time()`,
+`signature`), by path:
+
+  .../payments/capture  S, echoing captureRequestId, paymentId, captureAmount
+  .../payments/pay      U PAYMENT_IN_PROCESS (waiting for the buyer), echoing
+                        paymentRequestId and paymentAmount, with paymentId,
+                        paymentCreateTime and normalUrl
+  .../payments/refund   S, echoing refundRequestId, paymentId, refundAmount,
+                        with refundId and refundTime
+  anything else         signed F NO_INTERFACE_DEF
+
+Anything not valid gets an unsigned F INVALID_SIGNATURE, as Alipay answers.
+
+Each request is also parsed into the SDK's own request class for its path
+(AlipayCaptureRequest, AlipayPayRequest, AlipayRefundRequest) and
+serialised back with the SDK's `to_ams_json`; `sdk_model_dropped` lists the
+JSON paths of our body the SDK's model does not carry (a misspelt or unknown
+field would show up there).
+
+Each request is appended to --log as one JSON line {"path", "api",
+"client_id", "time", "signature", "valid", "reason", "sdk_model_dropped",
 "body"}. Runs until killed.
 """
 
@@ -28,6 +45,78 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import official_sdk as sdk  # noqa: E402
+
+from com.alipay.ams.api.request.pay.alipay_capture_request import AlipayCaptureRequest  # noqa: E402
+from com.alipay.ams.api.request.pay.alipay_pay_request import AlipayPayRequest  # noqa: E402
+from com.alipay.ams.api.request.pay.alipay_refund_request import AlipayRefundRequest  # noqa: E402
+
+
+def capture_reply(req, now):
+    return {
+        "result": {"resultCode": "SUCCESS", "resultStatus": "S", "resultMessage": "success."},
+        "captureRequestId": req.get("captureRequestId"),
+        "captureId": "SDKGW" + (req.get("captureRequestId") or "")[-20:],
+        "paymentId": req.get("paymentId"),
+        "captureAmount": req.get("captureAmount"),
+        "captureTime": now,
+    }
+
+
+def pay_reply(req, now):
+    payment_id = "SDKGWPAY" + (req.get("paymentRequestId") or "")[-20:]
+    return {
+        "result": {"resultCode": "PAYMENT_IN_PROCESS", "resultStatus": "U",
+                   "resultMessage": "payment in process"},
+        "paymentRequestId": req.get("paymentRequestId"),
+        "paymentId": payment_id,
+        "paymentAmount": req.get("paymentAmount"),
+        "paymentCreateTime": now,
+        "normalUrl": "https://sdk-gateway.example/checkout/" + payment_id,
+    }
+
+
+def refund_reply(req, now):
+    return {
+        "result": {"resultCode": "SUCCESS", "resultStatus": "S", "resultMessage": "success."},
+        "refundRequestId": req.get("refundRequestId"),
+        "refundId": "SDKGWREF" + (req.get("refundRequestId") or "")[-20:],
+        "paymentId": req.get("paymentId"),
+        "refundAmount": req.get("refundAmount"),
+        "refundTime": now,
+    }
+
+
+# path suffix -> (API name, the SDK's request class, the reply)
+APIS = {
+    "/v1/payments/capture": ("capture", AlipayCaptureRequest, capture_reply),
+    "/v1/payments/pay": ("pay", AlipayPayRequest, pay_reply),
+    "/v1/payments/refund": ("refund", AlipayRefundRequest, refund_reply),
+}
+
+
+def json_paths(value, prefix=""):
+    """Every leaf path of a JSON value (list items as [])."""
+    if isinstance(value, dict):
+        out = set()
+        for k, v in value.items():
+            out |= json_paths(v, prefix + "." + k if prefix else k)
+        return out
+    if isinstance(value, list):
+        out = set()
+        for v in value:
+            out |= json_paths(v, prefix + "[]")
+        return out
+    return {prefix}
+
+
+def sdk_model_dropped(sdk_class, body):
+    """The paths of `body` that do not survive the SDK's request class:
+    parse_rsp_body into it, then its own to_ams_json."""
+    request = sdk_class()
+    request.parse_rsp_body(body)
+    original = json.loads(body)
+    again = json.loads(request.to_ams_json())
+    return sorted(json_paths(original) - json_paths(again))
 
 
 def make_handler(cfg, lock):
@@ -50,23 +139,29 @@ def make_handler(cfg, lock):
                 body, valid, reason = raw.decode("utf-8", "replace"), False, str(exc)
             if valid and client_id != cfg["client_id"]:
                 valid, reason = False, "unexpected client-id %r" % client_id
+            api, sdk_class, reply = next(
+                (v for k, v in APIS.items() if path.endswith(k)), (None, None, None))
+            dropped = None
+            if valid and sdk_class is not None:
+                try:
+                    dropped = sdk_model_dropped(sdk_class, body)
+                except Exception as exc:  # the SDK's model refused our body
+                    dropped = ["<%s: %s>" % (type(exc).__name__, exc)]
             with lock:
                 with open(cfg["log"], "a", encoding="utf-8") as f:
-                    f.write(json.dumps({"path": path, "client_id": client_id, "time": req_time,
-                                        "signature": header, "valid": valid, "reason": reason,
+                    f.write(json.dumps({"path": path, "api": api, "client_id": client_id,
+                                        "time": req_time, "signature": header, "valid": valid,
+                                        "reason": reason, "sdk_model_dropped": dropped,
                                         "body": body}, ensure_ascii=False) + "\n")
             headers = [("Content-Type", "application/json; charset=UTF-8")]
             if valid:
-                req = json.loads(body)
-                rsp = json.dumps({
-                    "result": {"resultCode": "SUCCESS", "resultStatus": "S",
-                               "resultMessage": "success."},
-                    "captureRequestId": req.get("captureRequestId"),
-                    "captureId": "SDKGW" + (req.get("captureRequestId") or "")[-20:],
-                    "paymentId": req.get("paymentId"),
-                    "captureAmount": req.get("captureAmount"),
-                    "captureTime": sdk.date_tools.get_cur_iso8601_time(),
-                }, separators=(",", ":"))
+                now = sdk.date_tools.get_cur_iso8601_time()
+                if reply is not None:
+                    answer = reply(json.loads(body), now)
+                else:
+                    answer = {"result": {"resultCode": "NO_INTERFACE_DEF", "resultStatus": "F",
+                                         "resultMessage": "API is not defined."}}
+                rsp = json.dumps(answer, separators=(",", ":"))
                 rsp_time = sdk.date_tools.get_cur_iso8601_time()
                 sign_value = sdk.signature_tool.sign("POST", path, cfg["client_id"], rsp_time,
                                                      rsp, cfg["alipay_private"])
