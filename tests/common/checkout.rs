@@ -58,6 +58,10 @@ impl OrderStatus {
 
 /// One notification the store processed (committed), in order.
 #[derive(Debug, Clone)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "a test's log of a few notifications: boxing would only make matching clumsier"
+)]
 pub enum Processed {
     Payment(PaymentNotification),
     Capture(CaptureNotification),
