@@ -117,9 +117,10 @@ async fn an_authorization_cancelled_is_released_and_cannot_be_captured() {
     assert_eq!(answer.state(), PaymentState::Cancelled);
     assert!(answer.capture("x-2-cap").is_none());
     // The authorization's result was notified, the cancellation not.
-    let log = m.deliveries_settled().await;
+    let log = m.deliveries_settled(1).await;
     assert_eq!(log.len(), 1);
     assert_eq!(log[0].notify_type.as_deref(), Some("PAYMENT_RESULT"));
+    m.assert_processed_once(1).await;
     m.sandbox.shutdown().await;
 }
 
@@ -153,6 +154,7 @@ async fn a_captured_card_cannot_be_cancelled_and_is_refunded_instead() {
     m.processed(&refund_key(&accepted.refund_id)).await;
     let state = m.sandbox.payment(&payment_id).unwrap();
     assert_eq!((state.refunded, state.refundable), (usd(2_000), usd(0)));
+    m.assert_processed_once(3).await;
     m.sandbox.shutdown().await;
 }
 
@@ -189,7 +191,7 @@ async fn a_paid_wallet_is_cancelled_within_its_window_and_refunded_after_it() {
         PaymentStatus::Captured
     );
     // Each payment notified its result and its automatic capture, once.
-    m.deliveries_settled().await;
+    m.deliveries_settled(4).await;
     assert_eq!(m.store.committed_keys().len(), 4);
     assert!(m.store.committed_keys().values().all(|&n| n == 1));
     m.sandbox.shutdown().await;

@@ -155,7 +155,7 @@ async fn a_card_is_authorized_captured_refunded_asynchronously_and_inquired() {
     assert_eq!(state.captures.len(), 1);
     assert_eq!(state.refunds.len(), 1);
     assert!(state.refunds[0].asynchronous && state.refunds[0].status == RefundStatus::Success);
-    let log = m.deliveries_settled().await;
+    let log = m.deliveries_settled(3).await;
     let kinds: Vec<&str> = log.iter().map(|a| a.kind.as_str()).collect();
     assert_eq!(kinds, ["notifyPayment", "notifyCapture", "notifyRefund"]);
     assert!(
@@ -213,7 +213,7 @@ async fn an_automatic_capture_card_is_captured_by_antom_and_refused_a_capture() 
         (state.refunded.clone(), state.refundable.clone()),
         (usd(4_000), usd(0))
     );
-    m.deliveries_settled().await;
+    m.deliveries_settled(3).await;
     assert!(m.store.committed_keys().values().all(|&n| n == 1));
     assert_eq!(m.store.committed_keys().len(), 3);
     m.sandbox.shutdown().await;
@@ -267,7 +267,7 @@ async fn a_capture_failing_at_the_processor_is_final_and_notified_once() {
     let state = m.sandbox.payment(&payment_id).unwrap();
     assert_eq!(state.captured, usd(0));
     assert_eq!(state.captures.len(), 1);
-    m.deliveries_settled().await;
+    m.deliveries_settled(2).await;
     assert!(m.store.committed_keys().values().all(|&n| n == 1));
     m.sandbox.shutdown().await;
 }

@@ -61,7 +61,7 @@ async fn the_same_pay_makes_one_payment_and_another_under_its_key_is_refused() {
     assert_eq!(payments[0].payment_amount, usd(2_000));
     assert_eq!(payments[0].captured, usd(2_000));
     assert_eq!(m.sandbox.captures().len(), 1, "captured once");
-    m.deliveries_settled().await;
+    m.deliveries_settled(2).await;
     assert_eq!(
         m.sandbox.deliveries().len(),
         2,
@@ -94,7 +94,7 @@ async fn the_same_capture_captures_once_and_another_under_its_key_is_refused() {
     assert_eq!(captures.len(), 1);
     assert_eq!(captures[0].capture_amount, usd(5_000));
     m.processed(&capture_key(&first.capture_id)).await;
-    m.deliveries_settled().await;
+    m.deliveries_settled(2).await;
     let capture_deliveries = m
         .sandbox
         .deliveries()
@@ -166,7 +166,7 @@ async fn the_same_refund_refunds_once_and_another_under_its_key_is_refused() {
     assert_eq!(settled.refund_id, accepted.refund_id);
     let state = m.sandbox.payment(&card).unwrap();
     assert_eq!((state.refunded, state.refunds.len()), (usd(3_000), 1));
-    m.deliveries_settled().await;
+    m.deliveries_settled(5).await;
     let refund_deliveries = m
         .sandbox
         .deliveries()

@@ -149,8 +149,7 @@ async fn an_unknown_capture_resolves_to_what_the_books_show_and_captures_once() 
             "{fault}"
         );
     }
-    m.deliveries_settled().await;
-    assert!(m.store.committed_keys().values().all(|&n| n == 1));
+    m.assert_processed_once(14).await;
     m.sandbox.shutdown().await;
 }
 
@@ -198,6 +197,7 @@ async fn an_unknown_refund_resolves_to_what_the_books_show_and_refunds_once() {
             "{fault}"
         );
     }
+    m.assert_processed_once(14).await;
     m.sandbox.shutdown().await;
 }
 
@@ -231,6 +231,7 @@ async fn an_unknown_asynchronous_refund_stays_pending_until_it_settles() {
     m.processed(&refund_key(&answer.refund_id)).await;
     let state = m.sandbox.payment(&payment_id).unwrap();
     assert_eq!((state.refunded, state.refunds.len()), (usd(4_000), 1));
+    m.assert_processed_once(3).await;
     m.sandbox.shutdown().await;
 }
 
@@ -275,6 +276,7 @@ async fn an_unknown_cancel_resolves_and_cancels_once() {
             .filter(|t| t.transaction_type.as_str() == "CANCEL");
         assert_eq!(cancels.count(), 1, "{fault}: cancelled once");
     }
+    m.assert_processed_once(3).await;
     m.sandbox.shutdown().await;
 }
 
@@ -326,6 +328,7 @@ async fn an_unknown_pay_resolves_makes_one_payment_and_the_buyer_pays_once() {
             .iter()
             .all(|p| p.captured == usd(700) && p.captures.len() == 1)
     );
+    m.assert_processed_once(14).await;
     m.sandbox.shutdown().await;
 }
 
@@ -373,6 +376,7 @@ async fn inquiries_that_get_no_answer_are_asked_again() {
         "{outcome:?}"
     );
     assert_eq!(m.sandbox.refunds().len(), 1, "refunded once");
+    m.assert_processed_once(3).await;
     m.sandbox.shutdown().await;
 }
 

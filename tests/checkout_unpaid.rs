@@ -43,6 +43,7 @@ async fn assert_failed_for_good(
     card: bool,
 ) {
     m.processed(&payment_result_key(payment_id)).await;
+    assert_eq!(m.store.committed(&payment_result_key(payment_id)), 1);
     assert_eq!(
         m.store.order(payment_id),
         Some(OrderStatus::Failed(code.into()))
@@ -108,7 +109,7 @@ async fn a_declined_payment_is_failed_and_notified_f() {
         .buyer(&card, BuyerAction::DeclineWith("RISK_REJECT".into()))
         .unwrap();
     assert_failed_for_good(&m, "d-2", &card, "RISK_REJECT", true).await;
-    let log = m.deliveries_settled().await;
+    let log = m.deliveries_settled(2).await;
     assert_eq!(
         log.len(),
         2,
@@ -212,7 +213,7 @@ async fn a_pending_bank_payment_is_not_a_success_until_its_result() {
 
     // Alipay redelivers the PAYMENT_PENDING (same bytes, signed afresh):
     // acknowledged as the duplicate it is; the order stays paid.
-    let log = m.deliveries_settled().await;
+    let log = m.deliveries_settled(3).await;
     let first = log
         .iter()
         .find(|a| a.notify_type.as_deref() == Some("PAYMENT_PENDING"))
@@ -272,5 +273,6 @@ async fn a_pending_notification_arriving_after_the_result_leaves_the_order_paid(
         "kept final"
     );
     assert_eq!(m.store.late.load(Ordering::SeqCst), 1);
+    m.assert_processed_once(3).await; // pending, result, automatic capture
     m.sandbox.shutdown().await;
 }

@@ -183,16 +183,21 @@ impl Store {
         fail.then_some(call % 10 == 4)
     }
 
+    /// Counts a handler call: the first thing every handler does.
+    fn begin(&self) -> u32 {
+        self.calls.fetch_add(1, Ordering::SeqCst)
+    }
+
     /// Records one delivery: deduplicates by the endpoint's dedup key, then
     /// applies `effect` to the orders once.
     fn record<K: NotificationKind>(
         &self,
+        call: u32,
         notification: &K,
         meta: &NotifyMeta,
         entry: Processed,
         effect: impl FnOnce(&mut HashMap<String, OrderStatus>) -> bool,
     ) -> Result<(), HandlerError> {
-        let call = self.calls.fetch_add(1, Ordering::SeqCst);
         let key = meta.dedup_key().to_string();
         if notification.dedup_key() != *meta.dedup_key() {
             self.key_mismatches.fetch_add(1, Ordering::SeqCst);
@@ -245,6 +250,7 @@ fn advance(orders: &mut HashMap<String, OrderStatus>, payment_id: &str, next: Or
 
 impl NotifyHandler<PaymentNotification> for Store {
     async fn handle(&self, n: PaymentNotification, meta: &NotifyMeta) -> Result<(), HandlerError> {
+        let call = self.begin();
         let next = match n.event() {
             PaymentEvent::Succeeded => OrderStatus::Paid,
             PaymentEvent::Failed(result) => OrderStatus::Failed(result.result_code.to_string()),
@@ -253,7 +259,7 @@ impl NotifyHandler<PaymentNotification> for Store {
             other => return Err(HandlerError::new(format!("unexpected event {other:?}"))),
         };
         let payment_id = n.payment_id.clone();
-        self.record(&n, meta, Processed::Payment(n.clone()), |orders| {
+        self.record(call, &n, meta, Processed::Payment(n.clone()), |orders| {
             advance(orders, &payment_id, next)
         })
     }
@@ -261,19 +267,21 @@ impl NotifyHandler<PaymentNotification> for Store {
 
 impl NotifyHandler<CaptureNotification> for Store {
     async fn handle(&self, n: CaptureNotification, meta: &NotifyMeta) -> Result<(), HandlerError> {
+        let call = self.begin();
         if let CaptureEvent::Unrecognised(status) = n.event() {
             return Err(HandlerError::new(format!("capture status {status}")));
         }
-        self.record(&n, meta, Processed::Capture(n.clone()), |_| true)
+        self.record(call, &n, meta, Processed::Capture(n.clone()), |_| true)
     }
 }
 
 impl NotifyHandler<RefundNotification> for Store {
     async fn handle(&self, n: RefundNotification, meta: &NotifyMeta) -> Result<(), HandlerError> {
+        let call = self.begin();
         if let RefundEvent::Unrecognised(status) = n.event() {
             return Err(HandlerError::new(format!("refund status {status}")));
         }
-        self.record(&n, meta, Processed::Refund(n.clone()), |_| true)
+        self.record(call, &n, meta, Processed::Refund(n.clone()), |_| true)
     }
 }
 
@@ -403,19 +411,52 @@ impl Merchant {
         }
     }
 
-    /// Waits until every delivery the sandbox started is over (acknowledged,
-    /// or out of attempts), and returns the log.
-    pub async fn deliveries_settled(&self) -> Vec<alipay_ams::sandbox::DeliveryAttempt> {
+    /// Waits until `events` distinct notifications were acknowledged and
+    /// every delivery the sandbox started is over (acknowledged, or out of
+    /// attempts); returns the log. (An attempt shows in the log once the
+    /// merchant answered it, after the handler ran: waiting for the handler
+    /// alone is not enough.)
+    pub async fn deliveries_settled(
+        &self,
+        events: usize,
+    ) -> Vec<alipay_ams::sandbox::DeliveryAttempt> {
         self.sandbox
             .wait_for_deliveries(WAIT, |log| {
                 let mut open: HashMap<u64, bool> = HashMap::new();
+                let mut acknowledged = std::collections::HashSet::new();
                 for attempt in log {
                     open.insert(attempt.delivery, !attempt.last);
+                    if attempt.acknowledged {
+                        acknowledged.insert(attempt.dedup_key.as_str());
+                    }
                 }
-                !open.values().any(|&open| open)
+                acknowledged.len() >= events && !open.values().any(|&open| open)
             })
             .await
-            .unwrap_or_else(|log| panic!("deliveries still open: {log:#?}"))
+            .unwrap_or_else(|log| panic!("not {events} events acknowledged: {log:#?}"))
+    }
+
+    /// Once every delivery is over: the merchant processed exactly the
+    /// `events` distinct notifications the sandbox sent, each once, and
+    /// every one was acknowledged.
+    pub async fn assert_processed_once(&self, events: usize) {
+        let log = self.deliveries_settled(events).await;
+        let sent: std::collections::HashSet<String> =
+            log.iter().map(|a| a.dedup_key.to_string()).collect();
+        let committed = self.store.committed_keys();
+        assert_eq!(sent.len(), events, "events notified: {sent:?}");
+        assert_eq!(committed.len(), events, "events processed: {committed:?}");
+        assert!(
+            sent.iter().all(|k| committed.get(k) == Some(&1)),
+            "{committed:?}"
+        );
+        for key in &sent {
+            assert!(
+                log.iter()
+                    .any(|a| a.dedup_key.as_str() == key && a.acknowledged),
+                "{key} never acknowledged"
+            );
+        }
     }
 }
 
