@@ -25,13 +25,13 @@ use alipay_ams::sandbox::{BuyerAction, Fault, PaymentStatus, RefundStatus, Sandb
 use common::checkout::*;
 
 /// The client gives up on an attempt after this; `Fault::Delay` is longer.
-const ATTEMPT: Duration = Duration::from_millis(500);
+const ATTEMPT: Duration = Duration::from_millis(1_000);
 
 /// Faults after which the movement happened, the reply lost or garbled.
 fn performed() -> [Fault; 5] {
     [
         Fault::DropConnection,
-        Fault::Delay(Duration::from_millis(1_000)),
+        Fault::Delay(Duration::from_millis(1_500)),
         Fault::Http500,
         Fault::Unsigned,
         Fault::BadSignature,
