@@ -3,6 +3,7 @@
 // Each test file uses the parts it needs.
 #![allow(dead_code)]
 
+pub mod checkout;
 pub mod hostile_cases;
 pub mod hostile_endpoint;
 pub mod raw_http;
