@@ -386,7 +386,6 @@ async fn inquiries_that_get_no_answer_are_asked_again() {
 /// that reply is an F such as ORDER_NOT_EXIST, the usual answer for a
 /// refund or pay that never landed.
 #[tokio::test]
-#[ignore = "fails: Client::resolve ends on one unsigned F inquiry reply instead of asking again (reported to the lead, issue 12 item 7)"]
 async fn an_unsigned_not_found_inquiry_reply_is_asked_again() {
     let m = merchant(0.001).await;
     let payment_id = m.pay_waiting(&m.wallet("un-1", 1_000)).await;

@@ -460,14 +460,14 @@ impl Merchant {
     }
 }
 
-/// The dedup key of a payment result (`PAYMENT_RESULT:<paymentId>:`).
+/// The dedup key of a payment result (`PAYMENT_RESULT:<paymentId>`).
 pub fn payment_result_key(payment_id: &str) -> String {
-    format!("PAYMENT_RESULT:{payment_id}:")
+    format!("PAYMENT_RESULT:{payment_id}")
 }
 
 /// The dedup key of a pending payment (`PAYMENT_PENDING:<paymentId>:`).
 pub fn payment_pending_key(payment_id: &str) -> String {
-    format!("PAYMENT_PENDING:{payment_id}:")
+    format!("PAYMENT_PENDING:{payment_id}")
 }
 
 /// The dedup key of a capture result.

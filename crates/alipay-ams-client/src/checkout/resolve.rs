@@ -168,11 +168,32 @@ fn answer_without_record(unknown: &crate::error::Unknown) -> bool {
 }
 
 /// An inquiry error that asking again cannot change: refused before sending
-/// (an invalid inquiry), a certificate problem, an unsigned refusal.
+/// (an invalid inquiry), a certificate problem, an unsigned authentication
+/// refusal (wrong keys or client id: every inquiry would get it).
+///
+/// Any other unsigned `F` is no answer at all in a read-only poll: anyone in
+/// the path could have sent it (a stripped or forged "not found"), so the
+/// next inquiry is made as planned.
 fn futile(error: &Error) -> bool {
     match error {
         Error::NotSent(not_sent) => not_sent.retry_stop() == RetryStop::Futile,
-        Error::Unknown(unknown) => unknown.retry_stop() == RetryStop::Futile,
+        Error::Unknown(unknown) => match unknown.reason() {
+            UnknownReason::UnsignedFailure { code } => is_authentication_refusal(code),
+            _ => unknown.retry_stop() == RetryStop::Futile,
+        },
         Error::Failed(_) => true,
     }
+}
+
+/// The codes with which Alipay's gateway refuses a caller it cannot
+/// authenticate, unsigned.
+fn is_authentication_refusal(code: &alipay_ams_core::ResultCode) -> bool {
+    matches!(
+        code.as_str(),
+        "INVALID_SIGNATURE"
+            | "SIGNATURE_INVALID"
+            | "CLIENT_INVALID"
+            | "ACCESS_DENIED"
+            | "KEY_NOT_FOUND"
+    )
 }
