@@ -230,7 +230,9 @@ async fn a_pending_bank_payment_is_not_a_success_until_its_result() {
     }
     assert_eq!(m.store.order(&payment_id), Some(OrderStatus::Paid));
     assert_eq!(m.store.committed(&payment_pending_key(&payment_id)), 1);
-    assert_eq!(m.store.delivered(&payment_pending_key(&payment_id)), 2);
+    // The endpoint's inbox answered the redelivery itself: the handler saw
+    // the pending notification once.
+    assert_eq!(m.store.delivered(&payment_pending_key(&payment_id)), 1);
     assert_eq!(m.store.committed(&payment_result_key(&payment_id)), 1);
     m.sandbox.shutdown().await;
 }

@@ -330,7 +330,9 @@ async fn forged_altered_and_malformed_checkout_notifications_never_reach_a_handl
     let answer = exchange(m.notify_addr(), Arc::new(replay)).await;
     assert!(!answer.is_refusal(), "{answer:?}");
     assert_eq!(m.store.committed(&payment_result_key("P-GENUINE-0")), 1);
-    assert_eq!(m.store.delivered(&payment_result_key("P-GENUINE-0")), 2);
-    assert_eq!(m.store.duplicates.load(Ordering::SeqCst), 1);
+    // The endpoint's inbox knows the key: the replay is acknowledged without
+    // reaching the handler at all.
+    assert_eq!(m.store.delivered(&payment_result_key("P-GENUINE-0")), 1);
+    assert_eq!(m.store.duplicates.load(Ordering::SeqCst), 0);
     m.sandbox.shutdown().await;
 }

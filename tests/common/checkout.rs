@@ -465,7 +465,7 @@ pub fn payment_result_key(payment_id: &str) -> String {
     format!("PAYMENT_RESULT:{payment_id}")
 }
 
-/// The dedup key of a pending payment (`PAYMENT_PENDING:<paymentId>:`).
+/// The dedup key of a pending payment (`PAYMENT_PENDING:<paymentId>`).
 pub fn payment_pending_key(payment_id: &str) -> String {
     format!("PAYMENT_PENDING:{payment_id}")
 }
