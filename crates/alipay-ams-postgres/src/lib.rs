@@ -60,13 +60,17 @@
 
 mod error;
 mod inbox;
+mod outbox;
 mod schema;
 mod store;
 mod tls;
 
 pub use error::PgError;
 pub use inbox::{PgInbox, PgTx};
-pub use store::{DEFAULT_INBOX_TABLE, DEFAULT_MIGRATIONS_TABLE, PgStore, PgStoreBuilder};
+pub use outbox::PgOutbox;
+pub use store::{
+    DEFAULT_INBOX_TABLE, DEFAULT_MIGRATIONS_TABLE, DEFAULT_OUTBOX_TABLE, PgStore, PgStoreBuilder,
+};
 
 /// The pool this crate uses, for the app's own queries on [`PgStore::pool`].
 pub use deadpool_postgres;

@@ -213,7 +213,7 @@ impl Outbox for MemoryOutbox {
         }
         row.record = row.record.clone().updated(update, SystemTime::now());
         row.due = now + update.retry_after;
-        if ours {
+        if ours || update.state.is_final() {
             row.lease = None;
         }
         if update.state.is_final() {

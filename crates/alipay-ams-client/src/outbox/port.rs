@@ -331,7 +331,8 @@ pub trait Outbox: Send + Sync + 'static {
         lease: &Lease,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
-    /// Records `update` and releases `lease`'s claim. A final state is
+    /// Records `update` and releases `lease`'s claim (a final state releases
+    /// any claim: nothing is left to do). A final state is
     /// written whenever the intent is not final yet (it is the truth,
     /// whoever learned it); a state that is not final only while `lease`
     /// still holds the intent (a later claim knows more). Returns whether it
