@@ -66,8 +66,10 @@ pub use alipay_ams_client as client;
 #[cfg(feature = "notify")]
 pub use alipay_ams_notify as notify;
 
-/// The notification inbox on PostgreSQL, for several replicas (feature
-/// `postgres`): `NotifyService::builder_with_inbox(config, store.inbox())`.
+/// The notification inbox and the outbox of money movements on PostgreSQL,
+/// for several replicas (feature `postgres`):
+/// `NotifyService::builder_with_inbox(config, store.inbox())`,
+/// `client.send_via(&store.outbox(), &capture)`.
 #[cfg(feature = "postgres")]
 pub use alipay_ams_postgres as postgres;
 

@@ -47,22 +47,34 @@ pub(crate) async fn run<R: ApiRequest>(
     request: &R,
     options: &CallOptions,
 ) -> Result<Verified<R::Response>, Error> {
-    let mut call = call_of(request, 0);
-    let not_sent = |call: Call, reason| {
-        Error::NotSent(Box::new(NotSent {
-            call,
-            reason,
-            stop: RetryStop::Futile,
-        }))
-    };
     if let Err(error) = request.validate() {
         return Err(invalid(request, error));
     }
     // Serialized once: every attempt signs and sends these same bytes.
     let body = match serde_json::to_vec(request) {
         Ok(body) => Bytes::from(body),
-        Err(error) => return Err(not_sent(call, NotSentReason::Serialize(error))),
+        Err(error) => {
+            return Err(Error::NotSent(Box::new(NotSent {
+                call: call_of(request, 0),
+                reason: NotSentReason::Serialize(error),
+                stop: RetryStop::Futile,
+            })));
+        }
     };
+    run_serialized(inner, request, options, body).await
+}
+
+/// Sends `body`, the serialization of `request` made earlier (an outbox
+/// keeps it, so that every send of an intent is byte-identical), through
+/// the same attempts as [`run`]; `request` judges the replies. The caller
+/// validated `request` and made `body` from it.
+pub(crate) async fn run_serialized<R: ApiRequest>(
+    inner: &Inner,
+    request: &R,
+    options: &CallOptions,
+    body: Bytes,
+) -> Result<Verified<R::Response>, Error> {
+    let mut call = call_of(request, 0);
     let path = inner.environment.path(R::PATH);
     let span = tracing::info_span!(
         "alipay_ams.call",

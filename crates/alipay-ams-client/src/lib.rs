@@ -75,6 +75,12 @@
 //! [`Client::resolve`] settles a money movement whose outcome stayed unknown
 //! by inquiring, never by sending it again.
 //!
+//! The outbox ([`outbox`]): [`Client::send_via`] records a money movement
+//! (its key and exact bytes) before sending it and records its outcome;
+//! [`Client::resume`] finishes, after a crash, every intent that is not
+//! final, by inquiring and re-sending the same bytes under the same key,
+//! from any number of replicas at once.
+//!
 //! Tracing: one `alipay_ams.call` span per call (api, path, idempotency key,
 //! attempts, outcome, result), one `alipay_ams.attempt` span per attempt, and
 //! one `alipay_ams.resolve` span per resolution.
@@ -90,9 +96,11 @@ mod client;
 mod error;
 mod gateway;
 mod options;
+pub mod outbox;
 mod reason;
 mod response;
 mod retry;
+mod serialized;
 mod transport;
 
 pub use alipay_ams_core::protocol::SANDBOX_CLIENT_ID_PREFIX;

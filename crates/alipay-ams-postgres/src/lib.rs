@@ -1,10 +1,14 @@
 //! Alipay AMS (Antom) on the merchant's PostgreSQL: the notification inbox
-//! that makes each notification's effects happen exactly once across any
-//! number of replicas, replicas killed mid-way and database restarts.
+//! that makes each notification's effects happen exactly once, and the
+//! outbox that records each money movement before it is sent and finishes
+//! it after a crash, across any number of replicas, replicas killed mid-way
+//! and database restarts.
 //!
 //! [`PgStore::connect`] opens a connection pool and creates (or upgrades)
 //! the tables; [`PgStore::inbox`] is the [`Inbox`](alipay_ams_notify::Inbox)
-//! to build the notify service with. Handlers routed with `on_tx` receive
+//! to build the notify service with; [`PgStore::outbox`] is the
+//! [`Outbox`](alipay_ams_client::outbox::Outbox) for the client's
+//! `send_via` and `resume` (see [`PgOutbox`]). Handlers routed with `on_tx` receive
 //! the notification's transaction ([`PgTx`]) and write their effects in it:
 //! they commit together with the record that the notification was
 //! processed, and Alipay is acknowledged only after that commit.
@@ -60,13 +64,17 @@
 
 mod error;
 mod inbox;
+mod outbox;
 mod schema;
 mod store;
 mod tls;
 
 pub use error::PgError;
 pub use inbox::{PgInbox, PgTx};
-pub use store::{DEFAULT_INBOX_TABLE, DEFAULT_MIGRATIONS_TABLE, PgStore, PgStoreBuilder};
+pub use outbox::PgOutbox;
+pub use store::{
+    DEFAULT_INBOX_TABLE, DEFAULT_MIGRATIONS_TABLE, DEFAULT_OUTBOX_TABLE, PgStore, PgStoreBuilder,
+};
 
 /// The pool this crate uses, for the app's own queries on [`PgStore::pool`].
 pub use deadpool_postgres;

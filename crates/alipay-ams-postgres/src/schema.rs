@@ -1,7 +1,7 @@
 //! The tables, and the migrations that create and upgrade them.
 //!
-//! Each table has its own list of migrations (the inbox's now; the outbox
-//! will have its own table and list). Which version each table is at is kept
+//! Each table has its own list of migrations: the inbox's and the
+//! outbox's. Which version each table is at is kept
 //! in the migrations table, one row per table name, so several stores with
 //! different table names share one database. Migrations run in one
 //! transaction under an advisory lock: replicas that start together apply
@@ -124,6 +124,49 @@ fn inbox_steps(table: &TableName) -> Vec<String> {
         );
         CREATE INDEX IF NOT EXISTS {pending} ON {t} (status, received_at)
             WHERE status <> 'processed';"
+    )]
+}
+
+/// The outbox: one row per intent, keyed by (API, key).
+///
+/// - `body`: the request's exact bytes, sent by every send.
+/// - `state`: `pending` (outcome unknown), `accepted` (Alipay has it, not
+///   final), `succeeded`, `failed`; `finished_at` once final.
+/// - `sends` (counted before each send: 0 means it never left),
+///   `inquiries`, `last_seen`, `result_code`, `answer` (the API's verified
+///   reply).
+/// - The claim: `lease_owner` (a token with the replica's name),
+///   `lease_until`; `next_attempt_at`: when it is due again.
+pub(crate) const OUTBOX: Migrations = Migrations {
+    component: "outbox",
+    steps: outbox_steps,
+};
+
+fn outbox_steps(table: &TableName) -> Vec<String> {
+    let t = table.quoted();
+    let due = table.derived("due");
+    vec![format!(
+        "CREATE TABLE IF NOT EXISTS {t} (
+            api             text NOT NULL,
+            intent_key      text NOT NULL,
+            body            bytea NOT NULL,
+            state           text NOT NULL DEFAULT 'pending'
+                CHECK (state IN ('pending', 'accepted', 'succeeded', 'failed')),
+            sends           integer NOT NULL DEFAULT 0,
+            inquiries       integer NOT NULL DEFAULT 0,
+            last_seen       text,
+            result_code     text,
+            answer          bytea,
+            lease_owner     text,
+            lease_until     timestamptz,
+            next_attempt_at timestamptz NOT NULL DEFAULT now(),
+            created_at      timestamptz NOT NULL DEFAULT now(),
+            updated_at      timestamptz NOT NULL DEFAULT now(),
+            finished_at     timestamptz,
+            PRIMARY KEY (api, intent_key)
+        );
+        CREATE INDEX IF NOT EXISTS {due} ON {t} (next_attempt_at)
+            WHERE state IN ('pending', 'accepted');"
     )]
 }
 

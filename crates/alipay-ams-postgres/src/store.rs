@@ -10,17 +10,21 @@ use deadpool_postgres::{ManagerConfig, Pool, RecyclingMethod, Runtime};
 
 use crate::error::PgError;
 use crate::inbox::PgInbox;
-use crate::schema::{self, INBOX, TableName};
+use crate::outbox::PgOutbox;
+use crate::schema::{self, INBOX, OUTBOX, TableName};
 
 /// The inbox table's default name.
 pub const DEFAULT_INBOX_TABLE: &str = "alipay_inbox";
+/// The outbox table's default name.
+pub const DEFAULT_OUTBOX_TABLE: &str = "alipay_outbox";
 /// The default name of the table that records which migrations each table
 /// has had.
 pub const DEFAULT_MIGRATIONS_TABLE: &str = "alipay_ams_migrations";
 
 /// A pool of connections to the merchant's PostgreSQL database and the
 /// tables this crate keeps there; [`inbox`](Self::inbox) gives the
-/// notification inbox. Cheap to clone.
+/// notification inbox, [`outbox`](Self::outbox) the outbox of money
+/// movements. Cheap to clone.
 ///
 /// [`connect`](Self::connect) creates the tables, or upgrades them, when
 /// they are not at the version this crate needs (see
@@ -33,6 +37,7 @@ pub struct PgStore {
 pub(crate) struct Shared {
     pub(crate) pool: Pool,
     pub(crate) inbox_table: TableName,
+    pub(crate) outbox_table: TableName,
     migrations_table: TableName,
 }
 
@@ -41,6 +46,7 @@ pub(crate) struct Shared {
 pub struct PgStoreBuilder {
     config: tokio_postgres::Config,
     inbox_table: String,
+    outbox_table: String,
     migrations_table: String,
     max_connections: usize,
     wait_timeout: Duration,
@@ -68,6 +74,7 @@ impl PgStore {
         PgStoreBuilder {
             config,
             inbox_table: DEFAULT_INBOX_TABLE.to_owned(),
+            outbox_table: DEFAULT_OUTBOX_TABLE.to_owned(),
             migrations_table: DEFAULT_MIGRATIONS_TABLE.to_owned(),
             max_connections: 16,
             wait_timeout: Duration::from_secs(5),
@@ -80,6 +87,12 @@ impl PgStore {
     /// The notification inbox on this store's pool.
     pub fn inbox(&self) -> PgInbox {
         PgInbox::new(Arc::clone(&self.shared))
+    }
+
+    /// The outbox of money movements on this store's pool: pass it to the
+    /// client's `send_via` and `resume`.
+    pub fn outbox(&self) -> PgOutbox {
+        PgOutbox::new(Arc::clone(&self.shared))
     }
 
     /// The connection pool, for the app's own queries.
@@ -98,22 +111,40 @@ impl PgStore {
             &self.shared.inbox_table,
             &self.shared.migrations_table,
         )
+        .await?;
+        schema::migrate(
+            &mut conn,
+            &OUTBOX,
+            &self.shared.outbox_table,
+            &self.shared.migrations_table,
+        )
         .await
     }
 
     /// The SQL the migrations run, for a DBA to apply by hand when the app's
     /// role may not create tables.
     pub fn migration_sql(&self) -> String {
-        schema::sql(
+        let inbox = schema::sql(
             &INBOX,
             &self.shared.inbox_table,
             &self.shared.migrations_table,
-        )
+        );
+        let outbox = schema::sql(
+            &OUTBOX,
+            &self.shared.outbox_table,
+            &self.shared.migrations_table,
+        );
+        format!("{inbox}{outbox}")
     }
 
     /// The inbox table's name, as configured.
     pub fn inbox_table(&self) -> &str {
         self.shared.inbox_table.plain()
+    }
+
+    /// The outbox table's name, as configured.
+    pub fn outbox_table(&self) -> &str {
+        self.shared.outbox_table.plain()
     }
 }
 
@@ -122,6 +153,7 @@ impl fmt::Debug for PgStore {
         let status = self.shared.pool.status();
         f.debug_struct("PgStore")
             .field("inbox_table", &self.shared.inbox_table.plain())
+            .field("outbox_table", &self.shared.outbox_table.plain())
             .field("migrations_table", &self.shared.migrations_table.plain())
             .field("max_connections", &status.max_size)
             .field("connections", &status.size)
@@ -134,6 +166,13 @@ impl PgStoreBuilder {
     /// `schema.table`.
     pub fn inbox_table(mut self, name: impl Into<String>) -> Self {
         self.inbox_table = name.into();
+        self
+    }
+
+    /// The outbox table (`alipay_outbox` by default), as `table` or
+    /// `schema.table`.
+    pub fn outbox_table(mut self, name: impl Into<String>) -> Self {
+        self.outbox_table = name.into();
         self
     }
 
@@ -193,6 +232,7 @@ impl PgStoreBuilder {
     /// notification.
     pub async fn connect(self) -> Result<PgStore, PgError> {
         let inbox_table = TableName::parse(&self.inbox_table)?;
+        let outbox_table = TableName::parse(&self.outbox_table)?;
         let migrations_table = TableName::parse(&self.migrations_table)?;
         let mut config = self.config;
         let options = format!(
@@ -230,6 +270,7 @@ impl PgStoreBuilder {
             shared: Arc::new(Shared {
                 pool,
                 inbox_table,
+                outbox_table,
                 migrations_table,
             }),
         };
@@ -245,6 +286,7 @@ impl fmt::Debug for PgStoreBuilder {
         // Not the configuration itself: it holds the password.
         f.debug_struct("PgStoreBuilder")
             .field("inbox_table", &self.inbox_table)
+            .field("outbox_table", &self.outbox_table)
             .field("migrations_table", &self.migrations_table)
             .field("max_connections", &self.max_connections)
             .field("wait_timeout", &self.wait_timeout)

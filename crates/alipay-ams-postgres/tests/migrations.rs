@@ -1,6 +1,7 @@
-//! The schema on a real PostgreSQL: created by connect, once, by replicas
-//! that start together; configurable names; the SQL for a DBA; a schema
-//! newer than the crate refused. Needs `DATABASE_URL`.
+//! The schema on a real PostgreSQL: the inbox's and the outbox's tables,
+//! created by connect, once, by replicas that start together; configurable
+//! names; the SQL for a DBA; a schema newer than the crate refused. Needs
+//! `DATABASE_URL`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests may panic
 
 mod common;
@@ -16,30 +17,38 @@ async fn replicas_that_start_together_create_the_tables_once() {
         .await
         .unwrap();
     let inbox = format!("{schema}.inbox");
+    let outbox = format!("{schema}.outbox");
     let versions = format!("{schema}.versions");
     let starts: Vec<_> = (0..6)
         .map(|_| {
-            let builder = builder(&inbox).migrations_table(&versions);
+            let builder = builder(&inbox)
+                .outbox_table(&outbox)
+                .migrations_table(&versions);
             tokio::spawn(builder.connect())
         })
         .collect();
     for start in starts {
         let store = start.await.unwrap().unwrap();
         assert_eq!(store.inbox_table(), inbox);
+        assert_eq!(store.outbox_table(), outbox);
     }
     let rows = db
         .query(
-            &format!("SELECT table_name, component, version FROM {versions}"),
+            &format!("SELECT table_name, component, version FROM {versions} ORDER BY component"),
             &[],
         )
         .await
         .unwrap();
-    assert_eq!(rows.len(), 1);
+    assert_eq!(rows.len(), 2);
     assert_eq!(rows[0].get::<_, String>(0), inbox);
     assert_eq!(rows[0].get::<_, String>(1), "inbox");
     assert_eq!(rows[0].get::<_, i32>(2), 1);
+    assert_eq!(rows[1].get::<_, String>(0), outbox);
+    assert_eq!(rows[1].get::<_, String>(1), "outbox");
+    assert_eq!(rows[1].get::<_, i32>(2), 1);
     // Again, later: nothing to do.
     builder(&inbox)
+        .outbox_table(&outbox)
         .migrations_table(&versions)
         .connect()
         .await
@@ -52,7 +61,7 @@ async fn replicas_that_start_together_create_the_tables_once() {
             )
         )
         .await,
-        2
+        3
     );
 }
 
@@ -67,18 +76,21 @@ async fn a_dba_applies_the_sql_and_the_app_skips_migrations() {
         .connect()
         .await
         .unwrap();
-    let missing = count(
-        &db,
-        &format!("SELECT count(*) FROM information_schema.tables WHERE table_name = '{inbox}'"),
-    )
-    .await;
-    assert_eq!(missing, 0, "skip_migrations creates nothing");
+    let tables = format!(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name IN ('{inbox}', '{inbox}_outbox')"
+    );
+    assert_eq!(
+        count(&db, &tables).await,
+        0,
+        "skip_migrations creates nothing"
+    );
     db.batch_execute(&store.migration_sql()).await.unwrap();
+    assert_eq!(count(&db, &tables).await, 2, "the SQL creates both tables");
     // The store finds the schema at its version and changes nothing.
     store.migrate().await.unwrap();
     assert_eq!(
-        count(&db, &format!("SELECT version::bigint FROM {versions}")).await,
-        1
+        count(&db, &format!("SELECT sum(version)::bigint FROM {versions}")).await,
+        2
     );
 }
 
@@ -120,6 +132,13 @@ async fn table_names_that_are_not_plain_identifiers_are_refused() {
         let err = PgStore::builder(&database_url())
             .unwrap()
             .inbox_table(bad)
+            .connect()
+            .await
+            .unwrap_err();
+        assert!(matches!(err, PgError::TableName { .. }), "{bad}: {err}");
+        let err = PgStore::builder(&database_url())
+            .unwrap()
+            .outbox_table(bad)
             .connect()
             .await
             .unwrap_err();

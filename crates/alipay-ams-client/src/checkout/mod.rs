@@ -45,7 +45,7 @@ pub use options::ResolveOptions;
 pub use resolution::{Resolution, Unsettled};
 
 use crate::call::{call_of, invalid};
-use crate::client::Client;
+use crate::client::{Client, Verified};
 use crate::error::{Error, Unknown};
 use crate::options::CallOptions;
 use crate::reason::{RetryStop, UnknownReason};
@@ -81,32 +81,45 @@ impl Client {
         if let Err(error) = request.validate().and_then(|()| request.check_checkout()) {
             return Err(invalid(request, error));
         }
-        match crate::call::run(&self.inner, request, options).await {
-            Ok(verified) => {
-                let attempts = verified.attempts;
-                let result = verified.result.clone();
-                match request.outcome(verified.response) {
-                    Some(outcome) => Ok(outcome),
-                    // Not reached: the call returns only answers. Should an
-                    // API's outcome disagree, the outcome stays unknown.
-                    None => Err(Error::Unknown(Box::new(Unknown {
-                        call: call_of(request, attempts),
-                        reason: UnknownReason::ResultUnknown,
-                        result: Some(result),
-                        stop: RetryStop::Futile,
-                        advice: R::RESOLVE_ADVICE,
-                    }))),
-                }
-            }
-            Err(Error::Failed(failed)) => match request.refusal(&failed.result) {
+        answer_of(
+            request,
+            crate::call::run(&self.inner, request, options).await,
+        )
+    }
+}
+
+/// What a call's result means for a checkout API: a verified answer or a
+/// refusal of a money movement is its outcome; an unknown outcome carries
+/// the API's resolve advice.
+pub(crate) fn answer_of<R: Checkout>(
+    request: &R,
+    sent: Result<Verified<R::Response>, Error>,
+) -> Result<R::Outcome, Error> {
+    match sent {
+        Ok(verified) => {
+            let attempts = verified.attempts;
+            let result = verified.result.clone();
+            match request.outcome(verified.response) {
                 Some(outcome) => Ok(outcome),
-                None => Err(Error::Failed(failed)),
-            },
-            Err(Error::Unknown(mut unknown)) => {
-                unknown.advice = R::RESOLVE_ADVICE;
-                Err(Error::Unknown(unknown))
+                // Not reached: the call returns only answers. Should an
+                // API's outcome disagree, the outcome stays unknown.
+                None => Err(Error::Unknown(Box::new(Unknown {
+                    call: call_of(request, attempts),
+                    reason: UnknownReason::ResultUnknown,
+                    result: Some(result),
+                    stop: RetryStop::Futile,
+                    advice: R::RESOLVE_ADVICE,
+                }))),
             }
-            Err(not_sent) => Err(not_sent),
         }
+        Err(Error::Failed(failed)) => match request.refusal(&failed.result) {
+            Some(outcome) => Ok(outcome),
+            None => Err(Error::Failed(failed)),
+        },
+        Err(Error::Unknown(mut unknown)) => {
+            unknown.advice = R::RESOLVE_ADVICE;
+            Err(Error::Unknown(unknown))
+        }
+        Err(not_sent) => Err(not_sent),
     }
 }

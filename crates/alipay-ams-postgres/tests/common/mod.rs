@@ -42,11 +42,12 @@ pub fn unique(prefix: &str) -> String {
     )
 }
 
-/// A store on its own inbox table.
+/// A store on its own inbox table (and its own outbox table, `<table>_outbox`).
 pub fn builder(table: &str) -> PgStoreBuilder {
     PgStore::builder(&database_url())
         .unwrap()
         .inbox_table(table)
+        .outbox_table(format!("{table}_outbox"))
         .max_connections(8)
 }
 
