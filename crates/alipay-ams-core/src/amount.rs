@@ -1,5 +1,5 @@
 //! `Amount`: a currency and a value in the currency's minor units, as a digit
-//! string (SPEC §6.1). `{"currency":"USD","value":"1000"}` is USD 10.00;
+//! string (<https://docs.antom.com/ac/ref/cc>). `{"currency":"USD","value":"1000"}` is USD 10.00;
 //! `{"currency":"JPY","value":"1000"}` is JPY 1000.
 
 use serde::{Deserialize, Serialize};

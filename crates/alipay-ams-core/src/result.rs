@@ -1,4 +1,5 @@
-//! `result`: every Alipay response and notification carries one (SPEC §1.4, §2.3).
+//! `result`: every Alipay response and notification carries one
+//! (<https://docs.antom.com/ac/ams/api_fund>).
 
 use std::fmt;
 
@@ -54,7 +55,8 @@ impl<'de> Deserialize<'de> for ResultStatus {
 }
 
 crate::string_enum! {
-    /// `result.resultCode`: the codes of the capture table (SPEC §2.3), plus
+    /// `result.resultCode`: the codes of capture's result table
+    /// (<https://docs.antom.com/ac/ams/capture>), plus
     /// `INVALID_SIGNATURE`. Branch on [`ResultStatus`], not on the code: a code
     /// this version does not know arrives as `Other`.
     pub enum ResultCode {

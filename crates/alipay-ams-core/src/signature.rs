@@ -1,7 +1,8 @@
 //! The `Signature` header: `algorithm=RSA256,keyVersion=1,signature=<value>`.
 //!
 //! `<value>` is the standard, padded base64 of the RSA signature, percent-encoded
-//! the way Java's `URLEncoder` does it (SPEC §1.5.3): for base64 text that maps
+//! the way Java's `URLEncoder` does it
+//! (<https://docs.antom.com/ac/ams/digital_signature>): for base64 text that maps
 //! `+` to `%2B`, `/` to `%2F` and `=` to `%3D`.
 //!
 //! The parser is tolerant of what real senders produce: spaces after commas (the

@@ -1,4 +1,5 @@
-//! The time formats of the protocol (SPEC §1.6), without a date library.
+//! The time formats of the protocol (<https://docs.antom.com/ac/ams/api_fund>),
+//! without a date library.
 //!
 //! - `Request-Time` sent by merchants: epoch milliseconds (`1685599933871`);
 //! - `response-time` and notification `request-time` from Alipay: ISO 8601 with an
