@@ -41,7 +41,8 @@
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! let alipay_key = PublicKey::parse(include_str!("../../../keys-example/alipay/public_key.pem"))?;
+//! // Alipay's public key; here the sandbox's TEST-ONLY one (yours: PublicKey::from_file).
+//! let alipay_key = PublicKey::parse(alipay_ams_sandbox::example_keys::ALIPAY_PUBLIC_KEY_PEM)?;
 //! let config = NotifyConfig::new("SANDBOX_5X00000000000000", alipay_key);
 //! let orders = Arc::new(Orders::default());
 //! let notify = NotifyService::builder(config)
@@ -67,8 +68,8 @@
 //!     Ok(String::from_utf8(response.into_body().collect().await?.to_bytes().to_vec())?)
 //! };
 //!
-//! // Signed by Alipay (here: the test key in keys-example/): acknowledged.
-//! let alipay = PrivateKey::parse(include_str!("../../../keys-example/alipay/private_key.pem"))?;
+//! // Signed by Alipay (here: the sandbox's TEST-ONLY Alipay key): acknowledged.
+//! let alipay = PrivateKey::parse(alipay_ams_sandbox::example_keys::ALIPAY_PRIVATE_KEY_PEM)?;
 //! let signature = Message::notification("/alipay/notify", "SANDBOX_5X00000000000000", time, body.as_bytes())
 //!     .sign(&alipay, 1)?
 //!     .to_string();
