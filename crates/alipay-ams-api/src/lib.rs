@@ -21,6 +21,39 @@
 //! );
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! # Areas are features
+//!
+//! Each area of the API is a module behind a cargo feature of the same name,
+//! so a merchant compiles only what it uses: `payments` (the default: `pay`,
+//! `consult`, sessions, `capture`, `cancel`, `refund`, inquiries and their
+//! notifications), `aba`, `agentic`, `auth`, `billing`, `customs`,
+//! `disputes`, `marketplace`, `merchant`, `meter`, `reserve`, `risk`,
+//! `subscriptions`, `tax`, `users`, `vaulting`, or `full` for all of them.
+//! [`models`] holds the types several areas share, and [`catalog`] lists
+//! every API and notification kind of the enabled areas as data.
+//!
+//! Requests serialize and replies deserialize; `full-serde` adds the other
+//! direction to every type, for gateways, proxies and tools. `aws-lc-rs`
+//! (default) and `rust-crypto` choose the crypto backend of
+//! `alipay-ams-core`, which needs one to compile; the models sign nothing.
+//!
+//! # How a generated type behaves
+//!
+//! - `new(required...)` takes the required fields; `with_x(..)` sets an
+//!   optional one; fields are public (`Option` unless required).
+//! - Structs and enums are `#[non_exhaustive]`: a field Alipay adds later is
+//!   a new optional field, and a value this version does not know arrives
+//!   as the enum's `Other(text)` instead of failing the whole reply.
+//! - `Debug` shows which fields are set, never their values (bodies carry
+//!   personal and card data); `validate()` checks lengths and the fields
+//!   that go together before anything is sent.
+//!
+//! The types are generated from a checked-in description of Alipay's API
+//! (<https://docs.antom.com/ac/ams/api>) by the repository's `tools/codegen`;
+//! what each API means beyond its wire format lives beside them, by hand
+//! ([`checkout`] for the one-time-payment checkout).
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod catalog_types;
 #[cfg(feature = "payments")]

@@ -1,22 +1,33 @@
 //! The outbound half of Alipay AMS (Antom): signed requests, verified replies,
 //! and retries that can never capture twice.
 //!
-//! ```no_run
+//! ```
 //! use alipay_ams_api::payments::CaptureRequest;
 //! use alipay_ams_client::{Client, Error, Gateway};
-//! use alipay_ams_core::{Amount, PrivateKey, PublicKey};
+//! use alipay_ams_core::Amount;
+//! use alipay_ams_sandbox::{CreatePayment, Sandbox};
 //!
-//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! // Alipay, played here by the local sandbox (its TEST-ONLY keys), holding
+//! // an authorized card payment of USD 10.00 to capture.
+//! let sandbox = Sandbox::start_with_example_keys().await?;
+//! let usd_10 = Amount::from_decimal("USD", "10.00")?;
+//! let payment = sandbox.create_payment(CreatePayment::new(usd_10.clone()))?;
+//!
 //! let client = Client::builder()
-//!     .client_id("SANDBOX_5X00000000000000") // SANDBOX_ ids call /ams/sandbox/api/...
-//!     .private_key(PrivateKey::from_file("keys/private_key.pem")?)
-//!     .alipay_public_key(PublicKey::from_file("keys/alipay_public_key.pem")?)
-//!     .gateway("north-america".parse()?) // or Gateway::NorthAmerica
-//!     .build()?;
+//!     .client_id(sandbox.client_id()) // SANDBOX_ ids call /ams/sandbox/api/...
+//!     // Yours: PrivateKey::from_file("keys/private_key.pem")? and Alipay's key
+//!     // from the Dashboard, PublicKey::from_file("keys/alipay_public_key.pem")?
+//!     .private_key(sandbox.merchant_private_key().ok_or("no example keys")?)
+//!     .alipay_public_key(sandbox.alipay_public_key())
+//!     // Yours: your region, "north-america".parse()? or Gateway::NorthAmerica.
+//!     .gateway(Gateway::custom(sandbox.base_url()))
+//!     .build()?; // cheap to clone: build it once
 //!
 //! // Keep the request: after an unknown outcome, only this same request
 //! // (same captureRequestId) may be sent again.
-//! let request = CaptureRequest::new("capture-0001", "2022091919401089010011174027", Amount::from_minor_units("USD", 1000)?);
+//! let request = CaptureRequest::new("capture-0001", &payment.payment_id, usd_10);
 //! match client.execute(&request).await {
 //!     Ok(captured) => println!("captured: {}", captured.capture_id),
 //!     // Alipay refused in a signed reply: final for this captureRequestId.
@@ -26,9 +37,9 @@
 //!     // Nothing reached Alipay: fix the cause (the message names it) and send again.
 //!     Err(Error::NotSent(not_sent)) => println!("{not_sent}"),
 //! }
-//! # let _ = Gateway::NorthAmerica;
-//! # Ok(())
-//! # }
+//! assert_eq!(sandbox.payment(&payment.payment_id).map(|p| p.captures.len()), Some(1));
+//! # sandbox.shutdown().await;
+//! # Ok(()) }
 //! ```
 //!
 //! What a call does ([`Client::execute`]):
@@ -81,10 +92,26 @@
 //! final, by inquiring and re-sending the same bytes under the same key,
 //! from any number of replicas at once.
 //!
-//! Tracing: one `alipay_ams.call` span per call (api, path, idempotency key,
-//! attempts, outcome, result), one `alipay_ams.attempt` span per attempt, and
-//! one `alipay_ams.resolve` span per resolution.
-//! No keys, signatures or bodies are logged.
+//! # Observability
+//!
+//! Every call is one `tracing` span, and every attempt one span inside it,
+//! for the merchant's subscriber or OpenTelemetry layer to export. Their
+//! targets are under `alipay_ams_client` (`RUST_LOG=alipay_ams_client=debug`
+//! shows the attempts too):
+//!
+//! | span | level | fields |
+//! |---|---|---|
+//! | `alipay_ams.call` | INFO | `api` (e.g. `capture`), `path`, `idempotency_key` (empty for APIs without one), `attempts`, `outcome` (`ok`, `pending`, `failed`, `unknown`, `not_sent`), `result_status`, `result_code` (of the last verified reply) |
+//! | `alipay_ams.attempt` | DEBUG | `attempt` (1, 2, ...), `http_status`, `result_status`, `result_code` |
+//! | `alipay_ams.resolve` | INFO | `movement`, `inquiry` (the API polled), `inquiries`, `resolution` (`succeeded`, `failed`, `still_pending`, `not_found`, `error`) |
+//! | `alipay_ams.outbox.send` | INFO | `intent` (the outbox's id for the movement); the call span runs inside it |
+//! | `alipay_ams.outbox.resume` | INFO | `owner` (this replica), `claimed`, `unfinished` |
+//!
+//! Events inside them say why an attempt ended (`reason`: `timeout`,
+//! `transport`, `unsigned U`, ...) and why no further attempt was made. A
+//! request refused by its own `validate()` fails before the call span opens.
+//! No key, signature, header value or body is ever recorded, at any level.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod attempt;
 mod budget;

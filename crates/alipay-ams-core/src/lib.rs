@@ -7,20 +7,40 @@
 //! ```
 //! use alipay_ams_core::{Message, PrivateKey, PublicKey};
 //!
-//! let merchant = PrivateKey::parse(include_str!("../../../keys-example/merchant/private_key.pem"))?;
+//! // A TEST-ONLY key shipped with this crate's tests; yours comes from your
+//! // secret store: PrivateKey::from_file("private_key.pem")? (PEM PKCS#8 or
+//! // PKCS#1, the Dashboard's bare base64, or DER).
+//! let merchant = PrivateKey::parse(include_str!("../tests/keys/merchant_pkcs1.pem"))?;
 //! let body = br#"{"captureRequestId":"c-1"}"#;
 //! let message = Message::request("/ams/api/v1/payments/capture", "SANDBOX_5X00000000000000", "1685599933871", body);
 //! let header = message.sign(&merchant, 1)?.to_string();
 //! assert!(header.starts_with("algorithm=RSA256,keyVersion=1,signature="));
 //!
-//! // Alipay's side: the merchant's uploaded public key verifies it...
-//! let uploaded = PublicKey::parse(include_str!("../../../keys-example/merchant/public_key.b64"))?;
+//! // Alipay's side: the public key the merchant uploaded to the Antom
+//! // Dashboard (one line of base64) verifies it...
+//! let uploaded = PublicKey::parse(&merchant.public_key().to_spki_base64())?;
 //! assert!(message.verify(&uploaded, &header).is_ok());
-//! // ...and one changed byte does not.
+//! // ...and a changed body does not.
 //! let tampered = Message::request("/ams/api/v1/payments/capture", "SANDBOX_5X00000000000000", "1685599933871", b"{}");
 //! assert!(tampered.verify(&uploaded, &header).is_err());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! # Crypto backends
+//!
+//! Two cargo features choose the RSA implementation (at least one is needed):
+//!
+//! - `aws-lc-rs` (default): AWS-LC, fast, needs a C compiler to build.
+//! - `rust-crypto`: the pure-Rust `rsa` and `sha2` crates, for targets
+//!   without a C toolchain.
+//!
+//! With both, keys are parsed for `aws-lc-rs` ([`Backend::DEFAULT`]); the two
+//! sign byte-identically.
+//!
+//! The client, the notification endpoint and the sandbox sign and verify for
+//! you; use this crate directly for another HTTP stack, or to sign and verify
+//! by hand (<https://docs.antom.com/ac/ams/digital_signature>).
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod amount;
 mod api;

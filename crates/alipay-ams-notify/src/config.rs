@@ -19,7 +19,8 @@ pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
 /// use alipay_ams_core::PublicKey;
 /// use alipay_ams_notify::NotifyConfig;
 ///
-/// let alipay_key = PublicKey::parse(include_str!("../../../keys-example/alipay/public_key.pem"))?;
+/// // The TEST-ONLY example key; yours: PublicKey::from_file("alipay_public_key.pem")?
+/// let alipay_key = PublicKey::parse(alipay_ams_sandbox::example_keys::ALIPAY_PUBLIC_KEY_PEM)?;
 /// let config = NotifyConfig::new("SANDBOX_5X00000000000000", alipay_key)
 ///     // the app sits behind a proxy that strips `/payments`:
 ///     .with_signed_path("/payments/alipay/notify")
@@ -42,7 +43,7 @@ pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
 /// ```
 /// # use alipay_ams_core::PublicKey;
 /// # use alipay_ams_notify::NotifyConfig;
-/// # let current = PublicKey::parse(include_str!("../../../keys-example/alipay/public_key.pem"))?;
+/// # let current = PublicKey::parse(alipay_ams_sandbox::example_keys::ALIPAY_PUBLIC_KEY_PEM)?;
 /// # let next = current.clone();
 /// let config = NotifyConfig::new("SANDBOX_5X00000000000000", current) // keyVersion=1
 ///     .with_alipay_public_key(2, next);                                // keyVersion=2

@@ -37,8 +37,9 @@ use crate::handler::HandlerError;
 use crate::meta::NotifyMeta;
 
 /// Where verified notifications are recorded under their dedup key, and the
-/// transaction each one is processed in. See the [module](self) docs for the
-/// protocol the router follows.
+/// transaction each one is processed in. The
+/// [crate docs](crate#redeliveries-and-the-inbox) describe the protocol the
+/// router follows.
 ///
 /// Every method gets the [`NotifyMeta`] of the delivery: the exact body, the
 /// headers it was verified with, its kind and its dedup key, which is all an

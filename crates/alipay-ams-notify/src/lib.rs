@@ -41,7 +41,8 @@
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! let alipay_key = PublicKey::parse(include_str!("../../../keys-example/alipay/public_key.pem"))?;
+//! // Alipay's public key; here the sandbox's TEST-ONLY one (yours: PublicKey::from_file).
+//! let alipay_key = PublicKey::parse(alipay_ams_sandbox::example_keys::ALIPAY_PUBLIC_KEY_PEM)?;
 //! let config = NotifyConfig::new("SANDBOX_5X00000000000000", alipay_key);
 //! let orders = Arc::new(Orders::default());
 //! let notify = NotifyService::builder(config)
@@ -67,8 +68,8 @@
 //!     Ok(String::from_utf8(response.into_body().collect().await?.to_bytes().to_vec())?)
 //! };
 //!
-//! // Signed by Alipay (here: the test key in keys-example/): acknowledged.
-//! let alipay = PrivateKey::parse(include_str!("../../../keys-example/alipay/private_key.pem"))?;
+//! // Signed by Alipay (here: the sandbox's TEST-ONLY Alipay key): acknowledged.
+//! let alipay = PrivateKey::parse(alipay_ams_sandbox::example_keys::ALIPAY_PRIVATE_KEY_PEM)?;
 //! let signature = Message::notification("/alipay/notify", "SANDBOX_5X00000000000000", time, body.as_bytes())
 //!     .sign(&alipay, 1)?
 //!     .to_string();
@@ -98,6 +99,20 @@
 //! replicas, whose [`TxHandler`]s (routed with
 //! [`on_tx`](NotifyServiceBuilder::on_tx)) write in the same transaction as
 //! the record, so each notification's effects happen exactly once.
+//!
+//! For each verified notification the router:
+//!
+//! 1. claims its dedup key ([`Inbox::begin`]): [`Claim::Done`] when the
+//!    event was processed before (acknowledged, the handler does not run),
+//!    [`Claim::Busy`] while another delivery of it is being processed
+//!    (answered non-`S`: Alipay delivers again), or [`Claim::Run`] with a
+//!    transaction;
+//! 2. runs the handler of its kind (a [`TxHandler`] writes in that
+//!    transaction);
+//! 3. commits ([`Inbox::commit`]), and only then acknowledges; on a handler
+//!    error, [`Inbox::fail`] rolls back and notes the failure. A transaction
+//!    dropped before either (the deadline passed, the connection closed)
+//!    rolls back.
 //!
 //! # Kinds and routes
 //!
@@ -132,8 +147,26 @@
 //! | the inbox could not record or commit it | 503 | U |
 //! | not done within the deadline ([`NotifyServiceBuilder::deadline`]) | 503 | U |
 //!
-//! Logs and `tracing` spans (`alipay_notify`: path, notifyType, kind, dedup
-//! key, outcome) never contain keys, signatures or bodies.
+//! # Observability
+//!
+//! Every request to the endpoint is one INFO `tracing` span named
+//! `alipay_notify` (target `alipay_ams_notify::service`), with the fields
+//!
+//! | field | value |
+//! |---|---|
+//! | `path` | the request's path |
+//! | `notify_type` | the body's `notifyType`, once verified (absent for kinds without one) |
+//! | `kind` | the routed kind's name (`notifyCapture`, `notifyPayment`, ...) |
+//! | `dedup_key` | the event's [`DedupKey`](alipay_ams_core::DedupKey) (`CAPTURE_RESULT:<captureId>`) |
+//! | `outcome` | `acknowledged`, or why not: [`NotifyError::kind`] (`bad_signature`, `handler_failed`, `unhandled_kind`, `in_flight`, `inbox_failed`, `deadline_exceeded`, ...) |
+//!
+//! Refusals are logged inside it: at ERROR when a genuine notification went
+//! unprocessed (no route, handler or inbox failure), at WARN otherwise. A
+//! redelivery of a processed event is an INFO event, "already processed".
+//! `kind` and `dedup_key` stay empty for a notification no route handles
+//! (the event logged inside names its kind). Spans and logs never contain a
+//! key, a signature or a body.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod config;
 mod error;

@@ -68,10 +68,10 @@ use crate::meta::Verified;
 ///
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let alipay_private = PrivateKey::parse(include_str!("../../../keys-example/alipay/private_key.pem"))?;
+/// # let alipay_private = PrivateKey::parse(alipay_ams_sandbox::example_keys::ALIPAY_PRIVATE_KEY_PEM)?;
 /// let config = NotifyConfig::new(
 ///     "SANDBOX_5X00000000000000",
-///     PublicKey::parse(include_str!("../../../keys-example/alipay/public_key.pem"))?,
+///     PublicKey::parse(alipay_ams_sandbox::example_keys::ALIPAY_PUBLIC_KEY_PEM)?, // TEST-ONLY; yours: from_file
 /// );
 /// let router = NotifyRouter::builder().on::<CaptureNotification>(Orders).build()?;
 ///

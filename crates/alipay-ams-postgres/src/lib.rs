@@ -13,7 +13,7 @@
 //! they commit together with the record that the notification was
 //! processed, and Alipay is acknowledged only after that commit.
 //!
-//! ```no_run
+//! ```
 //! use alipay_ams_api::payments::CaptureNotification;
 //! use alipay_ams_core::PublicKey;
 //! use alipay_ams_notify::{HandlerError, NotifyConfig, NotifyMeta, NotifyService, TxHandler};
@@ -33,9 +33,13 @@
 //!     }
 //! }
 //!
-//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! // e.g. postgres://shop@db.internal/shop?sslmode=require
 //! let store = PgStore::connect(&std::env::var("DATABASE_URL")?).await?; // creates alipay_inbox if missing
-//! let config = NotifyConfig::new("SANDBOX_5X00000000000000", PublicKey::from_file("alipay_public_key.pem")?);
+//! // Alipay's public key; here the sandbox's TEST-ONLY one (yours: PublicKey::from_file).
+//! let alipay_key = PublicKey::parse(alipay_ams_sandbox::example_keys::ALIPAY_PUBLIC_KEY_PEM)?;
+//! let config = NotifyConfig::new("SANDBOX_5X00000000000000", alipay_key);
 //! let notify = NotifyService::builder_with_inbox(config, store.inbox())
 //!     .on_tx::<CaptureNotification>(Orders)
 //!     .deadline(std::time::Duration::from_secs(30), tokio::time::sleep)
@@ -61,6 +65,7 @@
 //! (deadpool); a database restart costs the notifications in flight a
 //! non-`S` answer, and the pool reconnects on its own. TLS, when the URL's
 //! `sslmode` asks for it, is rustls (feature `rustls`, on by default).
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod error;
 mod inbox;

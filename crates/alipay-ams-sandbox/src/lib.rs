@@ -173,6 +173,7 @@
 //! `--tls`) serves HTTPS with a certificate for `localhost`, `127.0.0.1` and
 //! `::1` issued by a throwaway CA made at start; clients trust
 //! [`Sandbox::tls_ca_certificate_pem`]. Notifications stay plain http.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod attempt;
 mod builder;

@@ -15,7 +15,7 @@ use std::time::{Duration, SystemTime};
 
 use alipay_ams_core::Amount;
 use alipay_ams_core::time::iso8601_utc;
-use rand::Rng;
+use rand::RngExt;
 
 pub(crate) use agenda::{Agenda, Event};
 pub(crate) use payments::{AUTHORIZATION_LIFETIME, Cancellation, NewPayment, PaymentEntry, TxRef};
