@@ -63,3 +63,8 @@ mod support;
 
 pub use catalog_types::*;
 pub use generated::*;
+
+/// The README's examples compile and run.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -68,3 +68,8 @@ pub use notification::{DedupKey, Discriminator, NotificationKind, Peek, PeekErro
 pub use protocol::{ACK_BODY, Environment, REDELIVERY_SCHEDULE_SECS};
 pub use result::{ResultCode, ResultInfo, ResultStatus};
 pub use signature::{ALGORITHM_RSA256, DEFAULT_KEY_VERSION, SignatureHeader, SignatureHeaderError};
+
+/// The README's examples compile and run.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
