@@ -8,7 +8,6 @@
 
 mod common;
 
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
@@ -23,8 +22,8 @@ use alipay_ams::sandbox::{
     signed_notification_body,
 };
 use alipay_ams::{PrivateKey, ResultCode, ResultStatus};
+use alipay_ams_testkit::{self as raw_http, Answer};
 use common::checkout::*;
-use common::raw_http::{self, Answer};
 
 fn quick() -> ResolveOptions {
     ResolveOptions::default()
@@ -224,8 +223,8 @@ async fn a_pending_bank_payment_is_not_a_success_until_its_result() {
         first.body().to_vec(),
     )
     .unwrap();
-    match raw_http::exchange(m.notify_addr(), Arc::new(raw_http::from_request(&again))).await {
-        Answer::Http { status: 200, body } => assert_eq!(body, ACK_BODY),
+    match raw_http::exchange(m.notify_addr(), raw_http::from_request(&again)).await {
+        Answer::Http(reply) if reply.status == 200 => assert_eq!(reply.text(), ACK_BODY),
         other => panic!("{other:?}"),
     }
     assert_eq!(m.store.order(&payment_id), Some(OrderStatus::Paid));

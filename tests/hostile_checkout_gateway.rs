@@ -9,7 +9,6 @@
 mod common;
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::SystemTime;
 
 use alipay_ams::models::{Order, TerminalType};
@@ -18,20 +17,20 @@ use alipay_ams::protocol::{Environment, header};
 use alipay_ams::sandbox::{BuyerAction, Sandbox, example_keys};
 use alipay_ams::signing::{Message, time::epoch_millis};
 use alipay_ams::{ApiRequest, PrivateKey};
+use alipay_ams_testkit::{Response, exchange};
 use common::checkout::usd;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-/// What the sandbox answered: status, lower-case header lines, body.
-struct Reply {
-    status: u16,
-    head: String,
-    body: String,
+/// What the sandbox's replies are checked for.
+trait Verdict {
+    /// `resultStatus resultCode`, such as `F INVALID_SIGNATURE`.
+    fn code(&self) -> String;
+    /// Whether it carries a signature header.
+    fn is_signed(&self) -> bool;
 }
 
-impl Reply {
+impl Verdict for Response {
     fn code(&self) -> String {
-        let json: serde_json::Value = serde_json::from_str(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body));
+        let json = self.json();
         format!(
             "{} {}",
             json["result"]["resultStatus"].as_str().unwrap(),
@@ -40,30 +39,13 @@ impl Reply {
     }
 
     fn is_signed(&self) -> bool {
-        self.head.contains("\nsignature:")
+        self.headers.contains_key(header::SIGNATURE)
     }
 }
 
-async fn send(addr: SocketAddr, request: Arc<Vec<u8>>) -> Reply {
-    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let (mut reader, mut writer) = stream.split();
-    let write = async {
-        // The sandbox may answer and close before reading it all.
-        let _ = writer.write_all(&request).await;
-    };
-    let mut answer = Vec::new();
-    let read = tokio::time::timeout(common::raw_http::HANG, reader.read_to_end(&mut answer));
-    let ((), read) = tokio::join!(write, read);
-    read.expect("the sandbox hung").ok();
-    let text = String::from_utf8_lossy(&answer).into_owned();
-    let (head, body) = text
-        .split_once("\r\n\r\n")
-        .unwrap_or_else(|| panic!("no answer: {text:?}"));
-    Reply {
-        status: head.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0),
-        head: head.to_ascii_lowercase(),
-        body: body.to_owned(),
-    }
+/// Sends `request` as raw bytes; the sandbox's reply.
+async fn send(addr: SocketAddr, request: Vec<u8>) -> Response {
+    exchange(addr, request).await.into_response()
 }
 
 fn merchant_key() -> PrivateKey {
@@ -82,7 +64,7 @@ fn post(path: &str, client_id: &str, time: &str, signature: Option<&str>, body: 
     if let Some(signature) = signature {
         headers.push((header::SIGNATURE, signature.as_bytes()));
     }
-    common::raw_http::request("POST", path, &headers, body)
+    alipay_ams_testkit::request("POST", path, &headers, body)
 }
 
 /// `body` signed with `key` for `client_id` over `signed_path`, posted to `path`.
@@ -275,10 +257,7 @@ async fn hostile_pay_refund_and_cancel_requests_are_refused_and_change_nothing()
     };
     let created = send(
         addr,
-        Arc::new(genuine(
-            &pay_path,
-            &serde_json::to_vec(&pay("h-paid")).unwrap(),
-        )),
+        genuine(&pay_path, &serde_json::to_vec(&pay("h-paid")).unwrap()),
     )
     .await;
     assert_eq!(created.code(), "U PAYMENT_IN_PROCESS");
@@ -286,10 +265,7 @@ async fn hostile_pay_refund_and_cancel_requests_are_refused_and_change_nothing()
     sandbox.buyer(&paid, BuyerAction::Pay).unwrap();
     send(
         addr,
-        Arc::new(genuine(
-            &pay_path,
-            &serde_json::to_vec(&pay("h-waiting")).unwrap(),
-        )),
+        genuine(&pay_path, &serde_json::to_vec(&pay("h-waiting")).unwrap()),
     )
     .await;
     let waiting = sandbox
@@ -335,10 +311,10 @@ async fn hostile_pay_refund_and_cancel_requests_are_refused_and_change_nothing()
     let before = books(&sandbox);
     println!("{:<60} answer", "hostile request");
     for (name, request, want) in cases {
-        let reply = send(addr, Arc::new(request)).await;
+        let reply = send(addr, request).await;
         println!("{name:<60} HTTP {} {}", reply.status, reply.code());
         assert_eq!(reply.status, 200, "{name}");
-        assert_eq!(reply.code(), want, "{name}: {}", reply.body);
+        assert_eq!(reply.code(), want, "{name}: {}", reply.text());
         if want != "F PARAM_ILLEGAL" {
             assert!(
                 !reply.is_signed(),
@@ -349,20 +325,16 @@ async fn hostile_pay_refund_and_cancel_requests_are_refused_and_change_nothing()
     }
 
     // Genuine requests are still served, and move what they should.
-    let reply = send(addr, Arc::new(genuine(&refund_path, &refund_body))).await;
+    let reply = send(addr, genuine(&refund_path, &refund_body)).await;
     assert_eq!(reply.code(), "S SUCCESS");
     assert!(reply.is_signed());
     assert_eq!(sandbox.payment(&paid).unwrap().refunded, usd(400));
     assert_eq!(
-        send(addr, Arc::new(genuine(&cancel_path, &cancel_body)))
-            .await
-            .code(),
+        send(addr, genuine(&cancel_path, &cancel_body)).await.code(),
         "S SUCCESS"
     );
     assert_eq!(
-        send(addr, Arc::new(genuine(&pay_path, &pay_body)))
-            .await
-            .code(),
+        send(addr, genuine(&pay_path, &pay_body)).await.code(),
         "U PAYMENT_IN_PROCESS"
     );
     assert_eq!(sandbox.payments().len(), 3);

@@ -13,10 +13,10 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use alipay_ams::protocol::{ACK_BODY, header};
+use alipay_ams_testkit::{self as raw_http, Answer, exchange};
 use common::checkout::{Merchant, payment_result_key, refund_key};
 use common::hostile_cases::{Case, Expect, check};
 use common::hostile_endpoint::{CLIENT_ID, PATH, alipay_key, merchant_key, signed};
-use common::raw_http::{self, Answer, exchange};
 
 fn payment(payment_id: &str, notify_type: &str, status: &str, value: &str) -> String {
     let code = if status == "S" {
@@ -289,8 +289,8 @@ async fn assert_genuine_acknowledged(m: &Merchant, n: usize) {
             refund_key(&refund_id),
         ),
     ] {
-        match exchange(m.notify_addr(), Arc::new(request)).await {
-            Answer::Http { status: 200, body } if body == ACK_BODY => {}
+        match exchange(m.notify_addr(), request).await {
+            Answer::Http(reply) if reply.status == 200 && reply.body == ACK_BODY => {}
             other => panic!("a genuine notification was not acknowledged: {other:?}"),
         }
         assert_eq!(m.store.committed(&key), 1, "{key}");
@@ -305,7 +305,7 @@ async fn forged_altered_and_malformed_checkout_notifications_never_reach_a_handl
     println!("{:<90} answer", "hostile request");
     for (i, case) in cases.iter().enumerate() {
         let calls = m.store.calls.load(Ordering::SeqCst);
-        let answer = exchange(m.notify_addr(), case.request.clone()).await;
+        let answer = exchange(m.notify_addr(), case.request.as_slice()).await;
         println!("{:<90} {}", case.name, answer.describe());
         check(case, &answer);
         assert_eq!(
@@ -327,7 +327,7 @@ async fn forged_altered_and_malformed_checkout_notifications_never_reach_a_handl
 
     // A genuine notification replayed as is: acknowledged, processed once.
     let replay = genuine(&payment("P-GENUINE-0", "PAYMENT_RESULT", "S", "1000"));
-    let answer = exchange(m.notify_addr(), Arc::new(replay)).await;
+    let answer = exchange(m.notify_addr(), replay).await;
     assert!(!answer.is_refusal(), "{answer:?}");
     assert_eq!(m.store.committed(&payment_result_key("P-GENUINE-0")), 1);
     // The endpoint's inbox knows the key: the replay is acknowledged without

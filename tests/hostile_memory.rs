@@ -8,9 +8,9 @@ mod common;
 
 use std::sync::Arc;
 
+use alipay_ams_testkit::exchange;
 use common::hostile_cases::{check, hostile_cases};
 use common::hostile_endpoint::{assert_genuine_acknowledged, start};
-use common::raw_http::exchange;
 
 fn vm_rss_kib() -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap();
@@ -40,7 +40,7 @@ async fn memory_stays_bounded_over_thousands_of_hostile_requests() {
                             if (round * cases.len() + i) % 8 != worker {
                                 continue;
                             }
-                            let answer = exchange(addr, case.request.clone()).await;
+                            let answer = exchange(addr, case.request.as_slice()).await;
                             check(case, &answer);
                             sent += 1;
                         }

@@ -12,9 +12,9 @@ mod common;
 
 use std::sync::atomic::Ordering;
 
+use alipay_ams_testkit::exchange;
 use common::hostile_cases::{check, hostile_cases};
 use common::hostile_endpoint::{assert_genuine_acknowledged, start};
-use common::raw_http::exchange;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_hostile_request_is_refused_and_a_genuine_one_is_still_acknowledged() {
@@ -23,7 +23,7 @@ async fn each_hostile_request_is_refused_and_a_genuine_one_is_still_acknowledged
     let cases = hostile_cases(2 * 1024 * 1024);
     println!("{:<70} answer", "hostile request");
     for (i, case) in cases.iter().enumerate() {
-        let answer = exchange(addr, case.request.clone()).await;
+        let answer = exchange(addr, case.request.as_slice()).await;
         println!("{:<70} {}", case.name, answer.describe());
         check(case, &answer);
         assert_genuine_acknowledged(addr, &ledger, &format!("c-after-{i}")).await;

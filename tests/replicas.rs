@@ -34,7 +34,7 @@ use alipay_ams::PrivateKey;
 use alipay_ams::payments::{CaptureNotification, PaymentNotification, RefundNotification};
 use alipay_ams::postgres::tokio_postgres;
 use alipay_ams::sandbox::{example_keys, signed_notification_body};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use alipay_ams_testkit::{Answer, from_request, try_exchange};
 
 const REPLICAS: usize = 4;
 /// Routed notifications (payments, captures, refunds) and unrouted ones.
@@ -225,33 +225,20 @@ struct Counts {
 }
 
 /// Posts a signed delivery; whether it was acknowledged (HTTP 200, `S`).
+/// A replica that is down, or gives no answer within 40 s, did not.
 async fn post(addr: SocketAddr, request: &[u8]) -> bool {
-    let attempt = async {
-        let mut stream = tokio::net::TcpStream::connect(addr).await.ok()?;
-        stream.write_all(request).await.ok()?;
-        let mut reply = Vec::new();
-        stream.read_to_end(&mut reply).await.ok()?;
-        let reply = String::from_utf8(reply).ok()?;
-        let ok = reply.starts_with("HTTP/1.1 200") && reply.contains(r#""resultStatus":"S""#);
-        Some(ok)
-    };
-    matches!(
-        tokio::time::timeout(Duration::from_secs(40), attempt).await,
-        Ok(Some(true))
-    )
+    match try_exchange(addr, request, Duration::from_secs(40)).await {
+        Ok(Answer::Http(reply)) => {
+            reply.status == 200 && reply.text().contains(r#""resultStatus":"S""#)
+        }
+        _ => false,
+    }
 }
 
 fn wire(key: &PrivateKey, body: &str) -> Vec<u8> {
-    let request =
-        signed_notification_body(key, example_keys::CLIENT_ID, PATH, body.to_owned()).unwrap();
-    let mut head = format!("POST {PATH} HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n");
-    for (name, value) in request.headers() {
-        head.push_str(&format!("{name}: {}\r\n", value.to_str().unwrap()));
-    }
-    head.push_str(&format!("content-length: {}\r\n\r\n", body.len()));
-    let mut bytes = head.into_bytes();
-    bytes.extend_from_slice(body.as_bytes());
-    bytes
+    from_request(
+        &signed_notification_body(key, example_keys::CLIENT_ID, PATH, body.to_owned()).unwrap(),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -9,7 +9,7 @@ use alipay_ams::protocol::header;
 use super::hostile_endpoint::{
     CLIENT_ID, PATH, alipay_key, merchant_key, notification_body, signed,
 };
-use super::raw_http::{self, Answer};
+use alipay_ams_testkit::{self as raw_http, Answer};
 
 /// What a hostile case must get.
 #[derive(Clone, Copy, Debug)]
@@ -307,8 +307,9 @@ pub fn check(case: &Case, answer: &Answer) {
         case.name
     );
     match (case.expect, answer) {
-        (Expect::Status(want), Answer::Http { status, body }) => {
-            assert_eq!(*status, want, "{}: {body}", case.name);
+        (Expect::Status(want), Answer::Http(response)) => {
+            let body = response.text();
+            assert_eq!(response.status, want, "{}: {body}", case.name);
             assert!(
                 body.contains("\"resultStatus\""),
                 "{}: the refusal has no result: {body}",
@@ -319,8 +320,8 @@ pub fn check(case: &Case, answer: &Answer) {
             "{}: wanted HTTP {want}, the connection was closed",
             case.name
         ),
-        (Expect::StatusOrClosed(want), Answer::Http { status, .. }) => {
-            assert_eq!(*status, want, "{}", case.name)
+        (Expect::StatusOrClosed(want), Answer::Http(response)) => {
+            assert_eq!(response.status, want, "{}", case.name)
         }
         _ => {}
     }

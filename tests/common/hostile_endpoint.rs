@@ -28,7 +28,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 
-use super::raw_http::{self, Answer};
+use alipay_ams_testkit::{self as raw_http, Answer};
 
 /// The client id the endpoint is configured with.
 pub const CLIENT_ID: &str = example_keys::CLIENT_ID;
@@ -141,9 +141,9 @@ pub fn genuine_request(capture_id: &str) -> Vec<u8> {
 /// processed.
 pub async fn assert_genuine_acknowledged(addr: SocketAddr, ledger: &Ledger, capture_id: &str) {
     let before = ledger.processed.load(Ordering::SeqCst);
-    let answer = raw_http::exchange(addr, Arc::new(genuine_request(capture_id))).await;
+    let answer = raw_http::exchange(addr, genuine_request(capture_id)).await;
     match &answer {
-        Answer::Http { status: 200, body } if body == ACK_BODY => {}
+        Answer::Http(reply) if reply.status == 200 && reply.body == ACK_BODY => {}
         other => panic!("a genuine notification was not acknowledged: {other:?}"),
     }
     assert_eq!(ledger.processed.load(Ordering::SeqCst), before + 1);

@@ -6,7 +6,6 @@
 pub mod checkout;
 pub mod hostile_cases;
 pub mod hostile_endpoint;
-pub mod raw_http;
 
 use alipay_ams::client::ClientBuilder;
 use alipay_ams::notify::{NotifyHandler, NotifyService};

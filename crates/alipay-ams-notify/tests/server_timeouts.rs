@@ -18,10 +18,10 @@ use std::time::{Duration, Instant};
 
 use alipay_ams_api::payments::CaptureNotification;
 use alipay_ams_notify::{HandlerError, NotifyHandler, NotifyMeta, NotifyService};
+use alipay_ams_testkit::{Held, hold};
 use common::*;
 use hyper_util::service::TowerToHyperService;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 
 const HEADER_TIMEOUT: Duration = Duration::from_secs(1);
 const DEADLINE: Duration = Duration::from_secs(2);
@@ -68,35 +68,11 @@ async fn start_hyper(recorder: &Arc<Recorder>) -> SocketAddr {
     addr
 }
 
-/// A connection that has sent `bytes` and then nothing more.
-struct Held {
-    stream: TcpStream,
-    opened: Instant,
-}
-
-async fn hold(addr: SocketAddr, bytes: &[u8]) -> Held {
-    let mut stream = TcpStream::connect(addr).await.unwrap();
-    stream.write_all(bytes).await.unwrap();
-    Held {
-        stream,
-        opened: Instant::now(),
-    }
-}
-
-impl Held {
-    /// Whether the server has closed it yet, without waiting.
-    fn is_open(&self) -> bool {
-        let mut buf = [0u8; 1];
-        matches!(self.stream.try_read(&mut buf), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock)
-    }
-
-    /// Reads until the server closes; what it sent, and after how long.
-    async fn until_closed(mut self) -> (Vec<u8>, Duration) {
-        let mut answer = Vec::new();
-        let read = tokio::time::timeout(HANG, self.stream.read_to_end(&mut answer)).await;
-        assert!(read.is_ok(), "a held connection stayed open for {HANG:?}");
-        (answer, self.opened.elapsed())
-    }
+/// Reads until the server closes `held`; what it sent, and after how long.
+async fn until_closed(held: Held) -> (Vec<u8>, Duration) {
+    held.until_closed(HANG)
+        .await
+        .unwrap_or_else(|| panic!("a held connection stayed open for {HANG:?}"))
 }
 
 fn head(delivery: &Delivery, addr: SocketAddr) -> String {
@@ -143,7 +119,7 @@ async fn slow_clients_are_cut_off_while_genuine_ones_are_acknowledged(
 
     // Idle and half-sent headers: closed by the header read timeout.
     for held in idle.into_iter().chain(half_headers) {
-        let (_, after) = held.until_closed().await;
+        let (_, after) = until_closed(held).await;
         assert!(
             after >= HEADER_TIMEOUT.mul_f32(0.8),
             "closed after {after:?}"
@@ -151,7 +127,7 @@ async fn slow_clients_are_cut_off_while_genuine_ones_are_acknowledged(
     }
     // Half-sent bodies: answered non-S at the deadline, then closed.
     for held in half_bodies {
-        let (answer, after) = held.until_closed().await;
+        let (answer, after) = until_closed(held).await;
         assert!(after >= DEADLINE.mul_f32(0.8), "closed after {after:?}");
         let text = String::from_utf8(answer).unwrap();
         assert!(text.starts_with("HTTP/1.1 503"), "{text}");

@@ -1,6 +1,7 @@
 //! Shared by the integration tests: keys, signing as Alipay, a recording
 //! handler, test-local notification kinds, loopback servers (axum and plain
-//! hyper) and a raw HTTP/1.1 client.
+//! hyper) and requests sent with the raw HTTP/1.1 client of
+//! `alipay-ams-testkit`.
 #![allow(dead_code)]
 
 mod kinds;
@@ -17,8 +18,7 @@ use std::time::{Duration, SystemTime};
 use alipay_ams_api::payments::CaptureNotification;
 use alipay_ams_core::{Message, PrivateKey, PublicKey};
 use alipay_ams_notify::{HandlerError, NotifyConfig, NotifyHandler, NotifyMeta, NotifyService};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 
 pub const CLIENT_ID: &str = "SANDBOX_5X00000000000000";
 pub const NOTIFY_PATH: &str = "/alipay/notify";
@@ -225,60 +225,28 @@ pub async fn serve_hyper(service: NotifyService) -> SocketAddr {
 }
 
 /// A request body as it goes on the wire.
-pub enum Payload {
-    None,
-    Sized(Vec<u8>),
-    /// `Transfer-Encoding: chunked`, no `Content-Length`.
-    Chunked(Vec<u8>),
-    /// Only the headers, announcing `Content-Length: n`; no body follows.
-    Announce(u64),
-}
+pub use alipay_ams_testkit::Payload;
+/// A reply as received by the raw client.
+pub use alipay_ams_testkit::Response as Reply;
 
-/// An HTTP response as received.
-pub struct Reply {
-    pub status: u16,
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
-}
-
-impl std::fmt::Debug for Reply {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Reply")
-            .field("status", &self.status)
-            .field("headers", &self.headers)
-            .field("body", &String::from_utf8_lossy(&self.body))
-            .finish()
-    }
-}
-
-impl Reply {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    pub fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {:?}", String::from_utf8_lossy(&self.body)))
-    }
-
+/// What the endpoint's replies must look like.
+pub trait Verdict {
     /// Asserts the fixed acknowledgement.
-    pub fn assert_ack(&self) {
+    fn assert_ack(&self);
+    /// Asserts a refusal with `status`, a JSON result that is not S, and
+    /// returns its resultCode.
+    fn assert_refused(&self, status: u16, result_status: &str) -> String;
+}
+
+impl Verdict for Reply {
+    fn assert_ack(&self) {
         assert_eq!(self.status, 200, "{self:?}");
         assert_eq!(self.body, alipay_ams_core::ACK_BODY.as_bytes(), "{self:?}");
         assert_eq!(self.header("content-type"), Some("application/json"));
     }
 
-    /// Asserts a refusal with `status`, a JSON result that is not S, and returns its resultCode.
-    pub fn assert_refused(&self, status: u16, result_status: &str) -> String {
-        assert_eq!(
-            self.status,
-            status,
-            "{self:?} / {}",
-            String::from_utf8_lossy(&self.body)
-        );
+    fn assert_refused(&self, status: u16, result_status: &str) -> String {
+        assert_eq!(self.status, status, "{self:?}");
         assert_eq!(self.header("content-type"), Some("application/json"));
         let json = self.json();
         let result = &json["result"];
@@ -289,8 +257,9 @@ impl Reply {
 }
 
 /// Sends one request on a new connection with raw HTTP/1.1 and reads the
-/// response. The body is written concurrently with reading, as a client that
-/// streams a large body would, so an early answer is seen.
+/// response (the body written while the reply is read, so an early answer
+/// is seen). Panics if the server closes without one, or gives none within
+/// 60 s.
 pub async fn send(
     addr: SocketAddr,
     method: &str,
@@ -298,100 +267,13 @@ pub async fn send(
     headers: &[(String, String)],
     payload: Payload,
 ) -> Reply {
-    tokio::time::timeout(
-        Duration::from_secs(60),
-        send_inner(addr, method, path, headers, payload),
-    )
-    .await
-    .expect("the server did not answer within 60 s")
-}
-
-async fn send_inner(
-    addr: SocketAddr,
-    method: &str,
-    path: &str,
-    headers: &[(String, String)],
-    payload: Payload,
-) -> Reply {
-    let stream = TcpStream::connect(addr).await.unwrap();
-    let (mut reader, mut writer) = stream.into_split();
-    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
-    for (name, value) in headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
-    }
-    let body = match payload {
-        Payload::None => Vec::new(),
-        Payload::Sized(body) => {
-            head.push_str(&format!("Content-Length: {}\r\n", body.len()));
-            body
-        }
-        Payload::Chunked(body) => {
-            head.push_str("Transfer-Encoding: chunked\r\n");
-            let mut out = Vec::new();
-            for chunk in body.chunks(8 * 1024) {
-                out.extend_from_slice(format!("{:x}\r\n", chunk.len()).as_bytes());
-                out.extend_from_slice(chunk);
-                out.extend_from_slice(b"\r\n");
-            }
-            out.extend_from_slice(b"0\r\n\r\n");
-            out
-        }
-        Payload::Announce(len) => {
-            head.push_str(&format!("Content-Length: {len}\r\n"));
-            Vec::new()
-        }
-    };
-    head.push_str("\r\n");
-    let writer_task = tokio::spawn(async move {
-        // The server may answer and close before reading everything: ignore write errors.
-        if writer.write_all(head.as_bytes()).await.is_ok() {
-            let _ = writer.write_all(&body).await;
-        }
-        writer
-    });
-
-    let mut raw = Vec::new();
-    let mut buf = [0u8; 16 * 1024];
-    loop {
-        match reader.read(&mut buf).await {
-            Ok(0) => break,
-            Ok(n) => {
-                raw.extend_from_slice(&buf[..n]);
-                if let Some(reply) = parse_reply(&raw) {
-                    writer_task.abort();
-                    return reply;
-                }
-            }
-            Err(e) => panic!("reading the response failed after {} bytes: {e}", raw.len()),
-        }
-    }
-    writer_task.abort();
-    parse_reply(&raw)
-        .unwrap_or_else(|| panic!("incomplete response: {:?}", String::from_utf8_lossy(&raw)))
-}
-
-/// A complete response (head + Content-Length body), or None if more is needed.
-fn parse_reply(raw: &[u8]) -> Option<Reply> {
-    let end = raw.windows(4).position(|w| w == b"\r\n\r\n")?;
-    let head = std::str::from_utf8(&raw[..end]).unwrap();
-    let mut lines = head.split("\r\n");
-    let status_line = lines.next().unwrap();
-    let status: u16 = status_line.split(' ').nth(1).unwrap().parse().unwrap();
-    let headers: Vec<(String, String)> = lines
-        .map(|line| {
-            let (name, value) = line.split_once(':').unwrap();
-            (name.trim().to_owned(), value.trim().to_owned())
-        })
-        .collect();
-    let len: usize = headers
+    let headers: Vec<(&str, &[u8])> = headers
         .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
-        .map(|(_, v)| v.parse().unwrap())
-        .expect("responses carry Content-Length");
-    let body = raw.get(end + 4..end + 4 + len)?.to_vec();
-    Some(Reply {
-        status,
-        headers,
-        body,
-    })
+        .map(|(name, value)| (name.as_str(), value.as_bytes()))
+        .collect();
+    let request = alipay_ams_testkit::request_with(method, path, &headers, payload);
+    alipay_ams_testkit::try_exchange(addr, request, Duration::from_secs(60))
+        .await
+        .unwrap_or_else(|error| panic!("{error}"))
+        .into_response()
 }

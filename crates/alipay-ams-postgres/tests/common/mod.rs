@@ -1,6 +1,7 @@
 //! What the tests share: the database (from `DATABASE_URL`, required), a
 //! notify endpoint over a `PgInbox` on a loopback port, and signed
-//! deliveries posted to it over HTTP/1.1.
+//! deliveries posted to it over HTTP/1.1 (the raw client of
+//! `alipay-ams-testkit`).
 #![allow(
     dead_code,
     clippy::unwrap_used,
@@ -15,7 +16,7 @@ use alipay_ams_core::{PrivateKey, PublicKey};
 use alipay_ams_notify::{Inbox, NotifyConfig, NotifyService};
 use alipay_ams_postgres::{PgStore, PgStoreBuilder, tokio_postgres};
 use alipay_ams_sandbox::{example_keys, signed_notification_body};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use alipay_ams_testkit::{Payload, exchange, request_with};
 
 pub const PATH: &str = "/alipay/notify";
 
@@ -126,24 +127,19 @@ impl Delivery {
 
     /// Posts it; the status and the `resultStatus` answered.
     pub async fn post(&self, addr: SocketAddr) -> (u16, String) {
-        let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-        let mut request = format!("POST {PATH} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\n");
-        for (name, value) in &self.headers {
-            request.push_str(&format!("{name}: {value}\r\n"));
-        }
-        request.push_str(&format!("content-length: {}\r\n\r\n", self.body.len()));
-        let mut bytes = request.into_bytes();
-        bytes.extend_from_slice(&self.body);
-        stream.write_all(&bytes).await.unwrap();
-        let mut reply = Vec::new();
-        stream.read_to_end(&mut reply).await.unwrap();
-        let reply = String::from_utf8(reply).unwrap();
-        let status = reply[9..12].parse().unwrap();
-        let body = reply.split("\r\n\r\n").nth(1).unwrap_or_default();
-        let json: serde_json::Value = serde_json::from_str(body).unwrap();
+        let headers: Vec<(&str, &[u8])> = self
+            .headers
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.as_bytes()))
+            .collect();
+        let request = request_with("POST", PATH, &headers, Payload::Sized(self.body.clone()));
+        let reply = exchange(addr, request).await.into_response();
         (
-            status,
-            json["result"]["resultStatus"].as_str().unwrap().to_owned(),
+            reply.status.as_u16(),
+            reply.json()["result"]["resultStatus"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
         )
     }
 }

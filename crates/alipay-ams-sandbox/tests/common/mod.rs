@@ -323,34 +323,16 @@ pub async fn eventually(what: &str, mut check: impl FnMut() -> bool) {
     panic!("timed out waiting for {what}");
 }
 
-/// Sends hand-written HTTP/1.1 bytes (with `Connection: close`) and parses the
-/// reply: for request targets no client library would produce.
+/// Sends hand-written HTTP/1.1 bytes (with `Connection: close`) with the
+/// raw client of `alipay-ams-testkit` and returns the reply: for request
+/// targets no client library would produce.
 pub async fn send_raw(addr: SocketAddr, head: &str, body: &[u8]) -> Reply {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut stream = TcpStream::connect(addr).await.unwrap();
-    stream.write_all(head.as_bytes()).await.unwrap();
-    stream.write_all(body).await.unwrap();
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).await.unwrap();
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("no end of headers");
-    let head = std::str::from_utf8(&raw[..split]).unwrap();
-    let mut lines = head.split("\r\n");
-    let status_line = lines.next().unwrap();
-    let status = StatusCode::from_bytes(status_line.split(' ').nth(1).unwrap().as_bytes()).unwrap();
-    let mut headers = HeaderMap::new();
-    for line in lines {
-        let (name, value) = line.split_once(':').unwrap();
-        headers.append(
-            http::HeaderName::from_bytes(name.trim().as_bytes()).unwrap(),
-            http::HeaderValue::from_str(value.trim()).unwrap(),
-        );
-    }
+    let response = alipay_ams_testkit::exchange(addr, [head.as_bytes(), body].concat())
+        .await
+        .into_response();
     Reply {
-        status,
-        headers,
-        body: Bytes::copy_from_slice(&raw[split + 4..]),
+        status: response.status,
+        headers: response.headers,
+        body: response.body,
     }
 }
