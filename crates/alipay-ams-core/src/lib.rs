@@ -69,7 +69,7 @@ pub use protocol::{ACK_BODY, Environment, REDELIVERY_SCHEDULE_SECS};
 pub use result::{ResultCode, ResultInfo, ResultStatus};
 pub use signature::{ALGORITHM_RSA256, DEFAULT_KEY_VERSION, SignatureHeader, SignatureHeaderError};
 
-/// The README's examples compile and run.
+/// The README's examples compile.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
