@@ -5,9 +5,8 @@ use std::process::ExitCode;
 
 use alipay_ams_api::models::TransactionStatusType;
 use alipay_ams_api::payments::{InquiryPaymentRequest, InquiryPaymentResponse};
-use alipay_ams_core::ApiRequest;
 
-use crate::connect::{self, Advice, ConnectionArgs};
+use crate::connect::ConnectionArgs;
 use crate::failure::Failure;
 use crate::input;
 use crate::lookup::{self, Lookup};
@@ -47,35 +46,15 @@ pub fn run(args: InquirePaymentArgs) -> Result<ExitCode, Failure> {
     if let Some(id) = &by.request_id {
         request = request.with_payment_request_id(id.clone());
     }
-    request.validate().map_err(|e| input::invalid(&e))?;
-    let client = args.connection.client()?;
-    match connect::runtime()?.block_on(client.execute_verified(&request)) {
-        Ok(verified) => {
-            if args.json {
-                connect::print_json(verified.raw_body());
-            } else {
-                report(verified.response()).print();
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(error) => {
-            let again = format!(
-                "alipay-ams inquire-payment {}{}",
-                by.flags(),
-                args.connection.replay()
-            );
-            connect::exit_for(
-                &error,
-                &Advice {
-                    same_request: &by.flags(),
-                    nothing_done: "nothing was asked",
-                    settle: Some(again),
-                    failed_hint: lookup::not_found_hint(&error, &by, "pay"),
-                    print_failed_body: args.json,
-                },
-            )
-        }
-    }
+    lookup::inquire(
+        "inquire-payment",
+        "pay",
+        &by,
+        &args.connection,
+        args.json,
+        &request,
+        report,
+    )
 }
 
 /// What the inquiry says, and what it means for the order.

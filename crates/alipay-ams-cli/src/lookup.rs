@@ -1,11 +1,15 @@
 //! Which payment or refund an inquiry or a cancel is about: Alipay's id or
 //! yours (the request id, all you have after an unknown outcome).
 
-use alipay_ams_client::Error;
+use std::process::ExitCode;
 
-use crate::connect::{self, ConnectionArgs};
+use alipay_ams_client::Error;
+use alipay_ams_core::ApiRequest;
+
+use crate::connect::{self, Advice, ConnectionArgs};
 use crate::failure::Failure;
 use crate::input;
+use crate::report::Report;
 
 /// Alipay's id, the merchant's request id, or both (Alipay's wins).
 #[derive(Debug)]
@@ -103,5 +107,46 @@ pub fn not_found_hint(error: &Error, by: &Lookup, movement: &str) -> Option<Stri
             by.request_flag, by.request_flag
         )),
         _ => None,
+    }
+}
+
+/// Sends an inquiry (`command`, found by `by`) and prints its verified
+/// reply: the exact bytes with `--json`, else `report` of it. A failure
+/// exits as every command does; "not found" by a request id says that the
+/// `movement` under it may be sent again under the same id.
+pub fn inquire<R: ApiRequest>(
+    command: &str,
+    movement: &str,
+    by: &Lookup,
+    connection: &ConnectionArgs,
+    json: bool,
+    request: &R,
+    report: impl Fn(&R::Response) -> Report,
+) -> Result<ExitCode, Failure> {
+    request.validate().map_err(|e| input::invalid(&e))?;
+    let client = connection.client()?;
+    match connect::runtime()?.block_on(client.execute_verified(request)) {
+        Ok(verified) => {
+            if json {
+                connect::print_json(verified.raw_body());
+            } else {
+                report(verified.response()).print();
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(error) => connect::exit_for(
+            &error,
+            &Advice {
+                same_request: &by.flags(),
+                nothing_done: "nothing was asked",
+                settle: Some(format!(
+                    "alipay-ams {command} {}{}",
+                    by.flags(),
+                    connection.replay()
+                )),
+                failed_hint: not_found_hint(&error, by, movement),
+                print_failed_body: json,
+            },
+        ),
     }
 }
