@@ -7,10 +7,10 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
-use super::{CLIENT_ID, Run, example_key, path_arg, run};
-use alipay_ams_core::{Message, PrivateKey, PublicKey, time};
+use super::{CLIENT_ID, Run, example_key, path_arg, receive, run};
+use alipay_ams_core::{PrivateKey, PublicKey, time};
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
+use http_body_util::Full;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Request, Response};
@@ -144,24 +144,9 @@ async fn answer(
     state: Arc<State>,
     req: Request<hyper::body::Incoming>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
-    let path = req.uri().path().to_owned();
-    let header = |name: &str| {
-        req.headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned()
-    };
-    let (client_id, request_time, signature) = (
-        header("client-id"),
-        header("request-time"),
-        header("signature"),
-    );
-    let raw = req.into_body().collect().await.unwrap().to_bytes();
-    let signature_valid = Message::request(&path, &client_id, &request_time, &raw)
-        .verify(&state.merchant_public, &signature)
-        .is_ok();
-    let body: Value = serde_json::from_slice(&raw).unwrap_or(Value::Null);
+    let received = receive(req, &state.merchant_public).await;
+    let (path, raw, signature_valid) = (&received.path, &received.raw, received.signature_valid);
+    let body: Value = serde_json::from_slice(raw).unwrap_or(Value::Null);
     let attempt = {
         let mut seen = state.seen.lock().unwrap();
         seen.push(Seen {
@@ -225,26 +210,20 @@ async fn answer(
     // exact bytes and the CLI print them unchanged.
     let bytes = Bytes::from(serde_json::to_vec_pretty(&reply).unwrap());
     state.sent.lock().unwrap().push(bytes.clone());
-    let mut response = Response::builder()
-        .header("content-type", "application/json; charset=UTF-8")
-        .header("client-id", client_id.as_str());
-    if signature_valid && !matches!(state.reply, Reply::UnsignedFailure) {
-        let signer = match state.reply {
-            Reply::ForgedSuccess => &state.impostor_private,
-            _ => &state.alipay_private,
-        };
-        let response_time = match state.reply {
-            Reply::ReplayedSuccess | Reply::RecordedFailure => RECORDED_AT.to_owned(),
-            _ => time::iso8601_utc(SystemTime::now()),
-        };
-        let signed = Message::response(&path, &client_id, &response_time, &bytes)
-            .sign(signer, 1)
-            .unwrap();
-        response = response
-            .header("response-time", response_time)
-            .header("signature", signed.to_string());
-    }
-    Ok(response.body(Full::new(bytes)).unwrap())
+    let signer = match state.reply {
+        Reply::ForgedSuccess => &state.impostor_private,
+        _ => &state.alipay_private,
+    };
+    let response_time = match state.reply {
+        Reply::ReplayedSuccess | Reply::RecordedFailure => RECORDED_AT.to_owned(),
+        _ => time::iso8601_utc(SystemTime::now()),
+    };
+    let signed = signature_valid && !matches!(state.reply, Reply::UnsignedFailure);
+    Ok(super::reply(
+        &received,
+        bytes,
+        signed.then_some((signer, response_time.as_str())),
+    ))
 }
 
 pub fn capture(gateway: &str, extra: &[&str]) -> Run {

@@ -8,11 +8,11 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
-use super::{CLIENT_ID, Run, example_key, path_arg, run_env};
+use super::{CLIENT_ID, Run, example_key, path_arg, receive, reply, run_env};
 use alipay_ams_core::protocol::Environment;
-use alipay_ams_core::{Message, PrivateKey, PublicKey, time};
+use alipay_ams_core::{PrivateKey, PublicKey, time};
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
+use http_body_util::Full;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Request, Response};
@@ -138,31 +138,16 @@ async fn answer(
     state: Arc<State>,
     req: Request<hyper::body::Incoming>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
-    let path = req.uri().path().to_owned();
-    let header = |name: &str| {
-        req.headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned()
-    };
-    let (client_id, request_time, signature) = (
-        header("client-id"),
-        header("request-time"),
-        header("signature"),
-    );
-    let raw = req.into_body().collect().await.unwrap().to_bytes();
-    let signature_valid = Message::request(&path, &client_id, &request_time, &raw)
-        .verify(&state.merchant_public, &signature)
-        .is_ok();
-    let api = Environment::split_path(&path)
+    let received = receive(req, &state.merchant_public).await;
+    let (path, raw, signature_valid) = (&received.path, &received.raw, received.signature_valid);
+    let api = Environment::split_path(path)
         .map(|(_, production)| production.into_owned())
         .unwrap_or_else(|| path.clone());
     let seen = Seen {
         path: path.clone(),
         api: api.clone(),
         signature_valid,
-        body: serde_json::from_slice(&raw).unwrap_or(Value::Null),
+        body: serde_json::from_slice(raw).unwrap_or(Value::Null),
     };
     let attempt = {
         let mut all = state.seen.lock().unwrap();
@@ -179,19 +164,11 @@ async fn answer(
     // exact bytes.
     let bytes = Bytes::from(serde_json::to_vec_pretty(&answer.body).unwrap());
     state.sent.lock().unwrap().push(bytes.clone());
-    let mut response = Response::builder()
-        .header("content-type", "application/json; charset=UTF-8")
-        .header("client-id", client_id.as_str());
-    if answer.signed {
-        let response_time = time::iso8601_utc(SystemTime::now());
-        let signed = Message::response(&path, &client_id, &response_time, &bytes)
-            .sign(&state.alipay_private, 1)
-            .unwrap();
-        response = response
-            .header("response-time", response_time)
-            .header("signature", signed.to_string());
-    }
-    Ok(response.body(Full::new(bytes)).unwrap())
+    let response_time = time::iso8601_utc(SystemTime::now());
+    let signer = answer
+        .signed
+        .then_some((&state.alipay_private, response_time.as_str()));
+    Ok(reply(&received, bytes, signer))
 }
 
 /// The connection flags for `url` with the example keys and sandbox id.

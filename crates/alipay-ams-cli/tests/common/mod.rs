@@ -85,3 +85,70 @@ pub fn example_key(party: &str, file: &str) -> PathBuf {
 pub fn path_arg(p: &Path) -> String {
     p.to_str().unwrap().to_owned()
 }
+
+/// A request as a scripted gateway received it: what Alipay's gateway reads
+/// before it answers, and whether the merchant's signature verifies over the
+/// exact bytes.
+pub struct Received {
+    pub path: String,
+    pub client_id: String,
+    pub raw: bytes::Bytes,
+    pub signature_valid: bool,
+}
+
+/// Reads a request whole and checks its signature with the merchant's key.
+pub async fn receive(
+    req: hyper::Request<hyper::body::Incoming>,
+    merchant_public: &alipay_ams_core::PublicKey,
+) -> Received {
+    use http_body_util::BodyExt;
+    let path = req.uri().path().to_owned();
+    let header = |name: &str| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let (client_id, request_time, signature) = (
+        header("client-id"),
+        header("request-time"),
+        header("signature"),
+    );
+    let raw = req.into_body().collect().await.unwrap().to_bytes();
+    let signature_valid = alipay_ams_core::Message::request(&path, &client_id, &request_time, &raw)
+        .verify(merchant_public, &signature)
+        .is_ok();
+    Received {
+        path,
+        client_id,
+        raw,
+        signature_valid,
+    }
+}
+
+/// Alipay's reply to `received`: `bytes` as the body, signed by `signer`
+/// with `response_time` when given, unsigned otherwise.
+pub fn reply(
+    received: &Received,
+    bytes: bytes::Bytes,
+    signer: Option<(&alipay_ams_core::PrivateKey, &str)>,
+) -> hyper::Response<http_body_util::Full<bytes::Bytes>> {
+    let mut response = hyper::Response::builder()
+        .header("content-type", "application/json; charset=UTF-8")
+        .header("client-id", received.client_id.as_str());
+    if let Some((key, response_time)) = signer {
+        let signed = alipay_ams_core::Message::response(
+            &received.path,
+            &received.client_id,
+            response_time,
+            &bytes,
+        )
+        .sign(key, 1)
+        .unwrap();
+        response = response
+            .header("response-time", response_time)
+            .header("signature", signed.to_string());
+    }
+    response.body(http_body_util::Full::new(bytes)).unwrap()
+}
