@@ -9,6 +9,7 @@
 //! vaulting notifications have no `notifyType`.
 //! <https://docs.antom.com/ac/ams/notifications>
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt;
 
@@ -83,11 +84,10 @@ impl DedupKey {
     /// parts at the end (optional fields that are absent) are left out:
     /// `PAYMENT_RESULT:<paymentId>`, not `PAYMENT_RESULT:<paymentId>:`.
     pub fn new<'a>(parts: impl IntoIterator<Item = &'a str>) -> Self {
-        let mut parts: Vec<&str> = parts.into_iter().collect();
-        while parts.last().is_some_and(|p| p.is_empty()) {
-            parts.pop();
-        }
-        let mut key = String::new();
+        let mut key = String::with_capacity(64);
+        // The key up to the end of the last non-empty part: what is left
+        // once the empty parts at the end are dropped.
+        let mut kept = 0;
         for (index, part) in parts.into_iter().enumerate() {
             if index > 0 {
                 key.push(':');
@@ -99,7 +99,11 @@ impl DedupKey {
                     c => key.push(c),
                 }
             }
+            if !part.is_empty() {
+                kept = key.len();
+            }
         }
+        key.truncate(kept);
         DedupKey(key)
     }
 
@@ -133,7 +137,10 @@ impl Serialize for DedupKey {
 /// such a body means one thing to the handler and another to an audit log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Peek {
-    fields: Vec<String>,
+    /// The top-level field names, one after the other; `ends` marks where
+    /// each ends. (Two allocations for any number of fields.)
+    names: String,
+    ends: Vec<usize>,
     notify_type: Option<String>,
 }
 
@@ -170,12 +177,88 @@ impl Peek {
 
     /// Whether the body has a top-level field of this name.
     pub fn has_field(&self, name: &str) -> bool {
-        self.fields.iter().any(|f| f == name)
+        self.fields().any(|f| f == name)
+    }
+
+    /// The top-level field names, in the body's order.
+    fn fields(&self) -> impl Iterator<Item = &str> {
+        let mut start = 0;
+        self.ends.iter().map(move |&end| {
+            let name = self.names.get(start..end).unwrap_or_default();
+            start = end;
+            name
+        })
     }
 
     /// Whether the body is of kind `K`.
     pub fn is<K: NotificationKind>(&self) -> bool {
         K::DISCRIMINATOR.matches(self)
+    }
+}
+
+/// A field name, borrowed from the body when it has no escapes.
+struct Key<'de>(Cow<'de, str>);
+
+impl<'de> de::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_str(KeyVisitor)
+    }
+}
+
+struct KeyVisitor;
+
+impl<'de> Visitor<'de> for KeyVisitor {
+    type Value = Key<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a field name")
+    }
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
+        Ok(Key(Cow::Borrowed(v)))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+        Ok(Key(Cow::Owned(v.to_owned())))
+    }
+}
+
+/// The names seen so far in one object, to find one given twice: a linear
+/// scan while the object is small (no hashing, no allocation for up to
+/// [`Seen::INLINE`] names), a hash set past that, so a huge object stays
+/// linear.
+struct Seen<'de> {
+    inline: [Option<Cow<'de, str>>; Seen::INLINE],
+    count: usize,
+    spilled: HashSet<Cow<'de, str>>,
+}
+
+impl Seen<'_> {
+    const INLINE: usize = 16;
+}
+
+impl<'de> Seen<'de> {
+    fn new() -> Self {
+        Seen {
+            inline: [const { None }; Seen::INLINE],
+            count: 0,
+            spilled: HashSet::new(),
+        }
+    }
+
+    /// Notes `name`; hands it back when it was seen before.
+    fn insert(&mut self, name: Cow<'de, str>) -> Result<(), Cow<'de, str>> {
+        let known =
+            self.inline.iter().flatten().any(|seen| *seen == name) || self.spilled.contains(&name);
+        if known {
+            return Err(name);
+        }
+        match self.inline.get_mut(self.count) {
+            Some(slot) => *slot = Some(name),
+            None => {
+                self.spilled.insert(name);
+            }
+        }
+        self.count += 1;
+        Ok(())
     }
 }
 
@@ -241,15 +324,13 @@ impl<'de> Visitor<'de> for Walk {
         })
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Walked, A::Error> {
-        let mut seen: HashSet<String> = HashSet::new();
+        let mut seen = Seen::new();
         let mut duplicate = None;
-        while let Some(key) = map.next_key::<String>()? {
+        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
             let walked = map.next_value_seed(Walk { as_text: false })?;
             duplicate = duplicate.or(walked.duplicate);
-            if duplicate.is_none() && seen.contains(&key) {
-                duplicate = Some(key);
-            } else {
-                seen.insert(key);
+            if duplicate.is_none() {
+                duplicate = seen.insert(key).err().map(Cow::into_owned);
             }
         }
         Ok(Walked {
@@ -270,25 +351,29 @@ impl<'de> Visitor<'de> for PeekVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut fields: Vec<String> = Vec::new();
+        let mut seen = Seen::new();
+        let mut names = String::with_capacity(256);
+        let mut ends = Vec::with_capacity(16);
         let mut notify_type = None;
         let mut duplicate = None;
-        while let Some(key) = map.next_key::<String>()? {
+        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
             let is_type = key == "notifyType";
             let walked = map.next_value_seed(Walk { as_text: is_type })?;
             if is_type {
                 notify_type = walked.text;
             }
             duplicate = duplicate.or(walked.duplicate);
-            if duplicate.is_none() && fields.contains(&key) {
-                duplicate = Some(key.clone());
+            names.push_str(&key);
+            ends.push(names.len());
+            if duplicate.is_none() {
+                duplicate = seen.insert(key).err().map(Cow::into_owned);
             }
-            fields.push(key);
         }
         Ok(match duplicate {
             Some(field) => Err(field),
             None => Ok(Peek {
-                fields,
+                names,
+                ends,
                 notify_type,
             }),
         })
@@ -341,6 +426,30 @@ mod tests {
         }
         let odd = Peek::from_slice(br#"{"notifyType":7}"#).unwrap();
         assert_eq!(odd.notify_type(), None);
+    }
+
+    #[test]
+    fn peek_finds_duplicates_in_large_objects_too() {
+        // Past the 16 names kept inline, the rest go to a hash set: a name
+        // repeated on either side, or across the two, is still found.
+        let object = |names: &[String]| {
+            let fields: Vec<String> = names.iter().map(|n| format!("\"{n}\":1")).collect();
+            format!("{{{}}}", fields.join(","))
+        };
+        let mut names: Vec<String> = (0..40).map(|i| format!("k{i}")).collect();
+        let peek = Peek::from_slice(object(&names).as_bytes()).unwrap();
+        assert!(peek.has_field("k0") && peek.has_field("k15") && peek.has_field("k39"));
+        assert!(!peek.has_field("k40"));
+        for repeated in ["k3", "k16", "k39"] {
+            names.push(repeated.to_owned());
+            for body in [object(&names), format!("{{\"outer\":{}}}", object(&names))] {
+                assert!(
+                    matches!(Peek::from_slice(body.as_bytes()), Err(PeekError::DuplicateField(f)) if f == repeated),
+                    "{repeated} in {body}"
+                );
+            }
+            names.pop();
+        }
     }
 
     #[test]

@@ -85,10 +85,7 @@ impl SignatureHeader {
         if encoded.is_empty() {
             return Err(SignatureHeaderError::EmptySignature);
         }
-        let base64_text = percent_decode(encoded)?;
-        let signature = LENIENT_BASE64
-            .decode(&base64_text)
-            .map_err(|_| SignatureHeaderError::NotBase64)?;
+        let signature = decode_signature(encoded)?;
         if signature.is_empty() {
             return Err(SignatureHeaderError::EmptySignature);
         }
@@ -166,16 +163,29 @@ fn hex_digit(nibble: u8) -> char {
     char::from_digit(u32::from(nibble), 16).map_or('0', |c| c.to_ascii_uppercase())
 }
 
-/// Decodes `%XX` (any case). A literal `+` stays a `+`: it is a base64 character.
-/// The bytes go straight to the base64 decoder, which refuses anything that is
-/// not base64 text (so no UTF-8 check here).
-fn percent_decode(text: &str) -> Result<Vec<u8>, SignatureHeaderError> {
+/// Decodes `%XX` (any case) into `out`, which must hold at least
+/// `text.len()` bytes, and returns the decoded part of it. A literal `+`
+/// stays a `+`: it is a base64 character. The bytes go straight to the base64
+/// decoder, which refuses anything that is not base64 text (so no UTF-8
+/// check here).
+fn percent_decode_into<'o>(
+    text: &str,
+    out: &'o mut [u8],
+) -> Result<&'o [u8], SignatureHeaderError> {
     let mut segments = text.as_bytes().split(|&b| b == b'%');
-    let mut out = Vec::with_capacity(text.len());
+    let mut len = 0;
+    let mut put = |bytes: &[u8]| -> Result<(), SignatureHeaderError> {
+        let end = len + bytes.len();
+        out.get_mut(len..end)
+            .ok_or(SignatureHeaderError::BadPercentEscape)?
+            .copy_from_slice(bytes);
+        len = end;
+        Ok(())
+    };
     // The text before the first `%` is copied as is; every later segment starts
     // with the two hex digits of its escape, followed by more plain text. The
     // plain runs are copied whole rather than byte by byte.
-    out.extend_from_slice(segments.next().unwrap_or_default());
+    put(segments.next().unwrap_or_default())?;
     for segment in segments {
         let [hi, lo, plain @ ..] = segment else {
             return Err(SignatureHeaderError::BadPercentEscape);
@@ -183,10 +193,28 @@ fn percent_decode(text: &str) -> Result<Vec<u8>, SignatureHeaderError> {
         let (Some(hi), Some(lo)) = (hex_value(*hi), hex_value(*lo)) else {
             return Err(SignatureHeaderError::BadPercentEscape);
         };
-        out.push((hi << 4) | lo);
-        out.extend_from_slice(plain);
+        put(&[(hi << 4) | lo])?;
+        put(plain)?;
     }
-    Ok(out)
+    Ok(out.get(..len).unwrap_or_default())
+}
+
+/// The signature's bytes from its header text: percent-decoded on the stack
+/// (on the heap only past 1 KiB of text, beyond any RSA signature), then
+/// base64-decoded.
+fn decode_signature(encoded: &str) -> Result<Vec<u8>, SignatureHeaderError> {
+    let mut stack = [0u8; 1024];
+    let mut heap = Vec::new();
+    let out: &mut [u8] = if encoded.len() <= stack.len() {
+        &mut stack
+    } else {
+        heap.resize(encoded.len(), 0);
+        &mut heap
+    };
+    let base64_text = percent_decode_into(encoded, out)?;
+    LENIENT_BASE64
+        .decode(base64_text)
+        .map_err(|_| SignatureHeaderError::NotBase64)
 }
 
 fn hex_value(b: u8) -> Option<u8> {
@@ -244,7 +272,9 @@ mod tests {
         fn percent_decode_agrees_with_the_byte_at_a_time_decoder(
             text in "([A-Za-z0-9+/=]|%[0-9a-fA-FgG%]{0,2}|%[89a-fA-F][0-9a-f]|.){0,60}",
         ) {
-            match (reference_percent_decode(&text), percent_decode(&text)) {
+            let mut out = vec![0; text.len()];
+            let decoded = percent_decode_into(&text, &mut out).map(<[u8]>::to_vec);
+            match (reference_percent_decode(&text), decoded) {
                 (Ok(expected), Ok(got)) => prop_assert_eq!(expected.as_bytes(), got.as_slice()),
                 (Err(SignatureHeaderError::NotBase64), Ok(got)) => {
                     prop_assert!(std::str::from_utf8(&got).is_err());
@@ -253,6 +283,17 @@ mod tests {
                 (expected, got) => prop_assert_eq!(expected.map(String::into_bytes), got),
             }
         }
+    }
+
+    #[test]
+    fn long_signatures_are_decoded_on_the_heap() {
+        // 900 bytes: 1,200 base64 characters, past the 1 KiB stack buffer.
+        let bytes: Vec<u8> = (0..900u32).map(|i| (i * 7) as u8).collect();
+        let header = SignatureHeader::new(bytes.clone(), 1);
+        let parsed = SignatureHeader::parse(&header.to_string()).unwrap();
+        assert_eq!(parsed.signature(), bytes.as_slice());
+        let short = SignatureHeader::parse("signature=AAEC").unwrap();
+        assert_eq!(short.signature(), &[0, 1, 2]);
     }
 
     #[test]

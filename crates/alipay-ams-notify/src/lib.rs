@@ -186,7 +186,7 @@ pub use inbox::{
 };
 pub use meta::{NotifyMeta, Verified};
 pub use router::{Classified, NotifyRouter, NotifyRouterBuilder, RouteError, Routed, Unrouted};
-pub use service::{NotifyService, NotifyServiceBuilder};
+pub use service::{NotifyService, NotifyServiceBuilder, ResponseFuture};
 pub use verify::verify_notification;
 
 // Compiles the README's examples as doctests.

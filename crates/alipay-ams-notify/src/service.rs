@@ -379,14 +379,36 @@ where
 {
     type Response = Response<Full<Bytes>>;
     type Error = Infallible;
-    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Infallible>> + Send>>;
+    type Future = ResponseFuture;
 
     fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
         Poll::Ready(Ok(()))
     }
 
     fn call(&mut self, request: Request<B>) -> Self::Future {
-        let response = self.handle(request);
-        Box::pin(async move { Ok(response.await) })
+        ResponseFuture {
+            inner: Box::pin(self.handle(request)),
+        }
+    }
+}
+
+/// The answer [`NotifyService`] gives as a tower `Service`: the response of
+/// [`NotifyService::handle`], which never fails. (One allocation per
+/// request: an `async` block wrapping `handle` would hold that future twice.)
+pub struct ResponseFuture {
+    inner: Pin<Box<dyn Future<Output = Response<Full<Bytes>>> + Send>>,
+}
+
+impl Future for ResponseFuture {
+    type Output = Result<Response<Full<Bytes>>, Infallible>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.inner.as_mut().poll(cx).map(Ok)
+    }
+}
+
+impl fmt::Debug for ResponseFuture {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResponseFuture").finish_non_exhaustive()
     }
 }
