@@ -16,6 +16,11 @@
 //! delivery, which the inbox records and the handler processes. (The warm-up
 //! takes the pool's first notifications, the measured run the ones after.)
 //!
+//! `LOAD_ENDPOINT=verify-only` mounts, instead of `NotifyService`, an axum
+//! handler that only checks the signature and acknowledges (no JSON, no
+//! routing, no dedup key, no inbox): the floor of this loop on this machine,
+//! which `scripts/perf-report.sh` prints beside the endpoint's figure.
+//!
 //! Notifications are signed before the clock starts (signing is Alipay's cost,
 //! not the endpoint's): a pool of `LOAD_POOL` (default 4096) distinct signed
 //! notifications is sent round-robin, each one verified in full by the service.
@@ -188,6 +193,42 @@ impl Histogram {
     }
 }
 
+/// The floor of the loop: an axum handler that checks the signature over
+/// the exact bytes received (the same incremental hash and RSA verify the
+/// SDK uses) and acknowledges, with nothing else: no JSON, no duplicate-key
+/// check, no kind, no dedup key, no inbox, no tracing. The endpoint's figure
+/// divided by this one is what the rest of the SDK costs on this stack.
+fn verify_only(config: NotifyConfig, handled: Arc<AtomicU64>) -> axum::Router {
+    let key = config
+        .alipay_public_key(config.default_key_version())
+        .cloned();
+    axum::Router::new().route(
+        PATH,
+        axum::routing::post(move |headers: http::HeaderMap, body: bytes::Bytes| {
+            let (key, handled) = (key.clone(), handled.clone());
+            async move {
+                let text = |name| {
+                    headers
+                        .get(name)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or_default()
+                };
+                let verified = key.as_ref().is_some_and(|key| {
+                    Message::notification(PATH, text("client-id"), text("request-time"), &body)
+                        .verify(key, text("signature"))
+                        .is_ok()
+                });
+                if verified {
+                    handled.fetch_add(1, Ordering::Relaxed);
+                    (http::StatusCode::OK, ACK_BODY)
+                } else {
+                    (http::StatusCode::UNAUTHORIZED, "{}")
+                }
+            }
+        }),
+    )
+}
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
     let count = setting("LOAD_COUNT", std::env::args().nth(1), 200_000)?;
@@ -201,10 +242,16 @@ async fn main() -> Result<(), Box<dyn Error>> {
         CLIENT_ID,
         PublicKey::parse(example_keys::ALIPAY_PUBLIC_KEY_PEM)?,
     );
-    let service = NotifyService::builder(config)
-        .on::<CaptureNotification>(Count(handled.clone()))
-        .build()?;
-    let app = axum::Router::new().route_service(PATH, service);
+    let app = match std::env::var("LOAD_ENDPOINT").as_deref() {
+        Err(_) | Ok("notify") => {
+            let service = NotifyService::builder(config)
+                .on::<CaptureNotification>(Count(handled.clone()))
+                .build()?;
+            axum::Router::new().route_service(PATH, service)
+        }
+        Ok("verify-only") => verify_only(config, handled.clone()),
+        Ok(other) => return Err(format!("LOAD_ENDPOINT={other:?}: notify or verify-only").into()),
+    };
     let addr = match &target {
         Some(target) => target
             .parse::<std::net::SocketAddr>()

@@ -163,12 +163,18 @@ SIGN_RC=$(mean_ns sign/rust-crypto)
 VERIFY_RC=$(mean_ns verify/rust-crypto)
 
 NOTIFY_LINE=""
+FLOOR_LINE=""
 CAPTURE_LINE=""
 if [ "$LOAD" = 1 ]; then
     log "load_notify $NOTIFY_COUNT"
     out=$(target/release/examples/load_notify "$NOTIFY_COUNT") || log "load_notify FAILED (see above)"
     echo "$out" >&2
     NOTIFY_LINE=$(echo "$out" | grep '^RESULT load_notify' || true)
+    # The floor of the same loop: a handler that only verifies the signature.
+    log "load_notify $NOTIFY_COUNT with LOAD_ENDPOINT=verify-only (the floor)"
+    out=$(LOAD_ENDPOINT=verify-only target/release/examples/load_notify "$NOTIFY_COUNT") || log "load_notify verify-only FAILED (see above)"
+    echo "$out" >&2
+    FLOOR_LINE=$(echo "$out" | grep '^RESULT load_notify' || true)
     log "load_capture $CAPTURE_COUNT"
     out=$(target/release/examples/load_capture "$CAPTURE_COUNT") || log "load_capture FAILED (see above)"
     echo "$out" >&2
@@ -193,6 +199,7 @@ awk -v s1="$SSL_SIGN_1" -v s2="$SSL_SIGN_2" -v v1="$SSL_VERIFY_1" -v v2="$SSL_VE
     -v np99="$(field p99_us "$NOTIFY_LINE")" -v nhwm="$(field hwm_kib "$NOTIFY_LINE")" \
     -v nwarm="$(field rss_warm_kib "$NOTIFY_LINE")" -v nend="$(field rss_end_kib "$NOTIFY_LINE")" \
     -v ncount="$(field count "$NOTIFY_LINE")" \
+    -v fps="$(field per_sec "$FLOOR_LINE")" \
     -v cps="$(field per_sec "$CAPTURE_LINE")" -v cp50="$(field p50_us "$CAPTURE_LINE")" \
     -v cp99="$(field p99_us "$CAPTURE_LINE")" -v ccount="$(field count "$CAPTURE_LINE")" \
     -v cpus="$(nproc)" -v model="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)" '
@@ -209,6 +216,8 @@ BEGIN {
     printf "| sign/rust-crypto (criterion, 1 core) | %.0f | %.2f | openssl sign |\n", ops(sr), ops(sr) / ssl_sign
     printf "| verify/rust-crypto (criterion, 1 core) | %.0f | %.2f | openssl verify |\n", ops(vr), ops(vr) / ssl_verify
     if (nps != "") printf "| notify endpoint: verified notifications/s (axum, 32 keep-alive conns, %d notifications; p50 %.2f ms, p99 %.2f ms; RSS %.1f MiB after warm-up, %.1f MiB at the end, peak %.1f MiB) | %.0f | %.2f | openssl verify |\n", ncount, np50 / 1000, np99 / 1000, nwarm / 1024, nend / 1024, nhwm / 1024, nps, nps / ssl_verify
+    if (fps != "") printf "| the floor: the same loop with an axum handler that only verifies the signature (`LOAD_ENDPOINT=verify-only`: no JSON, no routing, no dedup) | %.0f | %.2f | openssl verify |\n", fps, fps / ssl_verify
+    if (fps != "" && nps != "") printf "| notify endpoint / the floor: what the SDK around the verify costs | | %.2f | the floor |\n", nps / fps
     if (cps != "") printf "| client: captures/s against the in-process sandbox (64 tasks, %d captures; p50 %.2f ms, p99 %.2f ms) | %.0f | %.2f | openssl sign |\n", ccount, cp50 / 1000, cp99 / 1000, cps, cps / ssl_sign
 }'
 [ -z "$INSTRUCTIONS_TABLE" ] || echo "$INSTRUCTIONS_TABLE"
