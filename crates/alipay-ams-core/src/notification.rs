@@ -159,6 +159,17 @@ pub enum PeekError {
 impl Peek {
     /// Reads the top level of a body.
     pub fn from_slice(body: &[u8]) -> Result<Self, PeekError> {
+        // The common body (no escapes, no duplicates, plain numbers) in one
+        // pass over the bytes; anything else, and every error, through
+        // serde_json, whose answer is the reference.
+        match scan::object(body) {
+            Some(peek) => Ok(peek),
+            None => Self::walk(body),
+        }
+    }
+
+    /// [`Peek::from_slice`] through serde_json alone.
+    fn walk(body: &[u8]) -> Result<Self, PeekError> {
         let mut de = serde_json::Deserializer::from_slice(body);
         let peek = de
             .deserialize_map(PeekVisitor)
@@ -380,8 +391,193 @@ impl<'de> Visitor<'de> for PeekVisitor {
     }
 }
 
+/// A one-pass reader of the bodies Alipay sends, for [`Peek::from_slice`]:
+/// it accepts only text that is certainly valid JSON and certainly free of
+/// duplicated field names (a strict subset: no backslash escapes, numbers
+/// without exponents and at most 20 characters long, nesting at most 64
+/// deep) and answers `None` for everything else, which then goes through
+/// serde_json. So wherever it answers, serde_json would answer the same.
+mod scan {
+    use std::borrow::Cow;
+
+    use super::{Peek, Seen};
+
+    const MAX_DEPTH: usize = 64;
+    const MAX_NUMBER: usize = 20;
+
+    /// The [`Peek`] of `body`, or `None` when serde_json should decide.
+    pub(super) fn object(body: &[u8]) -> Option<Peek> {
+        // Every structural character is ASCII, so a body that is valid
+        // UTF-8 has valid UTF-8 in every string, which serde_json checks.
+        let text = std::str::from_utf8(body).ok()?;
+        let mut reader = Reader { text, pos: 0 };
+        let mut names = String::with_capacity(256);
+        let mut ends = Vec::with_capacity(16);
+        let mut notify_type = None;
+        reader.object(0, |reader, key| {
+            if key == "notifyType" && reader.peek() == Some(b'"') {
+                notify_type = Some(reader.string()?.to_owned());
+            } else {
+                reader.value(1)?;
+            }
+            names.push_str(key);
+            ends.push(names.len());
+            Some(())
+        })?;
+        reader.whitespace();
+        (reader.pos == text.len()).then_some(Peek {
+            names,
+            ends,
+            notify_type,
+        })
+    }
+
+    struct Reader<'a> {
+        text: &'a str,
+        pos: usize,
+    }
+
+    impl<'a> Reader<'a> {
+        fn peek(&self) -> Option<u8> {
+            self.text.as_bytes().get(self.pos).copied()
+        }
+
+        fn eat(&mut self, byte: u8) -> Option<()> {
+            (self.peek()? == byte).then(|| self.pos += 1)
+        }
+
+        fn whitespace(&mut self) {
+            while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+                self.pos += 1;
+            }
+        }
+
+        fn literal(&mut self, word: &str) -> Option<()> {
+            let end = self.pos + word.len();
+            (self.text.get(self.pos..end)? == word).then(|| self.pos = end)
+        }
+
+        /// A string without escapes or control characters; its text.
+        fn string(&mut self) -> Option<&'a str> {
+            self.eat(b'"')?;
+            let start = self.pos;
+            let rest = self.text.as_bytes().get(start..)?;
+            let len = rest
+                .iter()
+                .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+            if rest.get(len) != Some(&b'"') {
+                return None;
+            }
+            self.pos = start + len + 1;
+            self.text.get(start..start + len)
+        }
+
+        /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?`, at most [`MAX_NUMBER`] long.
+        fn number(&mut self) -> Option<()> {
+            let start = self.pos;
+            let _ = self.eat(b'-');
+            match self.peek()? {
+                b'0' => self.pos += 1,
+                b'1'..=b'9' => self.digits(),
+                _ => return None,
+            }
+            if self.eat(b'.').is_some() {
+                let before = self.pos;
+                self.digits();
+                if self.pos == before {
+                    return None;
+                }
+            }
+            (self.pos - start <= MAX_NUMBER && !matches!(self.peek(), Some(b'e' | b'E')))
+                .then_some(())
+        }
+
+        fn digits(&mut self) {
+            while matches!(self.peek(), Some(b'0'..=b'9')) {
+                self.pos += 1;
+            }
+        }
+
+        fn value(&mut self, depth: usize) -> Option<()> {
+            match self.peek()? {
+                b'"' => self.string().map(drop),
+                b'{' => self.object(depth, |reader, _| reader.value(depth + 1)),
+                b'[' => self.array(depth),
+                b't' => self.literal("true"),
+                b'f' => self.literal("false"),
+                b'n' => self.literal("null"),
+                b'-' | b'0'..=b'9' => self.number(),
+                _ => None,
+            }
+        }
+
+        /// An object whose values `field` reads (it is handed each name);
+        /// `None` on a name given twice.
+        fn object(
+            &mut self,
+            depth: usize,
+            mut field: impl FnMut(&mut Self, &'a str) -> Option<()>,
+        ) -> Option<()> {
+            if depth > MAX_DEPTH {
+                return None;
+            }
+            self.whitespace();
+            self.eat(b'{')?;
+            self.whitespace();
+            if self.eat(b'}').is_some() {
+                return Some(());
+            }
+            let mut seen = Seen::new();
+            loop {
+                self.whitespace();
+                let key = self.string()?;
+                self.whitespace();
+                self.eat(b':')?;
+                self.whitespace();
+                field(self, key)?;
+                seen.insert(Cow::Borrowed(key)).ok()?;
+                self.whitespace();
+                match self.peek()? {
+                    b',' => self.pos += 1,
+                    b'}' => {
+                        self.pos += 1;
+                        return Some(());
+                    }
+                    _ => return None,
+                }
+            }
+        }
+
+        fn array(&mut self, depth: usize) -> Option<()> {
+            if depth > MAX_DEPTH {
+                return None;
+            }
+            self.eat(b'[')?;
+            self.whitespace();
+            if self.eat(b']').is_some() {
+                return Some(());
+            }
+            loop {
+                self.whitespace();
+                self.value(depth + 1)?;
+                self.whitespace();
+                match self.peek()? {
+                    b',' => self.pos += 1,
+                    b']' => {
+                        self.pos += 1;
+                        return Some(());
+                    }
+                    _ => return None,
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     #[test]
@@ -426,6 +622,123 @@ mod tests {
         }
         let odd = Peek::from_slice(br#"{"notifyType":7}"#).unwrap();
         assert_eq!(odd.notify_type(), None);
+    }
+
+    /// What a reading of a body came to, comparable across the two readers.
+    fn outcome(peek: Result<Peek, PeekError>) -> Result<(Vec<String>, Option<String>), String> {
+        match peek {
+            Ok(peek) => Ok((
+                peek.fields().map(str::to_owned).collect(),
+                peek.notify_type.clone(),
+            )),
+            Err(PeekError::DuplicateField(field)) => Err(format!("duplicate {field}")),
+            Err(PeekError::NotAnObject(_)) => Err("not an object".to_owned()),
+        }
+    }
+
+    /// JSON text, often valid, often not quite: the names repeat (so
+    /// duplicates are common), strings carry escapes and control
+    /// characters, numbers take every shape serde_json treats specially.
+    fn json_text() -> impl Strategy<Value = String> {
+        let space = prop::sample::select(vec!["", " ", "\n\t", "\r "]);
+        let name = prop::sample::select(vec![
+            "\"a\"",
+            "\"b\"",
+            "\"notifyType\"",
+            "\"not\\u0069fyType\"",
+            "\"\\u0061\"",
+            "\"é\"",
+            "\"\"",
+        ]);
+        let leaf = prop::sample::select(vec![
+            "\"CAPTURE_RESULT\"",
+            "\"x\\\"y\"",
+            "\"\\ud800\"",
+            "\"tab\there\"",
+            "\"ü\"",
+            "\"\"",
+            "0",
+            "-0",
+            "01",
+            "1.",
+            "1.50",
+            "-",
+            "1e5",
+            "2E-3",
+            "123456789012345678901",
+            "12345678901234567890",
+            "-1234567890123456789",
+            "0.000000000000000001",
+            "true",
+            "false",
+            "null",
+            "nul",
+            "tru",
+        ]);
+        let leaf = (space.clone(), leaf, space.clone()).prop_map(|(a, v, b)| format!("{a}{v}{b}"));
+        leaf.prop_recursive(5, 48, 6, move |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..5)
+                    .prop_map(|items| format!("[{}]", items.join(","))),
+                prop::collection::vec((name.clone(), inner), 0..6).prop_map(|fields| {
+                    let fields: Vec<String> = fields
+                        .into_iter()
+                        .map(|(n, v)| format!("{n}:{v}"))
+                        .collect();
+                    format!("{{{}}}", fields.join(","))
+                }),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
+
+        /// The one-pass reader answers only where serde_json would answer
+        /// the same: every body, valid or not, reads the same both ways.
+        #[test]
+        fn the_fast_reader_agrees_with_serde_json(
+            body in json_text(),
+            cut in 0usize..200,
+            extra in prop::sample::select(vec!["", "}", ",", "x", " ", "\u{0}", "\""]),
+        ) {
+            let mut mutated = body.clone();
+            if cut < mutated.len() && mutated.is_char_boundary(cut) {
+                mutated.insert_str(cut, extra);
+            }
+            for text in [format!("{{\"o\":{body}}}"), body, mutated] {
+                prop_assert_eq!(
+                    outcome(Peek::from_slice(text.as_bytes())),
+                    outcome(Peek::walk(text.as_bytes())),
+                    "{}", text
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_fast_reader_takes_the_bodies_alipay_sends() {
+        let body = br#"{"notifyType":"CAPTURE_RESULT","result":{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"success."},"captureId":"c-1","captureAmount":{"currency":"USD","value":"1000"},"list":[1,-2.5,true,null,{"a":[]}]}"#;
+        let peek = scan::object(body).expect("read in one pass");
+        assert_eq!(peek.notify_type(), Some("CAPTURE_RESULT"));
+        assert!(peek.has_field("captureAmount") && peek.has_field("list"));
+        // Duplicates, escapes and exponents are left to serde_json.
+        for other in [
+            &br#"{"a":1,"a":2}"#[..],
+            br#"{"a":{"b":1,"b":2}}"#,
+            br#"{"a":"\n"}"#,
+            br#"{"a":1e3}"#,
+            b"[1]",
+        ] {
+            assert!(
+                scan::object(other).is_none(),
+                "{}",
+                String::from_utf8_lossy(other)
+            );
+        }
+        let deep = format!("{{\"a\":{}1{}}}", "[".repeat(70), "]".repeat(70));
+        assert!(scan::object(deep.as_bytes()).is_none());
+        assert!(Peek::from_slice(deep.as_bytes()).is_ok());
     }
 
     #[test]
