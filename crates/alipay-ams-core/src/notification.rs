@@ -536,14 +536,8 @@ mod scan {
                 self.whitespace();
                 field(self, key)?;
                 seen.insert(Cow::Borrowed(key)).ok()?;
-                self.whitespace();
-                match self.peek()? {
-                    b',' => self.pos += 1,
-                    b'}' => {
-                        self.pos += 1;
-                        return Some(());
-                    }
-                    _ => return None,
+                if !self.another(b'}')? {
+                    return Some(());
                 }
             }
         }
@@ -560,15 +554,22 @@ mod scan {
             loop {
                 self.whitespace();
                 self.value(depth + 1)?;
-                self.whitespace();
-                match self.peek()? {
-                    b',' => self.pos += 1,
-                    b']' => {
-                        self.pos += 1;
-                        return Some(());
-                    }
-                    _ => return None,
+                if !self.another(b']')? {
+                    return Some(());
                 }
+            }
+        }
+
+        /// After an item of an object or array: `true` past a comma (another
+        /// item follows), `false` past `close`.
+        fn another(&mut self, close: u8) -> Option<bool> {
+            self.whitespace();
+            let byte = self.peek()?;
+            self.pos += 1;
+            match byte {
+                b',' => Some(true),
+                _ if byte == close => Some(false),
+                _ => None,
             }
         }
     }
