@@ -8,6 +8,7 @@
 mod common;
 
 use std::collections::HashSet;
+use std::sync::Arc;
 use std::time::Duration;
 
 use alipay_ams_api::payments::CaptureRequest;
@@ -131,7 +132,7 @@ async fn an_intent_is_committed_when_recorded_and_its_claim_excludes_others_unti
     assert!(finished);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn processes_claiming_at_once_never_get_the_same_intent() {
     let table = unique("obx_many");
     let first = builder(&table).connect().await.unwrap();
@@ -142,12 +143,17 @@ async fn processes_claiming_at_once_never_get_the_same_intent() {
             .await
             .unwrap();
     }
-    // Eight processes' worth: each its own pool.
+    // Eight processes' worth: each its own pool. They all connect before
+    // any claims, so that none can take every intent while the others are
+    // still connecting (which a loaded machine made happen).
+    let ready = Arc::new(tokio::sync::Barrier::new(8));
     let claimers: Vec<_> = (0..8)
         .map(|p| {
             let builder = builder(&table).max_connections(2);
+            let ready = Arc::clone(&ready);
             tokio::spawn(async move {
                 let outbox = builder.connect().await.unwrap().outbox();
+                ready.wait().await;
                 let mut mine = Vec::new();
                 loop {
                     let lease = Lease::new(&format!("p{p}"), Duration::from_secs(60));
