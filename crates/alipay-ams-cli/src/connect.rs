@@ -12,6 +12,7 @@ use alipay_ams_client::{Client, Error, Gateway, Outcome};
 use alipay_ams_core::{PrivateKey, PublicKey, env};
 
 use crate::failure::{EXIT_NEGATIVE, EXIT_NOT_SENT, EXIT_UNKNOWN, Failure};
+use crate::report::Report;
 
 /// The connection flags of every calling command. Each may come from the
 /// environment instead (`ALIPAY_GATEWAY`, ...); a flag wins over its
@@ -321,6 +322,16 @@ pub fn exit_for(error: &Error, advice: &Advice<'_>) -> Result<ExitCode, Failure>
 }
 
 /// Writes a JSON body to stdout, with a final newline.
+/// Prints a verified reply: its exact bytes with `--json`, else the report
+/// made of it.
+pub fn print_reply(raw_body: &[u8], json: bool, report: impl FnOnce() -> Report) {
+    if json {
+        print_json(raw_body);
+    } else {
+        report().print();
+    }
+}
+
 pub fn print_json(body: &[u8]) {
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(body);

@@ -78,11 +78,9 @@ pub fn run(args: ConsultArgs) -> Result<ExitCode, Failure> {
     );
     match connect::runtime()?.block_on(client.execute_verified(&request)) {
         Ok(verified) => {
-            if args.json {
-                connect::print_json(verified.raw_body());
-            } else {
-                report(verified.response()).print();
-            }
+            connect::print_reply(verified.raw_body(), args.json, || {
+                report(verified.response())
+            });
             Ok(ExitCode::SUCCESS)
         }
         Err(error) => connect::exit_for(

@@ -127,11 +127,7 @@ pub fn inquire<R: ApiRequest>(
     let client = connection.client()?;
     match connect::runtime()?.block_on(client.execute_verified(request)) {
         Ok(verified) => {
-            if json {
-                connect::print_json(verified.raw_body());
-            } else {
-                report(verified.response()).print();
-            }
+            connect::print_reply(verified.raw_body(), json, || report(verified.response()));
             Ok(ExitCode::SUCCESS)
         }
         Err(error) => connect::exit_for(

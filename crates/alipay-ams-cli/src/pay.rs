@@ -117,11 +117,9 @@ pub fn run(args: PayArgs) -> Result<ExitCode, Failure> {
     match connect::runtime()?.block_on(client.execute_verified(&request)) {
         Ok(verified) => {
             let reply = verified.response();
-            if args.json {
-                connect::print_json(verified.raw_body());
-            } else {
-                report(reply, &request, &args, &inquire).print();
-            }
+            connect::print_reply(verified.raw_body(), args.json, || {
+                report(reply, &request, &args, &inquire)
+            });
             let manual = args
                 .capture_mode
                 .as_deref()

@@ -81,11 +81,7 @@ pub fn run(args: RefundArgs) -> Result<ExitCode, Failure> {
     match connect::runtime()?.block_on(client.execute_verified(&request)) {
         Ok(verified) => {
             let reply = verified.response();
-            if args.json {
-                connect::print_json(verified.raw_body());
-            } else {
-                report(reply, &inquire).print();
-            }
+            connect::print_reply(verified.raw_body(), args.json, || report(reply, &inquire));
             eprintln!(
                 "{} (refundId {}) after {} attempt(s)",
                 match reply.result.result_status {
